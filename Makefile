@@ -1,0 +1,60 @@
+# UnionHub: `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= unionhub.settings.local
+
+.PHONY: demo test install install-test system-deps migrate serve worker bench lint messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Debian packages: the CJK font embedded in the PDFs, and chromium for the browser tests.
+system-deps:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei chromium >/dev/null; \
+	  else echo "Please install the Debian packages fonts-wqy-microhei and chromium"; fi; fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages -v0 2>/dev/null || true
+
+demo: install system-deps migrate
+	$(PY) manage.py demo_city --if-empty
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
+	  $(VENV)/bin/celery -A unionhub worker -B -l info --concurrency 2 & \
+	fi
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test system-deps
+	$(PY) manage.py compilemessages -v0 2>/dev/null || true
+	$(VENV)/bin/pytest
+
+bench: install-test
+	$(PY) manage.py bench_run
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv
+	$(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var

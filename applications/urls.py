@@ -1,0 +1,3 @@
+"""Member pages of the applications app (mounted at /)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API v1 routes of the dues app (mounted at /api/v1/)."""
+
+urlpatterns: list = []

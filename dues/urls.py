@@ -1,0 +1,3 @@
+"""Member pages of the dues app (mounted at /)."""
+
+urlpatterns: list = []

@@ -1,0 +1,260 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from members import selectors, services
+from members.models import (
+    CommitteeMember,
+    EmployerUnit,
+    Membership,
+    MembershipEvent,
+    Person,
+    RetainReason,
+    RetentionPeriod,
+    Union,
+    User,
+)
+from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline
+from unionhub.errors import BusinessError, NotInScope
+
+admin.site.site_header = _("UnionHub 工会会员管理")
+admin.site.site_title = _("UnionHub 管理后台")
+admin.site.index_title = _("工作台")
+
+
+class CommitteeMemberInline(admin.TabularInline):
+    model = CommitteeMember
+    extra = 0
+
+
+@admin.register(Union)
+class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    union_field = ""
+    list_display = ["indented_name", "code", "level", "accepts_members", "is_reservoir", "member_count"]
+    list_filter = ["level", "accepts_members", "is_reservoir"]
+    search_fields = ["name", "code"]
+    inlines = [CommitteeMemberInline]
+    list_per_page = 100
+    fieldsets = [
+        (None, {"fields": ["name", "code", "level", "parent", "accepts_members", "is_reservoir", "union_type"]}),
+        (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
+        (_("组织信息"), {"fields": ["founded_on", "term", "employer", "reviewed_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if not request.user.is_superuser:
+            qs = qs.filter(pk__in=selectors.union_scope(request.user).values("pk"))
+        return qs.annotate(active_members=selectors.subtree_member_count_subquery())
+
+    @admin.display(description=_("工会名称"), ordering="path")
+    def indented_name(self, obj):
+        return format_html("{}{}", "　" * obj.depth, obj.name)
+
+    @admin.display(description=_("会员人数（不含保留会籍）"), ordering="active_members")
+    def member_count(self, obj):
+        return obj.active_members
+
+
+@admin.register(EmployerUnit)
+class EmployerUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "nature", "worker_count"]
+    search_fields = ["name", "credit_code"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request.user.is_union_staff
+
+
+class PersonAdminForm(forms.ModelForm):
+    id_number_input = forms.CharField(label=_("身份证号码"), required=False,
+                                      help_text=_("留空则不修改。"))
+    phone_input = forms.CharField(label=_("手机号码"), required=False, help_text=_("留空则不修改。"))
+
+    class Meta:
+        model = Person
+        exclude = ["id_number", "phone", "birth_date", "gender"]
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    union_field = "memberships__union"
+    form = PersonAdminForm
+    list_display = ["name", "id_number_masked", "phone_masked", "gender", "unit_name"]
+    search_fields = ["name"]
+    readonly_fields = ["id_number_masked", "phone_masked", "gender", "birth_date", "reveal_links"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+    def get_search_results(self, request, queryset, search_term):
+        from unionhub import idnumber, phone
+
+        term = search_term.strip()
+        if idnumber.PATTERN.match(idnumber.normalize(term)):
+            person = selectors.person_get_by_id_number(term)
+            return queryset.filter(pk=person.pk if person else None), False
+        if phone.MOBILE.match(term):
+            person = selectors.person_get_by_phone(term)
+            return queryset.filter(pk=person.pk if person else None), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        from unionhub import idnumber, phone
+
+        if form.cleaned_data.get("id_number_input"):
+            obj.set_id_number(idnumber.validate(form.cleaned_data["id_number_input"]))
+        if form.cleaned_data.get("phone_input"):
+            obj.set_phone(phone.validate(form.cleaned_data["phone_input"]))
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("查看完整号码"))
+    def reveal_links(self, obj):
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
+                           reverse("admin:members_person_reveal", args=[obj.pk, "id_number"]), _("身份证号码"),
+                           reverse("admin:members_person_reveal", args=[obj.pk, "phone"]), _("手机号码"))
+
+    def get_urls(self):
+        return [path("<int:pk>/reveal/<str:field>/", self.admin_site.admin_view(self.reveal_view),
+                     name="members_person_reveal")] + super().get_urls()
+
+    def reveal_view(self, request, pk, field):
+        person = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            value = services.person_reveal(person=person, actor=request.user, field=field)
+        except (BusinessError, NotInScope):
+            messages.error(request, _("没有查看完整个人信息的权限。"))
+            return redirect("admin:members_person_change", pk)
+        return TemplateResponse(request, "admin/members/reveal.html", {
+            **self.admin_site.each_context(request), "person": person, "field": field, "value": value,
+            "title": _("查看完整号码（已记录）"),
+        })
+
+
+class MembershipEventInline(ScopedReadOnlyInline):
+    model = MembershipEvent
+    fields = ["on", "kind", "from_status", "to_status", "from_union", "to_union", "actor", "reason"]
+    readonly_fields = fields
+    fk_name = "membership"
+
+
+class RetentionInline(ScopedReadOnlyInline):
+    model = RetentionPeriod
+    fields = ["reason", "retained_on", "restored_on"]
+    readonly_fields = fields
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(label=_("原因 / 说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RetainForm(forms.Form):
+    reason = forms.ChoiceField(label=_("保留会籍原因"), choices=RetainReason.choices)
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+MEMBERSHIP_ACTIONS = {
+    "retain": (_("保留会籍"), services.membership_retain),
+    "restore": (_("恢复会籍"), services.membership_restore),
+    "withdraw": (_("退会（经谈话后决定）"), services.membership_withdraw),
+    "expel": (_("开除会籍（委员会决定）"), services.membership_expel),
+    "reinstate": (_("纠正自动退会"), services.membership_reinstate),
+}
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["member_no", "person_name", "id_masked", "union", "status", "dues_mode", "joined_on"]
+    list_filter = ["status", "dues_mode"]
+    search_fields = ["member_no", "person__name"]
+    list_select_related = ["person", "union"]
+    readonly_fields = ["person", "union", "status", "member_no", "joined_on", "dues_start", "status_reason",
+                       "status_changed_on", "transition_buttons"]
+    fields = ["person", "union", "member_no", "status", "status_reason", "status_changed_on", "dues_mode",
+              "joined_on", "dues_start", "card_active", "transition_buttons"]
+    inlines = [RetentionInline, MembershipEventInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # memberships come from approved applications or imports
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("姓名"), ordering="person__name")
+    def person_name(self, obj):
+        return obj.person.name
+
+    @admin.display(description=_("身份证号码"))
+    def id_masked(self, obj):
+        return obj.person.id_number_masked
+
+    @admin.display(description=_("会籍操作"))
+    def transition_buttons(self, obj):
+        if not obj.pk:
+            return "-"
+        from django_fsm import can_proceed
+
+        links = [format_html('<a class="button" href="{}">{}</a>',
+                             reverse("admin:members_membership_transition", args=[obj.pk, name]), label)
+                 for name, (label, _svc) in MEMBERSHIP_ACTIONS.items() if can_proceed(getattr(obj, name))]
+        return format_html(" ".join(["{}"] * len(links)), *links) if links else "-"
+
+    def get_urls(self):
+        return [path("<int:pk>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
+                     name="members_membership_transition")] + super().get_urls()
+
+    def transition_view(self, request, pk, name):
+        membership = get_object_or_404(self.get_queryset(request), pk=pk)
+        if name not in MEMBERSHIP_ACTIONS or not self.has_change_permission(request, membership):
+            return redirect("admin:members_membership_change", pk)
+        label, service = MEMBERSHIP_ACTIONS[name]
+        form_class = RetainForm if name == "retain" else TransitionForm
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                service(membership_id=membership.pk, actor=request.user, **form.cleaned_data)
+            except (BusinessError, ValidationError) as exc:
+                messages.error(request, getattr(exc, "detail", None) or "; ".join(exc.messages))
+            else:
+                messages.success(request, _("已完成：%(label)s") % {"label": label})
+                return redirect("admin:members_membership_change", pk)
+        return TemplateResponse(request, "admin/transition_form.html", {
+            **self.admin_site.each_context(request), "form": form, "title": label, "object": membership,
+            "opts": self.model._meta,
+        })
+
+
+@admin.register(User)
+class UnionUserAdmin(ScopedAdminMixin, UserAdmin):
+    list_display = ["username", "union", "is_staff", "is_union_admin", "is_active"]
+    list_filter = ["is_staff", "is_union_admin", "is_active"]
+    fieldsets = UserAdmin.fieldsets + ((_("工会"), {"fields": ["union", "is_union_admin"]}),)
+    add_fieldsets = UserAdmin.add_fieldsets + ((_("工会"), {"fields": ["union", "is_union_admin", "is_staff"]}),)
+    readonly_fields = ["person"]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        # staff of the subtree only; member accounts are reached through people
+        return qs.filter(selectors.scope_filter(request.user, "union"))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or (request.user.is_union_staff and request.user.is_union_admin)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            if obj.union_id is None or not selectors.union_in_scope(request.user, obj.union) or (
+                    obj.union_id == request.user.union_id and obj.pk != request.user.pk):
+                raise NotInScope()
+            obj.is_superuser = False
+            obj.is_staff = True
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,242 @@
+from django.contrib.auth import authenticate
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from members import selectors, services
+from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
+from unionhub import months
+from unionhub.errors import BusinessError
+
+
+class IsUnionStaff(IsAuthenticated):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(super().has_permission(request, view) and (user.is_superuser or user.is_union_staff))
+
+
+class AuthThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AuthThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=50)
+        id_number = serializers.CharField(max_length=18)
+        phone = serializers.CharField(max_length=20)
+        password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        token = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, token = services.member_register(**data.validated_data)
+        return Response({"id": user.pk, "token": token}, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AuthThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(help_text="员工用户名，或会员的手机号码/身份证号码")
+        password = serializers.CharField(style={"input_type": "password"})
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request):
+        from rest_framework.authtoken.models import Token
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None:
+            raise BusinessError("invalid_credentials", "用户名或密码不正确。")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class UnionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MembershipBriefSerializer(serializers.Serializer):
+    union = UnionRefSerializer()
+    status = serializers.CharField()
+    dues_mode = serializers.CharField()
+    member_no = serializers.CharField()
+    dues_start = serializers.SerializerMethodField()
+
+    def get_dues_start(self, obj) -> str:
+        return months.format_month(obj.dues_start)
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        name = serializers.CharField()
+        id_number_masked = serializers.CharField()
+        phone_masked = serializers.CharField()
+        membership = MembershipBriefSerializer(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        person = request.user.person
+        if person is None:
+            raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        membership = selectors.membership_current(person)
+        return Response(self.OutputSerializer({
+            "name": person.name, "id_number_masked": person.id_number_masked,
+            "phone_masked": person.phone_masked, "membership": membership,
+        }).data)
+
+
+class UnionOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Union
+        fields = ["id", "name", "code", "level", "parent", "accepts_members", "is_reservoir"]
+
+
+class UnionListApi(generics.ListAPIView):
+    """Search unions by name or code (members pick a union when applying; staff see the tree)."""
+
+    serializer_class = UnionOutSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_superuser or user.is_union_staff:
+            qs = selectors.union_scope(user).order_by("path")
+        else:  # members pick among the unions that accept members
+            qs = Union.objects.filter(accepts_members=True).order_by("path")
+        search = self.request.query_params.get("search", "").strip()
+        if search:
+            qs = qs.filter(Q(name__icontains=search) | Q(code__iexact=search))
+        return qs
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        code = serializers.CharField(max_length=40)
+        level = serializers.ChoiceField(choices=UnionLevel.choices)
+        parent = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True)
+        accepts_members = serializers.BooleanField(default=False)
+        is_reservoir = serializers.BooleanField(default=False)
+
+    @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
+    def post(self, request):
+        if not (request.user.is_superuser or request.user.is_union_staff):
+            return Response({"detail": "仅工会工作人员可以创建工会。"}, status=status.HTTP_403_FORBIDDEN)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        union = services.union_create(actor=request.user, **data.validated_data)
+        return Response(UnionOutSerializer(union).data, status=status.HTTP_201_CREATED)
+
+
+class StaffCreateApi(APIView):
+    permission_classes = [IsUnionStaff]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.RegexField(r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$")
+        password = serializers.CharField(style={"input_type": "password"})
+        union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
+        is_union_admin = serializers.BooleanField(default=False)
+
+    @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.staff_create(actor=request.user, **data.validated_data)
+        return Response({"id": user.pk}, status=status.HTTP_201_CREATED)
+
+
+class MembershipOutSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name")
+    id_number_masked = serializers.CharField(source="person.id_number_masked")
+    union = UnionRefSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "person_name", "id_number_masked", "union", "status", "dues_mode", "member_no"]
+
+
+class MembershipListApi(generics.ListAPIView):
+    permission_classes = [IsUnionStaff]
+    serializer_class = MembershipOutSerializer
+
+    def get_queryset(self):
+        qs = (Membership.objects.filter(selectors.scope_filter(self.request.user))
+              .select_related("person", "union").order_by("pk"))
+        params = self.request.query_params
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("union"):
+            try:
+                union = selectors.union_scope(self.request.user).get(pk=int(params["union"]))
+            except (Union.DoesNotExist, ValueError):
+                return qs.none()
+            qs = qs.filter(union__path__startswith=union.path)
+        return qs
+
+
+class MembershipStateOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    union = UnionRefSerializer()
+
+
+class MembershipActionApi(APIView):
+    """POST memberships/{id}/{action}/ — lifecycle transitions by staff in scope."""
+
+    permission_classes = [IsUnionStaff]
+    action_name = ""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=MembershipStateOut)
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data["reason"]
+        membership = selectors.get_in_scope(Membership.objects.all(), request.user, pk)
+        actor = request.user
+        if self.action_name == "retain":
+            if reason not in RetainReason.values:
+                raise BusinessError("invalid_reason", "保留会籍原因应为 retired、unemployed、military 或 other。")
+            membership = services.membership_retain(membership_id=membership.pk, actor=actor, reason=reason)
+        elif self.action_name == "restore":
+            membership = services.membership_restore(membership_id=membership.pk, actor=actor, reason=reason)
+        elif self.action_name == "withdraw":
+            membership = services.membership_withdraw(membership_id=membership.pk, actor=actor, reason=reason)
+        elif self.action_name == "expel":
+            membership = services.membership_expel(membership_id=membership.pk, actor=actor, reason=reason)
+        elif self.action_name == "reinstate":
+            membership = services.membership_reinstate(membership_id=membership.pk, actor=actor, reason=reason)
+        elif self.action_name == "move-out":
+            from transfers import services as transfer_services
+
+            membership = transfer_services.membership_move_out(membership_id=membership.pk, actor=actor,
+                                                               reason=reason)
+        return Response(MembershipStateOut({"id": membership.pk, "status": membership.status,
+                                            "union": membership.union}).data)
+
+
+def membership_action_view(name: str):
+    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,), {"action_name": name}).as_view()
+
+
+__all__ = ["EmploymentType", "MembershipStatus"]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from members import api
+
+urlpatterns = [
+    path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", api.TokenApi.as_view(), name="api-token"),
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    path("unions/", api.UnionListApi.as_view(), name="api-unions"),
+    path("staff/", api.StaffCreateApi.as_view(), name="api-staff-create"),
+    path("memberships/", api.MembershipListApi.as_view(), name="api-memberships"),
+] + [
+    path(f"memberships/<int:pk>/{name}/", api.membership_action_view(name), name=f"api-membership-{name}")
+    for name in ("retain", "restore", "withdraw", "expel", "reinstate", "move-out")
+]

@@ -1,0 +1,95 @@
+"""Reads: scope, lookups by keyed hash, member counts."""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from members.models import Membership, MembershipStatus, Person, Union, User
+from unionhub import idnumber, phone
+from unionhub.crypto import keyed_hash
+from unionhub.errors import NotInScope
+
+
+def union_scope(user: User) -> QuerySet[Union]:
+    """The unions a user may see: a staff account sees its union's whole subtree; a superuser sees all."""
+    if user.is_superuser:
+        return Union.objects.all()
+    if not (user.is_authenticated and user.is_union_staff):
+        return Union.objects.none()
+    return Union.objects.filter(path__startswith=user.union.path)
+
+
+def union_in_scope(user: User, union: Union | None) -> bool:
+    if union is None:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_authenticated and user.is_union_staff and union.path.startswith(user.union.path))
+
+
+def scope_filter(user: User, union_field: str = "union") -> Q:
+    """A Q that keeps rows whose union lies in the user's scope (for any model with a union foreign key)."""
+    if user.is_superuser:
+        return Q()
+    if not (user.is_authenticated and user.is_union_staff):
+        return Q(pk__in=[])
+    return Q(**{f"{union_field}__path__startswith": user.union.path})
+
+
+def get_in_scope(queryset: QuerySet, user: User, pk, union_field: str = "union"):
+    """The object if it exists and lies in scope; NotInScope (answered as 404) otherwise."""
+    obj = queryset.filter(scope_filter(user, union_field)).filter(pk=pk).first()
+    if obj is None:
+        raise NotInScope()
+    return obj
+
+
+def person_get_by_id_number(value: str) -> Person | None:
+    return Person.objects.filter(id_number_hash=keyed_hash(idnumber.normalize(value))).first()
+
+
+def person_get_by_phone(value: str) -> Person | None:
+    return Person.objects.filter(phone_hash=keyed_hash(phone.normalize(value))).first()
+
+
+def membership_current(person: Person) -> Membership | None:
+    """The open (active or retained) membership, else the latest one."""
+    return membership_open(person) or (
+        Membership.objects.select_related("union").filter(person=person).order_by("-created_at", "-pk").first()
+    )
+
+
+def membership_open(person: Person) -> Membership | None:
+    return (Membership.objects.select_related("union")
+            .filter(person=person, status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED]).first())
+
+
+def union_member_counts(unions: QuerySet[Union]) -> dict[int, int]:
+    """Members counted per union, retained members excluded (保留会籍人员不列入会员统计)."""
+    rows = (Membership.objects.filter(union__in=unions, status=MembershipStatus.ACTIVE)
+            .values("union_id").annotate(n=Count("id")))
+    return {row["union_id"]: row["n"] for row in rows}
+
+
+def union_member_counts_rolled_up(unions: list[Union]) -> dict[int, int]:
+    """Each union's own count plus every descendant's, from one grouped query."""
+    own = union_member_counts(Union.objects.filter(pk__in=[u.pk for u in unions]))
+    totals = {u.pk: 0 for u in unions}
+    for u in unions:
+        for ancestor_id in u.path.strip("/").split("/"):
+            if int(ancestor_id) in totals:
+                totals[int(ancestor_id)] += own.get(u.pk, 0)
+    return totals
+
+
+def reservoir_for(union: Union) -> Union | None:
+    """The reservoir union of the county (or city) that union belongs to."""
+    county = union.county or union
+    return Union.objects.filter(parent=county, is_reservoir=True).first()
+
+
+def subtree_member_count_subquery():
+    """Active members of a union and everything below it (retained excluded), for annotating unions."""
+    counts = (Membership.objects.filter(status=MembershipStatus.ACTIVE,
+                                        union__path__startswith=OuterRef("path"))
+              .order_by().values(dummy=Value(1)).annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

@@ -1,0 +1,280 @@
+"""Writes and rules for people, users, unions and memberships."""
+
+import datetime as dt
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django_fsm import can_proceed
+from rest_framework.authtoken.models import Token
+
+from members import selectors
+from members.models import (
+    DuesMode,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    MemberNumberCounter,
+    Person,
+    RetainReason,
+    RetentionPeriod,
+    Union,
+    UnionLevel,
+    User,
+)
+from unionhub import clock, idnumber, months
+from unionhub import phone as phones
+from unionhub.audit import audit_record
+from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+
+
+def person_create(*, name: str, id_number: str, phone: str = "", **fields) -> Person:
+    id_number = idnumber.validate(id_number)
+    phone = phones.validate(phone) if phone else ""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请输入姓名。"}, code="name_required")
+    if selectors.person_get_by_id_number(id_number):
+        raise BusinessError("person_exists", "该身份证号码已登记。")
+    if phone and selectors.person_get_by_phone(phone):
+        raise BusinessError("phone_taken", "该手机号码已被使用。")
+    person = Person(name=name, **fields)
+    person.set_id_number(id_number)
+    person.set_phone(phone)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent registration with the same number
+        raise BusinessError("person_exists", "该身份证号码或手机号码已登记。") from exc
+    return person
+
+
+@transaction.atomic
+def member_register(*, name: str, id_number: str, phone: str, password: str) -> tuple[User, str]:
+    """Self-registration of a member (real name). Returns the user and an API token key."""
+    id_number = idnumber.validate(id_number)
+    phone = phones.validate(phone)
+    person = person_create(name=name, id_number=id_number, phone=phone)
+    user = User(username=f"p{person.pk}", person=person, first_name=name)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
+    user.set_password(password)
+    user.save()
+    token = Token.objects.create(user=user)
+    return user, token.key
+
+
+@transaction.atomic
+def staff_create(*, actor: User, username: str, password: str, union: Union, is_union_admin: bool = False) -> User:
+    """A union admin creates staff accounts for the unions below its own."""
+    if not actor.is_superuser:
+        if not (actor.is_union_staff and actor.is_union_admin):
+            raise BusinessError("not_union_admin", "只有工会管理员可以创建下级工会账号。")
+        if not selectors.union_in_scope(actor, union):
+            raise NotInScope()
+        if union.pk == actor.union_id:
+            raise BusinessError("not_below", "只能为下级工会创建账号。")
+    if User.objects.filter(username=username).exists():
+        raise BusinessError("username_taken", "用户名已存在。")
+    user = User(username=username, union=union, is_staff=True, is_union_admin=is_union_admin)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
+    user.set_password(password)
+    user.save()
+    from django.contrib.auth.models import Group
+
+    group, _ = Group.objects.get_or_create(name="union_staff")
+    user.groups.add(group)
+    audit_record(actor=actor, action="staff_create", obj=user, union_id=union.pk)
+    return user
+
+
+def union_create(*, actor: User, name: str, code: str, level: str, parent: Union | None,
+                 accepts_members: bool = False, is_reservoir: bool = False, **fields) -> Union:
+    if not actor.is_superuser:
+        if parent is None or not selectors.union_in_scope(actor, parent):
+            raise NotInScope()
+    expected_parent = {UnionLevel.CITY: None, UnionLevel.COUNTY: UnionLevel.CITY,
+                       UnionLevel.GRASSROOTS: UnionLevel.COUNTY, UnionLevel.BRANCH: UnionLevel.GRASSROOTS}
+    if level not in expected_parent:
+        raise BusinessError("invalid_level", "层级不正确。")
+    if (parent.level if parent else None) != expected_parent[level] and not (
+        level == UnionLevel.GRASSROOTS and parent is not None and parent.level == UnionLevel.CITY
+    ):
+        raise BusinessError("invalid_parent", "上级工会的层级与本工会层级不匹配。")
+    if Union.objects.filter(code=code).exists():
+        raise BusinessError("code_taken", "工会代码已存在。")
+    union = Union(name=name, code=code, level=level, parent=parent, accepts_members=accepts_members,
+                  is_reservoir=is_reservoir, **fields)
+    try:
+        with transaction.atomic():
+            union.save()
+    except IntegrityError as exc:
+        raise BusinessError("reservoir_exists", "该上级工会已有职工服务中心工会。") from exc
+    audit_record(actor=actor, action="union_create", obj=union)
+    return union
+
+
+def dues_start_for(*, joined_on: dt.date, hire_date: dt.date | None) -> dt.date:
+    """会费起算: hired in the join year → the hire month; hired before → January of the join year."""
+    if hire_date and hire_date.year == joined_on.year:
+        return months.month_of(min(hire_date, joined_on))
+    if hire_date and hire_date.year < joined_on.year:
+        return dt.date(joined_on.year, 1, 1)
+    return months.month_of(joined_on)
+
+
+def member_number_next(*, year: int) -> str:
+    counter, _ = MemberNumberCounter.objects.get_or_create(year=year)
+    counter = MemberNumberCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}{counter.last:07d}"
+
+
+@transaction.atomic
+def membership_create(*, person: Person, union: Union, dues_mode: str, actor: User | None,
+                      joined_on: dt.date | None = None, reason: str = "") -> Membership:
+    """Join: one open membership per person (one join per life: a member moves by transfer)."""
+    if dues_mode not in DuesMode.values:
+        raise BusinessError("invalid_dues_mode", "缴费方式不正确。")
+    if not union.accepts_members:
+        raise BusinessError("union_not_accepting", "该工会不直接接收会员。")
+    Person.objects.select_for_update().get(pk=person.pk)
+    if selectors.membership_open(person):
+        raise BusinessError("already_member", "已是工会会员，请申请转会。")
+    joined_on = joined_on or clock.today()
+    membership = Membership(
+        person=person, union=union, dues_mode=dues_mode, joined_on=joined_on,
+        dues_start=dues_start_for(joined_on=joined_on, hire_date=person.hire_date),
+        member_no=member_number_next(year=joined_on.year),
+        card_active=person.wants_card,
+    )
+    membership.save()
+    MembershipEvent.objects.create(membership=membership, kind=MembershipEvent.Kind.JOIN, to_status="active",
+                                   to_union=union, actor=actor, on=joined_on, reason=reason)
+    return membership
+
+
+def _locked_membership(membership_id: int, actor: User | None) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    if membership is None or (actor is not None and not selectors.union_in_scope(actor, membership.union)):
+        raise NotInScope()
+    return membership
+
+
+def _transition(membership: Membership, name: str, actor: User | None, kind: str, note: str, **kwargs):
+    method = getattr(membership, name)
+    if not can_proceed(method):
+        raise InvalidTransition(membership.status, name)
+    before = membership.status
+    method(**kwargs)
+    membership.save()
+    return MembershipEvent.objects.create(
+        membership=membership, kind=kind, from_status=before, to_status=membership.status,
+        from_union=membership.union, to_union=membership.union, actor=actor,
+        on=kwargs.get("on") or clock.today(), reason=note,
+    )
+
+
+@transaction.atomic
+def membership_retain(*, membership_id: int, actor: User | None, reason: str, note: str = "") -> Membership:
+    if reason not in RetainReason.values:
+        raise BusinessError("invalid_reason", "保留会籍原因应为 retired、unemployed、military 或 other。")
+    membership = _locked_membership(membership_id, actor)
+    today = clock.today()
+    _transition(membership, "retain", actor, MembershipEvent.Kind.RETAIN, note or reason,
+                reason=reason, on=today)
+    RetentionPeriod.objects.create(membership=membership, reason=reason, retained_on=today)
+    return membership
+
+
+@transaction.atomic
+def membership_restore(*, membership_id: int, actor: User | None, reason: str = "") -> Membership:
+    membership = _locked_membership(membership_id, actor)
+    today = clock.today()
+    _transition(membership, "restore", actor, MembershipEvent.Kind.RESTORE, reason, on=today)
+    RetentionPeriod.objects.filter(membership=membership, restored_on__isnull=True).update(restored_on=today)
+    return membership
+
+
+def _close_retention(membership: Membership, on: dt.date) -> None:
+    RetentionPeriod.objects.filter(membership=membership, restored_on__isnull=True).update(restored_on=on)
+
+
+@transaction.atomic
+def membership_withdraw(*, membership_id: int, actor: User | None, reason: str) -> Membership:
+    """Voluntary withdrawal, decided by staff after discussion with the member."""
+    if not reason:
+        raise BusinessError("reason_required", "请填写退会原因（经谈话后决定）。")
+    membership = _locked_membership(membership_id, actor)
+    today = clock.today()
+    _transition(membership, "withdraw", actor, MembershipEvent.Kind.WITHDRAW, reason, reason=reason, on=today)
+    _close_retention(membership, today)
+    return membership
+
+
+@transaction.atomic
+def membership_expel(*, membership_id: int, actor: User | None, reason: str) -> Membership:
+    """Expulsion by committee decision; reported to the parent union (its staff see the event in scope)."""
+    if not reason:
+        raise BusinessError("reason_required", "请填写开除会籍的决定。")
+    membership = _locked_membership(membership_id, actor)
+    today = clock.today()
+    event = _transition(membership, "expel", actor, MembershipEvent.Kind.EXPEL, reason, decision=reason, on=today)
+    event.detail = {"reported_to_union_id": membership.union.parent_id}
+    event.save(update_fields=["detail"])
+    _close_retention(membership, today)
+    return membership
+
+
+@transaction.atomic
+def membership_reinstate(*, membership_id: int, actor: User | None, reason: str) -> Membership:
+    """Undo a wrong automatic withdrawal."""
+    if not reason:
+        raise BusinessError("reason_required", "请填写恢复原因。")
+    membership = _locked_membership(membership_id, actor)
+    if membership.status == MembershipStatus.WITHDRAWN and selectors.membership_open(membership.person):
+        raise BusinessError("already_member", "此人已有有效会籍。")
+    _transition(membership, "reinstate", actor, MembershipEvent.Kind.REINSTATE, reason, reason=reason,
+                on=clock.today())
+    return membership
+
+
+def membership_auto_withdraw(*, membership: Membership, reason: str, on: dt.date, detail: dict) -> None:
+    """Automatic withdrawal for arrears (called by the dues sweep inside its own transaction)."""
+    _transition(membership, "auto_withdraw", None, MembershipEvent.Kind.AUTO_WITHDRAW, reason, reason=reason, on=on)
+    membership.events.filter(kind=MembershipEvent.Kind.AUTO_WITHDRAW).order_by("-pk").update(detail=detail)
+
+
+@transaction.atomic
+def membership_move(*, membership_id: int, to_union: Union, actor: User | None, kind: str, reason: str,
+                    detail: dict | None = None) -> Membership:
+    """Move a membership to another union (transfer or move-out): state, number and ledger stay the same."""
+    membership = Membership.objects.select_for_update().get(pk=membership_id)
+    if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
+        raise InvalidTransition(membership.status, kind)
+    from_union = membership.union
+    Membership.objects.filter(pk=membership.pk).update(union=to_union)
+    membership.refresh_from_db()
+    MembershipEvent.objects.create(membership=membership, kind=kind, from_status=membership.status,
+                                   to_status=membership.status, from_union=from_union, to_union=to_union,
+                                   actor=actor, on=clock.today(), reason=reason, detail=detail or {})
+    return membership
+
+
+def person_reveal(*, person: Person, actor: User, field: str) -> str:
+    """Clear ID number or phone for an authorised staff user in scope; every reveal is logged (no clear data)."""
+    if field not in ("id_number", "phone"):
+        raise BusinessError("invalid_field", "只能查看身份证号码或手机号码。")
+    if not actor.has_perm("members.reveal_person"):
+        raise BusinessError("not_allowed", "没有查看完整个人信息的权限。")
+    membership = selectors.membership_current(person)
+    if not actor.is_superuser and (membership is None or not selectors.union_in_scope(actor, membership.union)):
+        raise NotInScope()
+    audit_record(actor=actor, action=f"reveal_{field}", obj=person)
+    return getattr(person, field)

@@ -1,0 +1,3 @@
+"""Member pages of the transfers app (mounted at /)."""
+
+urlpatterns: list = []

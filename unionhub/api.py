@@ -1,0 +1,39 @@
+"""API plumbing shared by every app: error format, pagination, scope-aware lookups."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from unionhub.errors import BusinessError, NotInScope
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, BusinessError):
+        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, NotInScope):
+        exc = Http404()
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        code = getattr(exc, "code", None) or "invalid"
+        if hasattr(exc, "error_list") and exc.error_list and exc.error_list[0].code:
+            code = exc.error_list[0].code
+        return Response({"code": code, "detail": detail}, status=400)
+    return drf_exception_handler(exc, context)
+
+
+class StateOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class ErrorOut(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()

@@ -1,0 +1,7 @@
+from django.conf import settings
+
+from unionhub import clock
+
+
+def business_date(request):
+    return {"business_date": clock.today(), "business_date_fixed": bool(settings.UNIONHUB_TODAY)}

@@ -1,0 +1,27 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """Pages that show a person's data are never cached; idle sessions end."""
+
+    PUBLIC_PREFIXES = ("/static/", "/api/v1/schema/", "/api/v1/docs/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            last = request.session.get("last_seen")
+            now = int(time.time())
+            if last and now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            elif not last or now - last > 60:
+                request.session["last_seen"] = now
+        response = self.get_response(request)
+        if not request.path.startswith(self.PUBLIC_PREFIXES):
+            response["Cache-Control"] = "no-store"
+        return response

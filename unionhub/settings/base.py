@@ -1,0 +1,240 @@
+"""Settings shared by every environment. Everything that differs between machines comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_fsm",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "unionhub",
+    "members",
+    "applications",
+    "transfers",
+    "dues",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "unionhub.middleware.NoStoreForPersonalPagesMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "unionhub.urls"
+WSGI_APPLICATION = "unionhub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "unionhub.context_processors.business_date",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"), conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    if env_bool("DATABASE_POOL", False):
+        DATABASES["default"]["OPTIONS"]["pool"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "members.backends.PhoneIdOrUsernameBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "member-login"
+LOGIN_REDIRECT_URL = "member-home"
+LOGOUT_REDIRECT_URL = "member-login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded proofs and generated documents live outside the web root and are served by views that check scope.
+PRIVATE_MEDIA_ROOT = Path(env("UNIONHUB_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+
+# Business date (SPEC §7): an ISO date for demos and training, else today in Asia/Shanghai.
+UNIONHUB_TODAY = env("UNIONHUB_TODAY")
+
+# Personal data encryption: comma-separated Fernet keys, newest first (older keys only decrypt).
+UNIONHUB_FIELD_KEYS = env_list("UNIONHUB_FIELD_KEYS")
+# Keyed hash (HMAC-SHA256) for looking up ID numbers and phones without storing them in clear.
+UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY")
+
+PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
+SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
+
+WECHATPAY = {
+    "MCHID": env("WECHATPAY_MCHID"),
+    "APPID": env("WECHATPAY_APPID"),
+    "API_V3_KEY": env("WECHATPAY_API_V3_KEY"),
+    "CERT_SERIAL_NO": env("WECHATPAY_CERT_SERIAL_NO"),
+    "PRIVATE_KEY_PATH": env("WECHATPAY_PRIVATE_KEY_PATH"),
+    "PLATFORM_CERT_DIR": env("WECHATPAY_PLATFORM_CERT_DIR"),
+    "NOTIFY_URL": env("WECHATPAY_NOTIFY_URL"),
+}
+
+NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "unionhub.notify.ConsoleSmsBackend")
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "unionhub@localhost")
+
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Static schedule (no beat tables): each entry names a thin task that calls one service.
+CELERY_BEAT_SCHEDULE = {
+    "dues-sweep-daily": {"task": "dues.tasks.dues_sweep", "schedule": crontab(hour=2, minute=0)},
+    "applications-overdue-daily": {
+        "task": "applications.tasks.application_overdue_remind",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "payments-reconcile": {"task": "dues.tasks.payment_reconcile", "schedule": crontab(minute="*/10")},
+    "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
+}
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "unionhub.api.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "unionhub.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UnionHub API",
+    "DESCRIPTION": "工会会员管理：入会、转会、会费。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Login throttling (django-axes): lock a username+IP after repeated failures.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+
+SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))  # absolute lifetime
+SESSION_IDLE_SECONDS = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp 4): only our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_pii": {"()": "unionhub.logging.MaskPersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))

@@ -1,0 +1,23 @@
+"""Test settings: PostgreSQL when DATABASE_URL is set (CI always sets it), SQLite otherwise."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret"
+# Fixed, test-only keys (not secrets): tests need reproducible ciphertexts and hashes.
+UNIONHUB_FIELD_KEYS = ["pJqS1bW7rQ7bm6l6s0l3aH8o7y3a6f8nB2v4c1x9z0E="]
+UNIONHUB_HASH_KEY = "test-hash-key"
+PAYMENT_SANDBOX_SECRET = "test-sandbox-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_ENABLED = True
+UNIONHUB_TODAY = None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("members.api_urls")),
+    path("", include("applications.api_urls")),
+    path("", include("transfers.api_urls")),
+    path("", include("dues.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("members.urls")),
+    path("", include("applications.urls")),
+    path("", include("transfers.urls")),
+    path("", include("dues.urls")),
+]
