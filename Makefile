@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= unionhub.settings.local
 
 .PHONY: demo test install install-test system-deps migrate serve worker bench lint messages clean
 
@@ -43,7 +42,7 @@ demo: install system-deps migrate
 
 test: install-test system-deps
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true
-	$(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(VENV)/bin/pytest
 
 bench: install-test
 	$(PY) manage.py bench_run

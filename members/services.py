@@ -259,8 +259,8 @@ def membership_move(*, membership_id: int, to_union: Union, actor: User | None, 
     if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
         raise InvalidTransition(membership.status, kind)
     from_union = membership.union
-    Membership.objects.filter(pk=membership.pk).update(union=to_union)
-    membership.refresh_from_db()
+    membership.union = to_union
+    membership.save(update_fields=["union"])
     MembershipEvent.objects.create(membership=membership, kind=kind, from_status=membership.status,
                                    to_status=membership.status, from_union=from_union, to_union=to_union,
                                    actor=actor, on=clock.today(), reason=reason, detail=detail or {})
