@@ -1,0 +1,50 @@
+import importlib
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from members.models import Person
+from unionhub.audit import audit_record
+from unionhub.models import AuditEntry
+
+# Each app adds its part of the generated city (payments, applications) after the members.
+GENERATORS = ["applications.bench", "transfers.bench", "dues.bench"]
+
+
+class Command(BaseCommand):
+    help = "Generate a realistic city for benchmarks (PostgreSQL COPY). Refuses a database that holds real data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=1_000_000)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, members, seed, workers, **options):
+        if Person.objects.exists() and not AuditEntry.objects.filter(action="bench_city").exists():
+            raise CommandError("This database holds people that bench_city did not generate: refusing to touch it.")
+        if Person.objects.exists():
+            raise CommandError("This database already holds a generated city; use a fresh database.")
+        from unionhub.bench import members as gen
+
+        rng = random.Random(seed)
+        started = time.perf_counter()
+        with transaction.atomic():
+            audit_record(actor=None, action="bench_city", members=members)
+            unions = gen.build_unions(rng, members)
+            self.stdout.write(f"unions: {len(unions)} grassroots ({time.perf_counter() - started:.1f}s)")
+            person_start, membership_start = gen.build_people_and_memberships(rng, members, unions, workers)
+            self.stdout.write(f"people and memberships: {members} ({time.perf_counter() - started:.1f}s)")
+            for name in GENERATORS:
+                try:
+                    module = importlib.import_module(name)
+                except ModuleNotFoundError:
+                    continue
+                module.generate(rng=rng, members=members, membership_start=membership_start,
+                                person_start=person_start, unions=unions, stdout=self.stdout)
+                self.stdout.write(f"{name}: done ({time.perf_counter() - started:.1f}s)")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(self.style.SUCCESS(f"Generated city in {time.perf_counter() - started:.1f}s"))
