@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from unionhub.api import HealthApi
+
 api_v1 = [
+    path("health/", HealthApi.as_view(), name="api-health"),
     path("", include("members.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("transfers.api_urls")),
