@@ -2,12 +2,9 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from unionhub.errors import BusinessError, NotInScope
@@ -41,16 +38,3 @@ class ErrorOut(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
 
-
-class HealthApi(APIView):
-    """Liveness check; also the framework floor the benchmarks compare against."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    class OutputSerializer(serializers.Serializer):
-        status = serializers.CharField()
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request):
-        return Response({"status": "ok"})

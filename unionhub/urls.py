@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from unionhub.api import HealthApi
+from unionhub.health import HealthApi
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="api-health"),
