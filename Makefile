@@ -42,6 +42,8 @@ demo: install system-deps migrate
 
 test: install-test system-deps
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true
+	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py check --fail-level ERROR
+	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(VENV)/bin/pytest
 
 bench: install-test
