@@ -1,0 +1,67 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+
+from members import card
+from tests.card.qr import decode_png
+from tests.e2e.conftest import screenshot
+from tests.members import factories as f
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, live_server, user):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.person.phone)
+    page.fill("#id_password", f.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _fits_phone_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_member_shows_card_and_its_qr_code_verifies_on_a_phone(live_server, phone_page, settings, city):
+    cache.clear()
+    settings.SITE_URL = live_server.url
+    user, membership = f.member(city.branch, name="清小极", joined_on=dt.date(2021, 9, 1))
+    page = phone_page
+    _login(page, live_server, user)
+    # not yet on: the home page offers activation with the member's own ID number (Changxing 惠工卡)
+    page.fill("#id_home_id_number", user.person.id_number)
+    page.click("[data-testid=home-card] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/card/")
+    assert page.get_by_test_id("card-name").inner_text() == "清小极"
+    assert page.get_by_test_id("card-member-no").inner_text() == membership.member_no
+    assert page.get_by_test_id("card-status").inner_text() == "正常"
+    assert page.locator(".member-nav a[aria-current=page]").inner_text() == "会员卡"
+    assert _fits_phone_width(page)
+    screenshot(page, "member-card")
+
+    [url] = decode_png(page.locator("[data-testid=card-qr] svg").screenshot())
+    assert url.startswith(f"{live_server.url}/card/verify/")
+    assert card.card_check(url.rstrip("/").rsplit("/", 1)[-1]).is_valid
+
+    visitor = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                               device_scale_factor=2)
+    try:
+        checker = visitor.new_page()
+        response = checker.goto(url)
+        assert response.headers["cache-control"] == "no-store"
+        result = checker.get_by_test_id("verify-result")
+        assert result.get_attribute("data-result") == "valid"
+        assert checker.get_by_test_id("verify-name").inner_text() == "清*极"
+        assert checker.get_by_test_id("verify-union").inner_text() == city.branch.name
+        content = checker.content()
+        assert "清小极" not in content and membership.member_no not in content
+        assert user.person.id_number_masked not in content and user.person.phone_masked not in content
+        assert _fits_phone_width(checker)
+        screenshot(checker, "member-card-verified")
+
+        checker.goto(url.replace("/verify/", "/verify/x"))
+        assert checker.get_by_test_id("verify-result").get_attribute("data-result") == "tampered"
+        screenshot(checker, "member-card-tampered")
+    finally:
+        visitor.close()
