@@ -58,6 +58,30 @@ class MeMessageReadAllApi(APIView):
         return Response({"marked": inbox.inbox_read_all(user=request.user)})
 
 
+class ProfileOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    address = serializers.CharField()
+    education = serializers.CharField()
+    political_status = serializers.CharField()
+    household_type = serializers.CharField()
+    ethnicity = serializers.CharField()
+    unit_name = serializers.CharField()
+
+
+class ProfileUpdateInSerializer(serializers.Serializer):
+    phone = serializers.CharField(required=False)
+    password = serializers.CharField(required=False, write_only=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    political_status = serializers.ChoiceField(choices=PoliticalStatus.choices, required=False,
+                                               allow_blank=True)
+    household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False, allow_blank=True)
+    ethnicity = serializers.CharField(required=False, allow_blank=True)
+    unit_name = serializers.CharField(required=False, allow_blank=True)
+
+
 class MeProfileApi(APIView):
     """GET the member's own record (ID number and phone masked); PATCH the fields a member may change.
 
@@ -65,33 +89,11 @@ class MeProfileApi(APIView):
     (400 `field_not_changeable`). A new phone needs `password` (400 `password_required`).
     """
 
-    class OutputSerializer(serializers.Serializer):
-        name = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        phone_masked = serializers.CharField()
-        address = serializers.CharField()
-        education = serializers.CharField()
-        political_status = serializers.CharField()
-        household_type = serializers.CharField()
-        ethnicity = serializers.CharField()
-        unit_name = serializers.CharField()
-
-    class InputSerializer(serializers.Serializer):
-        phone = serializers.CharField(required=False)
-        password = serializers.CharField(required=False, write_only=True)
-        address = serializers.CharField(required=False, allow_blank=True)
-        education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
-        political_status = serializers.ChoiceField(choices=PoliticalStatus.choices, required=False,
-                                                   allow_blank=True)
-        household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False, allow_blank=True)
-        ethnicity = serializers.CharField(required=False, allow_blank=True)
-        unit_name = serializers.CharField(required=False, allow_blank=True)
-
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=ProfileOutSerializer)
     def get(self, request):
-        return Response(self.OutputSerializer(_person(request)).data)
+        return Response(ProfileOutSerializer(_person(request)).data)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=ProfileUpdateInSerializer, responses=ProfileOutSerializer)
     def patch(self, request):
         person = _person(request)
         # Every key goes to the service, which refuses what a member may not change (no silent dropping).
@@ -99,7 +101,7 @@ class MeProfileApi(APIView):
         person_profile_update(person_id=person.pk, actor=request.user, changes=changes,
                               password=request.data.get("password", ""))
         person.refresh_from_db()
-        return Response(self.OutputSerializer(person).data)
+        return Response(ProfileOutSerializer(person).data)
 
 
 class MeCardApi(APIView):

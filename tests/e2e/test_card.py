@@ -65,3 +65,32 @@ def test_member_shows_card_and_its_qr_code_verifies_on_a_phone(live_server, phon
         screenshot(checker, "member-card-tampered")
     finally:
         visitor.close()
+
+
+def test_member_reads_messages_and_updates_profile_on_a_phone(live_server, phone_page, city):
+    from unionhub.notify import notify
+
+    user, _membership = f.member(city.branch, name="清小极")
+    for i, subject in enumerate(["入会申请已批准", "会费缴纳提醒"]):
+        notify(recipient=user, template="test", subject=subject, body=f"{subject}：详见会员服务。",
+               dedupe_key=f"e2e:{i}", channels=("inbox",))
+    page = phone_page
+    _login(page, live_server, user)
+    assert "2 条未读" in page.get_by_test_id("home-inbox").inner_text()
+    assert page.get_by_test_id("home-card").is_visible()
+    screenshot(page, "member-home-corner")
+    page.click(".member-nav >> text=消息")
+    assert page.get_by_test_id("inbox-item").first.inner_text().startswith("会费缴纳提醒")
+    assert page.get_by_test_id("inbox-unread").inner_text() == "2"
+    assert _fits_phone_width(page)
+    screenshot(page, "member-inbox")
+    page.get_by_test_id("inbox-item").first.get_by_role("button", name="标为已读").click()
+    assert page.get_by_test_id("inbox-unread").inner_text() == "1"
+    page.click(".member-nav >> text=我的资料")
+    page.select_option("#id_education", "bachelor")
+    page.fill("#id_ethnicity", "土家族")
+    page.click("main button.primary")
+    assert "已保存 2 项修改" in page.content()
+    assert page.get_by_test_id("profile-history").is_visible()
+    assert _fits_phone_width(page)
+    screenshot(page, "member-profile")
