@@ -20,6 +20,7 @@ def _card_page(client, user):
     client.force_login(user)
     response = client.get(reverse("member-card"))
     assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     return response.content.decode()
 
 

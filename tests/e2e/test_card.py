@@ -94,3 +94,22 @@ def test_member_reads_messages_and_updates_profile_on_a_phone(live_server, phone
     assert page.get_by_test_id("profile-history").is_visible()
     assert _fits_phone_width(page)
     screenshot(page, "member-profile")
+
+
+def test_staff_see_what_members_changed_in_the_admin(live_server, desk_page, city):
+    from members.profile import person_profile_update
+    from tests.e2e.conftest import admin_login
+
+    user, _membership = f.member(city.branch, name="清小极")
+    person_profile_update(person_id=user.person.pk, actor=user,
+                          changes={"education": "bachelor", "address": "宜昌市西陵区夷陵大道1号"})
+    page = desk_page
+    admin_login(page, live_server, city.grassroots_staff.username, "Staff-pass-123")
+    page.goto(f"{live_server.url}/admin/members/profilechange/")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    assert "清小极" in rows.first.inner_text()
+    screenshot(page, "admin-profile-changes")
+    page.goto(f"{live_server.url}/admin/members/person/{user.person.pk}/change/")
+    assert "大学本科" in page.content()
+    assert user.person.phone not in page.content() and user.person.id_number not in page.content()
