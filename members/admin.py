@@ -20,6 +20,8 @@ from members.models import (
     Union,
     User,
 )
+from members.profile import profile_changes_record, profile_snapshot
+from members.profile_admin import ProfileChangeInline
 from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline
 from unionhub.errors import BusinessError, NotInScope
 
@@ -68,7 +70,7 @@ class EmployerUnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "credit_code"]
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.is_union_staff
+        return request.user.is_superuser or getattr(request.user, "is_union_staff", False)
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -88,6 +90,7 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "id_number_masked", "phone_masked", "gender", "unit_name"]
     search_fields = ["name"]
     readonly_fields = ["id_number_masked", "phone_masked", "gender", "birth_date", "reveal_links"]
+    inlines = [ProfileChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
@@ -107,11 +110,14 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         from unionhub import idnumber, phone
 
+        before = profile_snapshot(Person.objects.get(pk=obj.pk)) if change else None
         if form.cleaned_data.get("id_number_input"):
             obj.set_id_number(idnumber.validate(form.cleaned_data["id_number_input"]))
         if form.cleaned_data.get("phone_input"):
             obj.set_phone(phone.validate(form.cleaned_data["phone_input"]))
         super().save_model(request, obj, form, change)
+        if before is not None:
+            profile_changes_record(person=obj, before=before, actor=request.user, by_staff=True)
 
     @admin.display(description=_("查看完整号码"))
     def reveal_links(self, obj):

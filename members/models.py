@@ -396,3 +396,38 @@ class MemberNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class ProfileChange(models.Model):
+    """One change to a person's real-name record, by the member or by staff (the half-yearly review reads these).
+
+    ID number and phone are recorded in masked form only; every value is encrypted at rest.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="profile_changes",
+                               verbose_name=_("人员"))
+    field = models.CharField(_("修改项"), max_length=32)
+    old_value = EncryptedTextField(_("原值"), blank=True)
+    new_value = EncryptedTextField(_("新值"), blank=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("修改人"))
+    by_staff = models.BooleanField(_("工作人员修改"), default=False)
+    at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("资料变更记录")
+        verbose_name_plural = _("资料变更记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "-at"], name="profilechange_person_idx")]
+
+    def __str__(self):
+        return f"{self.person.name} {self.field_label}"
+
+    @property
+    def field_label(self) -> str:
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            return str(Person._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
+            return self.field

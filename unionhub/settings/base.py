@@ -238,3 +238,10 @@ LOGGING = {
 }
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
+
+# Member card, inbox and profile (members/card.py): how long a card's QR link verifies, and how often one IP
+# may ask the public verification page (django-ratelimit rate, e.g. "30/m").
+CARD_LINK_MAX_AGE_SECONDS = int(env("UNIONHUB_CARD_LINK_MAX_AGE_SECONDS", "600"))
+CARD_VERIFY_RATE = env("UNIONHUB_CARD_VERIFY_RATE", "30/m")
+# Behind a reverse proxy, the request header that holds the client's address (e.g. "HTTP_X_REAL_IP").
+RATELIMIT_IP_META_KEY = env("UNIONHUB_RATELIMIT_IP_META_KEY")
