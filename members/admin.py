@@ -80,7 +80,7 @@ class PersonAdminForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        exclude = ["id_number", "phone", "birth_date", "gender"]
+        exclude = ["id_number", "phone", "birth_date", "gender"]  # noqa: DJ006 - encrypted fields go through the inputs above
 
 
 @admin.register(Person)

@@ -6,7 +6,7 @@ import secrets
 from django.contrib.auth.models import Group, Permission
 
 from members import services
-from members.models import DuesMode, EmploymentType, EmployerUnit, Union, UnionLevel, User
+from members.models import DuesMode, EmployerUnit, EmploymentType, Union, UnionLevel, User
 from unionhub import idnumber
 
 

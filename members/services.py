@@ -11,10 +11,10 @@ from rest_framework.authtoken.models import Token
 from members import selectors
 from members.models import (
     DuesMode,
+    MemberNumberCounter,
     Membership,
     MembershipEvent,
     MembershipStatus,
-    MemberNumberCounter,
     Person,
     RetainReason,
     RetentionPeriod,
@@ -95,9 +95,8 @@ def staff_create(*, actor: User, username: str, password: str, union: Union, is_
 
 def union_create(*, actor: User, name: str, code: str, level: str, parent: Union | None,
                  accepts_members: bool = False, is_reservoir: bool = False, **fields) -> Union:
-    if not actor.is_superuser:
-        if parent is None or not selectors.union_in_scope(actor, parent):
-            raise NotInScope()
+    if not actor.is_superuser and (parent is None or not selectors.union_in_scope(actor, parent)):
+        raise NotInScope()
     expected_parent = {UnionLevel.CITY: None, UnionLevel.COUNTY: UnionLevel.CITY,
                        UnionLevel.GRASSROOTS: UnionLevel.COUNTY, UnionLevel.BRANCH: UnionLevel.GRASSROOTS}
     if level not in expected_parent:
