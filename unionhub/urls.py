@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("transfers.urls")),
     path("", include("dues.urls")),
+    path("", include("security.urls")),
 ]

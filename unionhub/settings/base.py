@@ -238,3 +238,19 @@ LOGGING = {
 }
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
+
+# --- Security (issue 8): admin with two-factor, login throttling, sessions, API schema, retention ---
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.UnionHubAdminConfig"
+INSTALLED_APPS.append("security")
+# City and county admins (and superusers) must pass a TOTP code before the admin opens.
+UNIONHUB_REQUIRE_ADMIN_2FA = env_bool("UNIONHUB_REQUIRE_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "UnionHub"
+# Members log in with a phone or an ID number: axes stores and logs a masked pseudonym instead.
+AXES_USERNAME_CALLABLE = "security.axes.axes_username"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
+LOGGING["loggers"]["axes"] = {"level": "INFO"}
+CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
+    "task": "security.tasks.person_anonymise_expired",
+    "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+}
