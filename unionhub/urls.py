@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("dues.urls")),
     path("", include("security.urls")),
 ]
+
+handler404 = "unionhub.api.page_not_found"
