@@ -158,7 +158,7 @@ def admin_entries() -> dict[str, Entry]:
 def autocomplete_urls(v) -> list[str]:
     """Every foreign key of every model admin, searched for the victim."""
     urls = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         for fk in model._meta.get_fields():
             if isinstance(fk, ForeignKey) and fk.related_model in admin.site._registry:
                 term = v.person.name if fk.related_model in (Person, User) else v.union.name
