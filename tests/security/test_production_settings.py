@@ -64,10 +64,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def production_server(transactional_db):
+def production_server(transactional_db, tmp_path):
     """gunicorn serving the production settings against the test database."""
     url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    env = production_env(DATABASE_URL=url._replace(path="/" + connection.settings_dict["NAME"]).geturl())
+    env = production_env(DATABASE_URL=url._replace(path="/" + connection.settings_dict["NAME"]).geturl(),
+                         DJANGO_STATIC_ROOT=str(tmp_path / "static"))
     result = manage("collectstatic", "--noinput", env=env)
     assert result.returncode == 0, result.stderr
     port = _free_port()
@@ -147,3 +148,12 @@ def test_plain_http_is_redirected_to_https(production_server):
     response = request(production_server, "GET", "/login/", https=False)
     assert response.status == 301
     assert response.headers["Location"] == f"https://{HOST}/login/"
+
+
+@pytest.mark.parametrize("module", ["production", "local"])
+def test_admin_two_factor_is_required_by_default_outside_tests(module):
+    env = production_env(DJANGO_SETTINGS_MODULE=f"unionhub.settings.{module}")
+    result = subprocess.run(
+        [PYTHON, "-c", "from django.conf import settings; print(settings.UNIONHUB_REQUIRE_ADMIN_2FA)"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "True", result.stderr

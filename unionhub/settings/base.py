@@ -249,6 +249,8 @@ OTP_TOTP_ISSUER = "UnionHub"
 AXES_USERNAME_CALLABLE = "security.axes.axes_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
+# Where collectstatic writes (the production-settings test uses a temporary one).
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
 LOGGING["loggers"]["axes"] = {"level": "INFO"}
 CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
     "task": "security.tasks.person_anonymise_expired",
