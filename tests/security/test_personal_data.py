@@ -147,3 +147,13 @@ def test_full_demo_run_leaves_no_clear_number_in_database_logs_or_task_payloads(
     call_command("pii_scan", str(log_file), str(payloads), stdout=out)
     assert "No personal numbers in clear." in out.getvalue()
     assert "locked out" in log_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_personal_pages_and_answers_are_not_cached(client, api_for, city):
+    user, _membership = f.member(city.branch)
+    client.force_login(user)
+    assert "no-store" in client.get("/")["Cache-Control"]
+    assert "no-store" in api_for(user).get("/api/v1/me/")["Cache-Control"]
+    client.force_login(city.grassroots_staff)
+    assert "no-store" in client.get(f"/admin/members/person/{user.person.pk}/change/")["Cache-Control"]
