@@ -66,6 +66,7 @@ class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class EmployerUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_code", "nature", "worker_count"]
     search_fields = ["name", "credit_code"]
+    ordering = ["name", "pk"]
 
     def get_queryset(self, request):
         return admin.ModelAdmin.get_queryset(self, request).filter(
