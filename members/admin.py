@@ -65,12 +65,17 @@ class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EmployerUnit)
-class EmployerUnitAdmin(admin.ModelAdmin):
+class EmployerUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_code", "nature", "worker_count"]
     search_fields = ["name", "credit_code"]
+    ordering = ["name", "pk"]
 
     def has_module_permission(self, request):
         return request.user.is_superuser or getattr(request.user, "is_union_staff", False)
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).filter(
+            pk__in=selectors.employer_scope(request.user).values("pk"))
 
 
 class PersonAdminForm(forms.ModelForm):

@@ -16,7 +16,11 @@ from unionhub.errors import BusinessError
 class IsUnionStaff(IsAuthenticated):
     def has_permission(self, request, view):
         user = request.user
-        return bool(super().has_permission(request, view) and (user.is_superuser or user.is_union_staff))
+        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
+            return False
+        from security.otp import api_request_verified
+
+        return api_request_verified(request)
 
 
 class AuthThrottle(AnonRateThrottle):
@@ -54,6 +58,8 @@ class TokenApi(APIView):
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(help_text="员工用户名，或会员的手机号码/身份证号码")
         password = serializers.CharField(style={"input_type": "password"})
+        otp_token = serializers.RegexField(r"^\d{6}$", required=False,
+                                           help_text="开启两步验证的账号：身份验证器中的6位验证码")
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -64,9 +70,20 @@ class TokenApi(APIView):
 
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        otp_token = data.validated_data.pop("otp_token", "")
         user = authenticate(request, **data.validated_data)
+        if getattr(request, "axes_locked_out", False):
+            return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             raise BusinessError("invalid_credentials", "用户名或密码不正确。")
+        from security.otp import otp_required
+
+        if otp_required(user):
+            from django_otp import match_token
+
+            if not otp_token or match_token(user, otp_token) is None:
+                raise BusinessError("otp_required", "该账号已开启两步验证，请填写身份验证器中的6位验证码。")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -3,7 +3,7 @@
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from members.models import Membership, MembershipStatus, Person, Union, User
+from members.models import EmployerUnit, Membership, MembershipStatus, Person, Union, User
 from unionhub import idnumber, phone
 from unionhub.crypto import keyed_hash
 from unionhub.errors import NotInScope
@@ -16,6 +16,18 @@ def union_scope(user: User) -> QuerySet[Union]:
     if not (user.is_authenticated and user.is_union_staff):
         return Union.objects.none()
     return Union.objects.filter(path__startswith=user.union.path)
+
+
+def employer_scope(user: User) -> QuerySet[EmployerUnit]:
+    """Employers a staff account may see: those registered under a county in its subtree or with a union in it."""
+    if user.is_superuser:
+        return EmployerUnit.objects.all()
+    if not (user.is_authenticated and user.is_union_staff):
+        return EmployerUnit.objects.none()
+    path = user.union.path
+    return EmployerUnit.objects.filter(
+        pk__in=EmployerUnit.objects.filter(Q(county__path__startswith=path) | Q(unions__path__startswith=path))
+        .values("pk"))
 
 
 def union_in_scope(user: User, union: Union | None) -> bool:

@@ -15,10 +15,12 @@ class ScopedAdminMixin:
         return qs.filter(selectors.scope_filter(request.user, self.union_field))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from members.models import Union
+        from members.models import EmployerUnit, Union
 
         if db_field.related_model is Union and not request.user.is_superuser:
             kwargs["queryset"] = selectors.union_scope(request.user)
+        if db_field.related_model is EmployerUnit and not request.user.is_superuser:
+            kwargs["queryset"] = selectors.employer_scope(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):

@@ -1,7 +1,8 @@
 """API plumbing shared by every app: error format, pagination, scope-aware lookups."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -38,3 +39,9 @@ class ErrorOut(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
 
+
+def page_not_found(request, exception):
+    """A URL that matches nothing: JSON under /api/ (clients parse every answer), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "未找到。"}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -5,7 +5,9 @@ from django.contrib.auth import logout
 
 
 class NoStoreForPersonalPagesMiddleware:
-    """Pages that show a person's data are never cached; idle sessions end."""
+    """Pages that show a person's data are never cached; idle sessions end, and every session ends
+    SESSION_COOKIE_AGE seconds after its login however active it was (the cookie's own expiry moves on
+    each save, so it alone is not an absolute limit)."""
 
     PUBLIC_PREFIXES = ("/static/", "/api/v1/schema/", "/api/v1/docs/")
 
@@ -17,7 +19,8 @@ class NoStoreForPersonalPagesMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             last = request.session.get("last_seen")
             now = int(time.time())
-            if last and now - last > settings.SESSION_IDLE_SECONDS:
+            started = request.session.setdefault("session_started", now)
+            if (last and now - last > settings.SESSION_IDLE_SECONDS) or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
             elif not last or now - last > 60:
                 request.session["last_seen"] = now

@@ -22,4 +22,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("transfers.urls")),
     path("", include("dues.urls")),
+    path("", include("security.urls")),
 ]
+
+handler404 = "unionhub.api.page_not_found"

@@ -245,3 +245,20 @@ CARD_LINK_MAX_AGE_SECONDS = int(env("UNIONHUB_CARD_LINK_MAX_AGE_SECONDS", "600")
 CARD_VERIFY_RATE = env("UNIONHUB_CARD_VERIFY_RATE", "30/m")
 # Behind a reverse proxy, the request header that holds the client's address (e.g. "HTTP_X_REAL_IP").
 RATELIMIT_IP_META_KEY = env("UNIONHUB_RATELIMIT_IP_META_KEY")
+# --- Security (issue 8): admin with two-factor, login throttling, sessions, API schema, retention ---
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.UnionHubAdminConfig"
+INSTALLED_APPS.append("security")
+# City and county admins (and superusers) must pass a TOTP code before the admin opens.
+UNIONHUB_REQUIRE_ADMIN_2FA = env_bool("UNIONHUB_REQUIRE_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "UnionHub"
+# Members log in with a phone or an ID number: axes stores and logs a masked pseudonym instead.
+AXES_USERNAME_CALLABLE = "security.axes.axes_username"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
+# Where collectstatic writes (the production-settings test uses a temporary one).
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
+LOGGING["loggers"]["axes"] = {"level": "INFO"}
+CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
+    "task": "security.tasks.person_anonymise_expired",
+    "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+}

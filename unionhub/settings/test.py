@@ -23,3 +23,5 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 (BASE_DIR / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
+# Suites that log into the admin as county staff run without a second factor; tests of it turn this on.
+UNIONHUB_REQUIRE_ADMIN_2FA = False

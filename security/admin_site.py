@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_otp import user_has_device
+
+from security import otp
+
+
+class UnionHubAdminSite(admin.AdminSite):
+    """The admin site; staff who need a second factor get in only with a verified session."""
+
+    def has_permission(self, request):
+        return super().has_permission(request) and otp.session_verified(request)
+
+    def _build_app_dict(self, request, label=None):
+        # Nobody sees the list of models before the site lets them in (login page, unverified sessions).
+        if not self.has_permission(request):
+            return {}
+        return super()._build_app_dict(request, label)
+
+    def login(self, request, extra_context=None):
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff and not otp.session_verified(request):
+            next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                next_url = reverse("admin:index", current_app=self.name)
+            target = "security-otp-verify" if user_has_device(user, confirmed=True) else "security-otp-enrol"
+            return redirect(f"{reverse(target)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+        return super().login(request, extra_context)

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from security import services
+from unionhub import clock
+
+
+@shared_task
+def person_anonymise_expired() -> int:
+    """Yearly: anonymise people whose membership ended more than UNIONHUB_RETENTION_YEARS years ago."""
+    return len(services.person_anonymise_expired(today=clock.today()))

@@ -1,0 +1,321 @@
+"""Object-level access matrix: every URL pattern of the site, as four kinds of outsider, against another
+union's and another person's objects. Nobody reads or changes what is not theirs.
+
+Every URL pattern must be listed in REGISTRY (by name, or by route when unnamed); a new URL fails this test
+until it is listed. Admin pages of a registered model are generated from ADMIN_VICTIMS: a new model admin
+only needs its victim object there. Adding a URL is one line:
+
+    "api-dues-year": Entry(lambda v: f"/api/v1/me/dues/2025/", public=True),
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import ForeignKey
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from members.models import CommitteeMember, EmployerUnit, Membership, MembershipEvent, Person, Union, User
+from tests.members import factories as f
+
+DENIED = frozenset({302, 401, 403, 404, 405})
+# May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
+# that the body holds nothing of the victim's and that the victim's rows are unchanged.
+OPEN = DENIED | {200, 400, 429}
+ROLES = ("sibling_staff", "child_staff", "member", "anonymous")
+TAMPER = {"name": "篡改", "leader_name": "篡改", "reason": "篡改", "status": "withdrawn", "dues_mode": "payroll",
+          "password": "Tamper-pass-123", "password1": "Tamper-pass-123", "password2": "Tamper-pass-123",
+          "is_superuser": "on", "is_staff": "on", "confirmed": "on", "post": "yes", "token": "123456",
+          "csrfmiddlewaretoken": "x"}
+
+
+@dataclass
+class Entry:
+    """urls: victim world -> one URL or a list of URLs or (URL, methods); data: extra POST fields."""
+
+    urls: Callable
+    methods: tuple = ("GET",)
+    public: bool = False
+    data: Callable = field(default=lambda v: {})
+
+
+def tamper(v) -> dict:
+    return {**TAMPER, "union": v.union.pk, "parent": v.union.pk, "person": v.person.pk,
+            "membership": v.membership.pk, "user": v.staff_user.pk, "employer": v.employer.pk,
+            "username": v.staff_user.username}
+
+
+GET, GET_POST, POST = ("GET",), ("GET", "POST"), ("POST",)
+
+REGISTRY: dict[str, Entry] = {
+    # member pages
+    "member-home": Entry(lambda v: "/", public=True),
+    "member-register": Entry(lambda v: "/register/", GET_POST, public=True),
+    "member-login": Entry(lambda v: "/login/", GET_POST, public=True,
+                          data=lambda v: {"username": v.person.phone, "password": "wrong-password-1"}),
+    "member-logout": Entry(lambda v: "/logout/", POST, public=True),
+    "set_language": Entry(lambda v: "/i18n/setlang/", POST, public=True, data=lambda v: {"language": "en"}),
+    "security-otp-enrol": Entry(lambda v: reverse("security-otp-enrol"), GET_POST, public=True),
+    "security-otp-verify": Entry(lambda v: reverse("security-otp-verify"), GET_POST, public=True),
+    # API
+    "api-register": Entry(lambda v: "/api/v1/auth/register/", POST, public=True),
+    "api-token": Entry(lambda v: "/api/v1/auth/token/", POST, public=True,
+                       data=lambda v: {"username": v.person.id_number, "password": "wrong-password-1"}),
+    "api-me": Entry(lambda v: "/api/v1/me/", ("GET", "PUT", "PATCH", "POST"), public=True),
+    "api-unions": Entry(lambda v: [f"/api/v1/unions/?search={v.union.name}", "/api/v1/unions/"], GET_POST,
+                        public=True, data=lambda v: {"name": "篡改", "code": "T-1", "level": "branch",
+                                                     "parent": v.union.pk}),
+    "api-staff-create": Entry(lambda v: "/api/v1/staff/", POST, public=True,
+                              data=lambda v: {"username": "tamper1", "password": "Tamper-pass-123",
+                                              "union": v.union.pk, "is_union_admin": True}),
+    "api-memberships": Entry(lambda v: [f"/api/v1/memberships/?union={v.union.pk}", "/api/v1/memberships/",
+                                        f"/api/v1/memberships/?search={v.person.name}"], public=True),
+    **{f"api-membership-{name}": Entry(lambda v, name=name: f"/api/v1/memberships/{v.membership.pk}/{name}/",
+                                       ("GET", "POST"), data=lambda v: {"reason": "retired"})
+       for name in ("retain", "restore", "withdraw", "expel", "reinstate", "move-out")},
+    "api-schema": Entry(lambda v: "/api/v1/schema/", public=True),
+    "api-docs": Entry(lambda v: "/api/v1/docs/", public=True),
+    # admin site pages
+    "admin:index": Entry(lambda v: "/admin/", public=True),
+    "admin:login": Entry(lambda v: "/admin/login/", GET_POST, public=True,
+                         data=lambda v: {"username": v.staff_user.username, "password": "wrong-password-1"}),
+    "admin:logout": Entry(lambda v: "/admin/logout/", POST, public=True),
+    "admin:password_change": Entry(lambda v: "/admin/password_change/", GET_POST, public=True),
+    "admin:password_change_done": Entry(lambda v: "/admin/password_change/done/", public=True),
+    "admin:jsi18n": Entry(lambda v: "/admin/jsi18n/", public=True),
+    "admin:app_list": Entry(lambda v: [f"/admin/{app}/" for app in ("members", "auth", "axes", "otp_totp")],
+                            public=True),
+    "admin:view_on_site": Entry(lambda v: [
+        f"/admin/r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/"
+        for obj in (v.person, v.membership, v.union, v.staff_user)]),
+    "admin:autocomplete": Entry(lambda v: autocomplete_urls(v), public=True),
+    "admin/(?P<url>.*)$": Entry(lambda v: f"/admin/members/person/{v.person.pk}/nothing/"),
+    # admin views added by our model admins
+    "admin:members_person_reveal": Entry(lambda v: [reverse("admin:members_person_reveal", args=[v.person.pk, n])
+                                                    for n in ("id_number", "phone")]),
+    "admin:members_membership_transition": Entry(
+        lambda v: [reverse("admin:members_membership_transition", args=[v.membership.pk, n])
+                   for n in ("retain", "withdraw", "expel")], GET_POST, data=lambda v: {"reason": "retired"}),
+    "admin:auth_user_password_change": Entry(
+        lambda v: reverse("admin:auth_user_password_change", args=[v.staff_user.pk]), GET_POST),
+    "admin:otp_totp_totpdevice_config": Entry(
+        lambda v: reverse("admin:otp_totp_totpdevice_config", args=[v.device.pk])),
+    "admin:otp_totp_totpdevice_qrcode": Entry(
+        lambda v: reverse("admin:otp_totp_totpdevice_qrcode", args=[v.device.pk])),
+}
+
+# One victim object per model in the admin: its changelist, add, change, history, delete and bare-id pages.
+ADMIN_VICTIMS: dict[str, Callable] = {
+    "members.union": lambda v: v.union,
+    "members.employerunit": lambda v: v.employer,
+    "members.person": lambda v: v.person,
+    "members.membership": lambda v: v.membership,
+    "members.user": lambda v: v.staff_user,
+    "auth.group": lambda v: v.group,
+    "authtoken.tokenproxy": lambda v: v.member_user,  # the token admin is keyed by user id
+    "axes.accessattempt": lambda v: v.attempt,
+    "axes.accesslog": lambda v: v.access_log,
+    "axes.accessfailurelog": lambda v: v.failure_log,
+    "otp_totp.totpdevice": lambda v: v.device,
+}
+
+
+def admin_entries() -> dict[str, Entry]:
+    entries = {}
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        app, name = model._meta.app_label, model._meta.model_name
+        victim = ADMIN_VICTIMS.get(label)
+        if victim is None:
+            continue  # reported as unlisted by the test
+        base = f"/admin/{app}/{name}/"
+        entries[f"admin:{app}_{name}_changelist"] = Entry(
+            lambda v, base=base: [(base, GET_POST), f"{base}?{urlencode({'q': v.person.name})}",
+                                  f"{base}?{urlencode({'q': v.person.id_number})}"], public=True,
+            data=lambda v, victim=victim: {"action": "delete_selected", "_selected_action": victim(v).pk,
+                                           "post": "yes"})
+        entries[f"admin:{app}_{name}_add"] = Entry(lambda v, base=base: f"{base}add/", GET_POST, public=True)
+        for view in ("change", "history", "delete"):
+            entries[f"admin:{app}_{name}_{view}"] = Entry(
+                lambda v, base=base, victim=victim, view=view: f"{base}{victim(v).pk}/{view}/".replace(
+                    "/change/", "/change/"), GET_POST if view != "history" else GET)
+        entries[f"{base[1:]}<path:object_id>/"] = Entry(
+            lambda v, base=base, victim=victim: f"{base}{victim(v).pk}/")
+    return entries
+
+
+def autocomplete_urls(v) -> list[str]:
+    """Every foreign key of every model admin, searched for the victim."""
+    urls = []
+    for model in admin.site._registry:
+        for fk in model._meta.get_fields():
+            if isinstance(fk, ForeignKey) and fk.related_model in admin.site._registry:
+                term = v.person.name if fk.related_model in (Person, User) else v.union.name
+                urls.append("/admin/autocomplete/?" + urlencode({
+                    "app_label": model._meta.app_label, "model_name": model._meta.model_name,
+                    "field_name": fk.name, "term": term}))
+    return urls
+
+
+def walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else prefix + str(p.pattern)
+
+
+def all_patterns() -> list[str]:
+    return list(dict.fromkeys(walk(get_resolver().url_patterns)))
+
+
+@pytest.fixture
+def world(city):
+    """The victim: a member of 甲厂工会 with everything around them, and the four outsiders."""
+    v = SimpleNamespace()
+    v.union = city.grassroots
+    v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA4899999Q",
+                                             county=city.county_a)
+    Union.objects.filter(pk=v.union.pk).update(leader_name="机密负责人", phone="0717-8888777",
+                                               address="机密路9号", employer=v.employer)
+    v.union.refresh_from_db()
+    CommitteeMember.objects.create(union=v.union, committee="union", name="委员机密", gender="F", position="主席")
+    v.member_user, v.membership = f.member(v.union, name="欧阳机密", joined_on=dt.date(2020, 5, 1))
+    v.person = v.member_user.person
+    v.person.address = "机密小区1栋"
+    v.person.save()
+    v.staff_user = city.grassroots_staff
+    v.group, _ = Group.objects.get_or_create(name="union_staff")
+    v.device = TOTPDevice.objects.create(user=v.staff_user, name="机密设备", confirmed=True)
+    Token.objects.get_or_create(user=v.member_user)
+    marker = {"username": v.member_user.username, "ip_address": "10.9.9.9", "user_agent": "欧阳机密-agent",
+              "http_accept": "*/*", "path_info": "/login/"}
+    v.attempt = AccessAttempt.objects.create(**marker, get_data="", post_data="", failures_since_start=1)
+    v.access_log = AccessLog.objects.create(**marker)
+    v.failure_log = AccessFailureLog.objects.create(**marker)
+    v.secrets = [v.person.name, v.person.masked_name, v.person.id_number, v.person.id_number_masked,
+                 v.person.phone, v.person.phone_masked, v.person.address, "机密负责人", "0717-8888777", "机密路9号",
+                 "委员机密", "机密单位", "机密设备", "欧阳机密-agent", v.membership.member_no]
+    _other_user, _ = f.member(city.sibling, name="路人乙")
+    v.roles = {"sibling_staff": city.sibling_staff, "child_staff": city.branch_staff, "member": _other_user,
+               "anonymous": None}
+    return v
+
+
+def snapshot(v) -> dict:
+    """The victim's rows (and rows that would appear under the victim's union), compared after every request."""
+
+    def row(model, pk):
+        obj = model.objects.filter(pk=pk).first()
+        return model_to_dict(obj) if obj is not None else "deleted"
+
+    return {
+        "person": row(Person, v.person.pk),
+        "membership": row(Membership, v.membership.pk),
+        "union": row(Union, v.union.pk),
+        "employer": row(EmployerUnit, v.employer.pk),
+        "staff_user": row(User, v.staff_user.pk),
+        "member_user": row(User, v.member_user.pk),
+        "device": row(TOTPDevice, v.device.pk),
+        "token": list(Token.objects.filter(user=v.member_user).values_list("key", flat=True)),
+        "group_perms": sorted(v.group.permissions.values_list("pk", flat=True)),
+        "subtree": sorted(Union.objects.filter(path__startswith=v.union.path).values_list("pk", "name")),
+        "subtree_staff": sorted(User.objects.filter(union__path__startswith=v.union.path).values_list("pk", flat=True)),
+        "memberships": sorted(Membership.objects.filter(union__path__startswith=v.union.path)
+                              .values_list("pk", "status", "union_id", "dues_mode")),
+        "events": MembershipEvent.objects.filter(membership=v.membership).count(),
+        "committee": sorted(CommitteeMember.objects.filter(union=v.union).values_list("pk", "name")),
+        "axes": (AccessAttempt.objects.filter(pk=v.attempt.pk).exists(),
+                 AccessLog.objects.filter(pk=v.access_log.pk).exists()),
+    }
+
+
+class Outsiders:
+    """One browser and one API client per role (building a client loads the middleware: too slow per request)."""
+
+    def __init__(self, roles: dict):
+        self.roles = roles
+        self.browsers = {role: Client(raise_request_exception=False) for role in roles}
+        self.api = {role: Client(raise_request_exception=False) for role in roles}
+        for role, user in roles.items():
+            if user is not None:
+                token, _ = Token.objects.get_or_create(user=user)
+                self.api[role] = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token.key}")
+                self.browsers[role].force_login(user)
+
+    def client(self, role: str, path: str) -> Client:
+        return self.api[role] if path.startswith("/api/") else self.browsers[role]
+
+    def relogin(self, role: str) -> None:
+        """After a POST (it may have been a logout, or a login as someone else)."""
+        user = self.roles[role]
+        self.browsers[role].logout()
+        if user is not None:
+            self.browsers[role].force_login(user)
+
+
+def check_unchanged(world, before, where, problems) -> dict:
+    after = snapshot(world)
+    if after != before:
+        problems.append(f"{where}: changed {[k for k in before if before[k] != after[k]]}")
+    return after
+
+
+@pytest.mark.django_db
+def test_every_url_pattern_is_listed_and_denies_outsiders(world):
+    registry = {**admin_entries(), **REGISTRY}
+    patterns = all_patterns()
+    unlisted = [p for p in patterns if p not in registry]
+    assert not unlisted, f"URL patterns not in the access matrix registry: {unlisted}"
+    stale = [name for name in REGISTRY if name not in patterns]
+    assert not stale, f"registry entries for URLs that no longer exist: {stale}"
+
+    outsiders = Outsiders(world.roles)
+    before = snapshot(world)
+    problems, requests = [], 0
+    for pattern in patterns:
+        entry = registry[pattern]
+        urls = entry.urls(world)
+        for item in urls if isinstance(urls, list) else [urls]:
+            url, methods = item if isinstance(item, tuple) else (item, entry.methods)
+            for role in ROLES:
+                for method in methods:
+                    client = outsiders.client(role, url)
+                    data = {**tamper(world), **entry.data(world)} if method != "GET" else None
+                    if method == "GET":
+                        response = client.get(url)
+                    else:
+                        response = getattr(client, method.lower())(
+                            url, data, **({"content_type": "application/json"} if url.startswith("/api/")
+                                          and method != "POST" else {}))
+                    requests += 1
+                    where = f"{role} {method} {url} ({pattern})"
+                    allowed = OPEN if entry.public else DENIED
+                    if response.status_code not in allowed:
+                        problems.append(f"{where}: status {response.status_code}")
+                    body = b"".join(response) if response.streaming else response.content
+                    text = body.decode("utf-8", errors="replace")
+                    # a search box shows back what the outsider typed: that is not a leak, the results would be
+                    echoed = set(parse_qs(urlsplit(url).query).get("q", []) + parse_qs(urlsplit(url).query).get("term", []))
+                    leaked = [s for s in world.secrets if s and s not in echoed and s in text]
+                    if leaked:
+                        problems.append(f"{where}: body shows {leaked}")
+                    if method != "GET":
+                        outsiders.relogin(role)
+                        before = check_unchanged(world, before, where, problems)
+        before = check_unchanged(world, before, f"GET requests of {pattern}", problems)
+    print(f"access matrix: {len(patterns)} URL patterns x {len(ROLES)} roles = {len(patterns) * len(ROLES)}, "
+          f"{requests} requests")
+    assert not problems, "\n".join(problems)
