@@ -118,6 +118,15 @@ class ApplicationBase(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def public_state(self) -> str:
+        """What the applicant sees: every undecided step is simply pending (待审核)."""
+        return "pending" if self.is_open else self.state
+
+    @property
+    def public_state_display(self) -> str:
+        return str(_("待审核")) if self.is_open else self.get_state_display()
+
+    @property
     def route(self) -> str:
         return "dispatch" if self.county_id else "direct"
 
