@@ -5,7 +5,13 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from applications.models import OPEN_STATES, ApplicationState, JoinApplication, TransitionRecord, WorkdayOverride
+from applications.models import (
+    OPEN_STATES,
+    ApplicationState,
+    JoinApplication,
+    TransitionRecord,
+    WorkdayOverride,
+)
 from members.models import Person, UnionLevel, User
 from unionhub import workdays
 from unionhub.errors import NotInScope
