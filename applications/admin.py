@@ -248,7 +248,7 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
 
     def _is_city(self, request):
         user = request.user
-        return user.is_superuser or (user.is_union_staff and user.union.level == UnionLevel.CITY)
+        return user.is_superuser or (getattr(user, "is_union_staff", False) and user.union.level == UnionLevel.CITY)
 
     def has_module_permission(self, request):
         return self._is_city(request)

@@ -13,7 +13,7 @@ class JoinForm(forms.Form):
 
     union = forms.ModelChoiceField(
         label=_("申请加入的工会"), queryset=Union.objects.filter(accepts_members=True), required=False,
-        widget=forms.RadioSelect, empty_label=_("不清楚所属工会 / 单位尚未建会（由市总工会分派）"),
+        widget=forms.RadioSelect, blank=True, empty_label=_("不清楚所属工会 / 单位尚未建会（由市总工会分派）"),
     )
     unit_name = forms.CharField(label=_("工作单位"), max_length=200)
     employment_type = forms.ChoiceField(label=_("就业状况"), choices=EmploymentType.choices)

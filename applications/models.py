@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -212,7 +213,7 @@ class TransitionRecord(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="transition_object_idx")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_source_display()} → {self.get_target_display()}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_source_display()} → {self.get_target_display()}"
 
 
 class WorkdayOverride(models.Model):
