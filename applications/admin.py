@@ -200,7 +200,7 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("办理方式"))
     def route_display(self, obj):
-        return _("分派办理（市总→县区→工会）") if obj.route == "dispatch" or not obj.union_id else _("直接向工会申请")
+        return _("分派办理（市总→县区→工会）") if obj.route == "dispatch" else _("直接向工会申请")
 
     @admin.display(description=_("委托入会证明"))
     def proof_link(self, obj):

@@ -129,7 +129,7 @@ class ApplicationBase(models.Model):
 
     @property
     def route(self) -> str:
-        return "dispatch" if self.county_id else "direct"
+        return "dispatch" if self.county_id or not self.union_id else "direct"
 
     @transition(field=state, source=ApplicationState.SUBMITTED, target=ApplicationState.DISPATCHED,
                 conditions=[has_no_union], permission=may_dispatch)
