@@ -39,54 +39,57 @@ class MyJoinApplicationSerializer(serializers.ModelSerializer):
         fields = ["id", "state", "state_display", "union", "reason", "created_at", "due_at"]
 
 
+class JoinApplicationIn(serializers.Serializer):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
+                                               default=None)
+    unit_name = serializers.CharField(max_length=200)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    hire_date = serializers.DateField(required=False, allow_null=True, default=None)
+    statement = serializers.CharField(required=False, allow_blank=True, default=STATEMENT)
+    proof = serializers.FileField(required=False, allow_null=True, default=None)
+    wants_card = serializers.BooleanField(required=False, default=False)
+    declared_retired = serializers.BooleanField(required=False, default=False)
+    legal_representative = serializers.BooleanField(required=False, default=False)
+
+
+class JoinApplicationCreatedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    due_at = serializers.DateField()
+
+
 class MyJoinApplicationListCreateApi(APIView):
     """GET: my join applications; POST: apply (multipart when a proof is attached)."""
-
-    class InputSerializer(serializers.Serializer):
-        union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
-                                                   default=None)
-        unit_name = serializers.CharField(max_length=200)
-        employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
-        hire_date = serializers.DateField(required=False, allow_null=True, default=None)
-        statement = serializers.CharField(required=False, allow_blank=True, default=STATEMENT)
-        proof = serializers.FileField(required=False, allow_null=True, default=None)
-        wants_card = serializers.BooleanField(required=False, default=False)
-        declared_retired = serializers.BooleanField(required=False, default=False)
-        legal_representative = serializers.BooleanField(required=False, default=False)
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        state = serializers.CharField()
-        due_at = serializers.DateField()
 
     @extend_schema(responses=MyJoinApplicationSerializer(many=True))
     def get(self, request):
         apps = JoinApplication.objects.filter(applicant=_person(request)).select_related("union")
         return Response(MyJoinApplicationSerializer(apps, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=JoinApplicationIn, responses={201: JoinApplicationCreatedOut})
     def post(self, request):
         _person(request)
-        data = self.InputSerializer(data=request.data)
+        data = JoinApplicationIn(data=request.data)
         data.is_valid(raise_exception=True)
         app = services.join_application_submit(user=request.user, **data.validated_data)
-        return Response(self.OutputSerializer(app).data, status=status.HTTP_201_CREATED)
+        return Response(JoinApplicationCreatedOut(app).data, status=status.HTTP_201_CREATED)
+
+
+class MyJoinApplicationDetailSerializer(MyJoinApplicationSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(MyJoinApplicationSerializer.Meta):
+        fields = [*MyJoinApplicationSerializer.Meta.fields, "unit_name", "employment_type", "timeline"]
+
+    def get_timeline(self, obj) -> list[dict]:
+        return TimelineSerializer(selectors.timeline(obj), many=True).data
 
 
 class MyJoinApplicationDetailApi(APIView):
-    class OutputSerializer(MyJoinApplicationSerializer):
-        timeline = serializers.SerializerMethodField()
-
-        class Meta(MyJoinApplicationSerializer.Meta):
-            fields = [*MyJoinApplicationSerializer.Meta.fields, "unit_name", "employment_type", "timeline"]
-
-        def get_timeline(self, obj) -> list[dict]:
-            return TimelineSerializer(selectors.timeline(obj), many=True).data
-
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=MyJoinApplicationDetailSerializer)
     def get(self, request, pk: int):
         app = selectors.join_application_for_applicant(person=_person(request), pk=pk)
-        return Response(self.OutputSerializer(app).data)
+        return Response(MyJoinApplicationDetailSerializer(app).data)
 
 
 class MyJoinApplicationWithdrawApi(APIView):
