@@ -22,6 +22,13 @@ def _person_or_404(request):
     return request.user.person
 
 
+def _own_application_or_404(request, pk: int) -> JoinApplication:
+    try:
+        return selectors.join_application_for_applicant(person=_person_or_404(request), pk=pk)
+    except NotInScope as exc:
+        raise Http404() from exc
+
+
 @login_required
 def join_apply(request):
     person = _person_or_404(request)
@@ -58,11 +65,8 @@ def join_apply(request):
 
 @login_required
 def join_detail(request, pk: int):
-    person = _person_or_404(request)
-    try:
-        app = selectors.join_application_for_applicant(person=person, pk=pk)
-    except NotInScope as exc:
-        raise Http404() from exc
+    app = _own_application_or_404(request, pk)
+    person = app.applicant
     return render(request, "applications/detail.html", {
         "app": app, "timeline": selectors.timeline(app),
         "can_reapply": not app.is_open and not member_selectors.membership_open(person),
@@ -86,11 +90,10 @@ def join_withdraw(request, pk: int):
 
 @login_required
 def join_document(request, pk: int, kind: str):
-    person = _person_or_404(request)
+    app = _own_application_or_404(request, pk)
     try:
-        app = selectors.join_application_for_applicant(person=person, pk=pk)
         content, filename = documents.document_pdf(app, kind)
-    except (NotInScope, LookupError) as exc:
+    except LookupError as exc:
         raise Http404() from exc
     return pdf_response(content, filename)
 
@@ -108,12 +111,7 @@ def proof_response(app) -> HttpResponse:
 
 @login_required
 def join_proof(request, pk: int):
-    person = _person_or_404(request)
-    try:
-        app = selectors.join_application_for_applicant(person=person, pk=pk)
-    except NotInScope as exc:
-        raise Http404() from exc
-    return proof_response(app)
+    return proof_response(_own_application_or_404(request, pk))
 
 
 def home_section(request, person, membership):

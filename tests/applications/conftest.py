@@ -32,6 +32,14 @@ def pdf_bytes() -> bytes:
     return pdf.render(title="委托入会证明", paragraphs=["兹委托该职工申请入会。"])
 
 
+def logged_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def upload(name="letter.png", data=None, content_type="image/png"):
     return SimpleUploadedFile(name, png_bytes() if data is None else data, content_type=content_type)
 

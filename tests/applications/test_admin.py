@@ -1,20 +1,14 @@
 import pytest
-from django.test import Client
 
 from applications import services
 from applications.models import ApplicationState, JoinApplication, TransitionRecord
+from tests.applications.conftest import logged_in as _client
 from tests.applications.conftest import submit, upload
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/admin/applications/joinapplication/"
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_queues_per_role(city, applicant):

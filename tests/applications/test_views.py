@@ -1,20 +1,14 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from applications import services
 from applications.models import JoinApplication
+from tests.applications.conftest import logged_in as _client
 from tests.applications.conftest import submit
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_home_offers_apply_then_apply_page_prefills_statement_and_searches_unions(city, applicant):
