@@ -53,7 +53,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class TransitionRecordInline(GenericTabularInline):
     model = TransitionRecord
     ct_field, ct_fk_field = "content_type", "object_id"
-    fields = ["at", "source", "target", "actor", "comment"]
+    fields = ["at", "get_source_display", "get_target_display", "actor", "comment"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -82,7 +82,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related("applicant", "union", "county")
-        return qs.filter(selectors.application_scope_q(request.user))
+        return qs.filter(selectors.application_scope_q(request.user, self.model.scope_union_fields))
 
     def has_add_permission(self, request):
         return False

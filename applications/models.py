@@ -7,6 +7,7 @@ notify and make documents.
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -106,6 +107,9 @@ class ApplicationBase(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Staff whose scope holds any of these unions see the application.
+    scope_union_fields = ("union", "county")
+
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
@@ -199,8 +203,8 @@ class TransitionRecord(models.Model):
     object_id = models.PositiveBigIntegerField()
     application = GenericForeignKey("content_type", "object_id")
     transition = models.CharField(_("操作"), max_length=20)
-    source = models.CharField(_("原状态"), max_length=12, blank=True, choices=ApplicationState.choices)
-    target = models.CharField(_("新状态"), max_length=12, choices=ApplicationState.choices)
+    source = models.CharField(_("原状态"), max_length=16, blank=True)
+    target = models.CharField(_("新状态"), max_length=16)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("经办人"))
     comment = models.CharField(_("意见/说明"), max_length=500, blank=True)
@@ -214,6 +218,20 @@ class TransitionRecord(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_source_display()} → {self.get_target_display()}"
+
+    def _state_label(self, value: str) -> str:
+        if not value:
+            return "-"
+        labels = dict(self.content_type.model_class()._meta.get_field("state").flatchoices)
+        return str(labels.get(value, value))
+
+    @admin.display(description=_("原状态"))
+    def get_source_display(self) -> str:
+        return self._state_label(self.source)
+
+    @admin.display(description=_("新状态"))
+    def get_target_display(self) -> str:
+        return self._state_label(self.target)
 
 
 class WorkdayOverride(models.Model):

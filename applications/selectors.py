@@ -27,15 +27,17 @@ def due_date(start: dt.date, working_days: int) -> dt.date:
     return workdays.add_workdays(start, working_days, overrides)
 
 
-def application_scope_q(user: User) -> Q:
-    """Applications a staff user may see: target union or dispatched county in scope; city staff also see the
-    ones nobody has dispatched yet."""
+def application_scope_q(user: User, fields: tuple[str, ...] = ("union", "county")) -> Q:
+    """Applications a staff user may see: target union or dispatched county (or, for transfers, the union the
+    member leaves) in scope; city staff also see the ones nobody has dispatched yet."""
     if user.is_superuser:
         return Q()
     if not (user.is_authenticated and user.is_union_staff):
         return Q(pk__in=[])
     path = user.union.path
-    q = Q(union__path__startswith=path) | Q(county__path__startswith=path)
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__path__startswith": path})
     if user.union.level == UnionLevel.CITY:
         q |= Q(union__isnull=True, county__isnull=True)
     return q

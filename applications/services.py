@@ -32,7 +32,7 @@ def application_lock(model, *, pk, actor: User, staff: bool = True):
     """The application row, locked, if the actor may see it (staff scope, or the applicant's own); else 404."""
     qs = model.objects.select_for_update(of=("self",)).select_related("union", "county", "applicant")
     if staff:
-        qs = qs.filter(selectors.application_scope_q(actor))
+        qs = qs.filter(selectors.application_scope_q(actor, model.scope_union_fields))
     else:
         qs = qs.filter(applicant_id=actor.person_id) if actor.person_id else qs.none()
     app = qs.filter(pk=pk).first()
@@ -211,6 +211,10 @@ def join_application_approve(*, application_id: int, actor: User, dues_mode: str
     app.dues_mode = dues_mode
     app.save(update_fields=["membership", "dues_mode", "updated_at"])
     _notify_result(app)
+    if app.union.is_reservoir:
+        from transfers.services import union_formation_check  # transfers builds on applications
+
+        union_formation_check(reservoir=app.union, employer_name=person.unit_name)
     return app
 
 
