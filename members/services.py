@@ -260,7 +260,7 @@ def membership_move(*, membership_id: int, to_union: Union, actor: User | None, 
         raise InvalidTransition(membership.status, kind)
     from_union = membership.union
     Membership.objects.filter(pk=membership.pk).update(union=to_union)
-    membership.refresh_from_db()
+    membership = Membership.objects.select_related("union").get(pk=membership.pk)  # protected FSM field: reload, never refresh
     MembershipEvent.objects.create(membership=membership, kind=kind, from_status=membership.status,
                                    to_status=membership.status, from_union=from_union, to_union=to_union,
                                    actor=actor, on=clock.today(), reason=reason, detail=detail or {})

@@ -5,6 +5,7 @@ the membership with `members.services.membership_move`, so member number, join d
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 
 from applications import selectors as app_selectors
@@ -23,8 +24,8 @@ from members.models import (
     UnionLevel,
     User,
 )
-from transfers.models import TransferApplication, UnionFormationCase, UnionFormationState
-from unionhub import clock, months
+from transfers.models import TransferApplication, UnionFormationCase
+from unionhub import clock
 from unionhub.errors import BusinessError, InvalidTransition, NotInScope
 from unionhub.notify import notify
 
@@ -103,7 +104,7 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
     if union is not None and not union.accepts_members:
         raise BusinessError("union_not_accepting", "该工会不直接接收会员，请选择基层工会或分工会。")
     today = clock.today()
-    if secondment_until is not None and secondment_until < months.add_months(today, SECONDMENT_MIN_MONTHS):
+    if secondment_until is not None and secondment_until < today + relativedelta(months=SECONDMENT_MIN_MONTHS):
         raise BusinessError("secondment_too_short", "借调六个月以上方可转接会员关系。")
     app = TransferApplication(
         applicant=person, membership=membership, from_union=membership.union, union=union,
