@@ -238,3 +238,11 @@ LOGGING = {
 }
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
+
+# --- transfers ---
+CELERY_BEAT_SCHEDULE["transfers-overdue-daily"] = {
+    "task": "transfers.tasks.transfer_overdue_remind", "schedule": crontab(hour=8, minute=35),
+}
+CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
+    "task": "transfers.tasks.secondment_end_remind", "schedule": crontab(hour=8, minute=40),
+}
