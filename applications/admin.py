@@ -131,7 +131,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
                      name="{}_{}_step".format(*info))] + super().get_urls()
 
     def step_form(self, request, obj, name, form_class):
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if "county" in form.fields:
             form.fields["county"].queryset = member_selectors.union_scope(request.user).filter(
                 level=UnionLevel.COUNTY)

@@ -132,7 +132,7 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if name not in CASE_STEPS:
             return redirect(change_url)
         label, form_class, service = CASE_STEPS[name]
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if "union" in form.fields:
             form.fields["union"].queryset = form.fields["union"].queryset.filter(path__startswith=case.county.path)
         if request.method == "POST" and form.is_valid():
