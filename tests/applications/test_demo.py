@@ -8,7 +8,7 @@ from unionhub import clock
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_city_has_applications_in_every_state_on_both_routes(settings, tmp_path):
+def test_demo_city_has_applications_in_every_state_on_both_routes_and_transfer_cases(settings, tmp_path):
     settings.BASE_DIR = tmp_path
     call_command("demo_city", stdout=open("/dev/null", "w"))  # noqa: SIM115
     seen = {(app.route, app.state) for app in JoinApplication.objects.all()}
@@ -18,3 +18,11 @@ def test_demo_city_has_applications_in_every_state_on_both_routes(settings, tmp_
         assert ("direct", state) in seen
     assert JoinApplication.objects.filter(overdue_q(clock.today())).exists()
     assert JoinApplication.objects.exclude(proof_file="").exists()
+    # transfers part of the demo
+    from members.models import MembershipEvent
+    from transfers.models import TransferApplication, UnionFormationCase
+
+    assert TransferApplication.objects.filter(state="approved", secondment_until__isnull=False).exists()
+    assert TransferApplication.objects.filter(state="dispatched").exists()
+    assert MembershipEvent.objects.filter(kind="move_out").exists()
+    assert UnionFormationCase.objects.get().member_count >= 25
