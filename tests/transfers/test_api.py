@@ -139,3 +139,13 @@ def test_tasks_are_thin_and_idempotent(city, branch_member, today):
     assert transfer_overdue_remind() == 2
     assert transfer_overdue_remind() == 0
     assert secondment_end_remind() == 0
+
+
+def test_move_out_button_in_membership_admin(city, branch_member):
+    user, membership = branch_member
+    client = logged_in(city.branch_staff)
+    page = client.get(f"/admin/members/membership/{membership.pk}/change/").content.decode()
+    assert "/transition/move_out/" in page
+    resp = client.post(f"/admin/members/membership/{membership.pk}/transition/move_out/", {"reason": "已离职"})
+    assert resp.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).union == city.reservoir_a
