@@ -74,6 +74,9 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     steps: dict = {}
     change_form_template = "admin/applications/application_change_form.html"
+    list_display_links = ["id", "applicant_name"]
+    list_per_page = 50
+    show_full_result_count = False
     list_filter = [QueueFilter, "state", OverdueFilter]
     inlines = [TransitionRecordInline]
 
@@ -177,11 +180,8 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     }
     list_display = ["id", "applicant_name", "id_masked", "unit_name", "union", "county", "state_badge",
                     "due_marked", "flag_list", "created_at"]
-    list_display_links = ["id", "applicant_name"]
     search_fields = ["applicant__name", "unit_name", "employer_name"]
     date_hierarchy = "created_at"
-    list_per_page = 50
-    show_full_result_count = False
     readonly_fields = ["applicant", "id_masked", "state_badge", "route_display", "union", "county", "unit_name",
                        "employer_name", "employment_type", "hire_date", "statement", "wants_card", "flag_list",
                        "proof_link", "due_marked", "created_at", "decided_by", "decided_at", "reason",

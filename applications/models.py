@@ -109,6 +109,9 @@ class ApplicationBase(models.Model):
 
     # Staff whose scope holds any of these unions see the application.
     scope_union_fields = ("union", "county")
+    # Message templates and dedupe keys start with kind_key; texts name the application kind_label.
+    kind_key = "application"
+    kind_label = "申请"
 
     class Meta:
         abstract = True
@@ -161,6 +164,9 @@ class ApplicationBase(models.Model):
 
 
 class JoinApplication(ApplicationBase):
+    kind_key = "join"
+    kind_label = "入会申请"
+
     employment_type = models.CharField(_("就业状况"), max_length=12, choices=EmploymentType.choices)
     hire_date = models.DateField(_("入职日期"), null=True, blank=True)
     statement = models.TextField(_("入会申请"), default=STATEMENT)

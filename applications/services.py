@@ -114,39 +114,54 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
     return app
 
 
-@transaction.atomic
-def join_application_dispatch(*, application_id: int, actor: User, county: Union,
-                              comment: str = "") -> JoinApplication:
-    """City admin: hand an application that names no union to a county (or the city's direct-unit committee)."""
-    app = application_lock(JoinApplication, pk=application_id, actor=actor)
+def application_dispatch(model, *, application_id: int, actor: User, county: Union, comment: str = ""):
+    """City admin: hand an application that names no union to a county (or the city's direct-unit committee);
+    the county's staff are told."""
+    app = application_lock(model, pk=application_id, actor=actor)
     application_guard(app, "dispatch", actor=actor)
     if county.level != UnionLevel.COUNTY or not member_selectors.union_in_scope(actor, county):
         raise BusinessError("invalid_county", "请选择本市的县区总工会。")
     application_transition(app, "dispatch", actor=actor, comment=comment or f"分派至{county.name}", county=county)
     for staff in User.objects.filter(union=county, is_active=True, is_staff=True):
-        notify(recipient=staff, template="join_dispatched", subject="入会申请待校核",
-               body=(f"市总工会已将{app.applicant.name}的入会申请（单位：{app.unit_name}）分派到{county.name}，"
-                     f"请在{app.due_at:%Y-%m-%d}前完成校核。"),
-               dedupe_key=f"join:{app.pk}:dispatch:{county.pk}:{staff.pk}", channels=("inbox", "sms", "email"))
+        notify(recipient=staff, template=f"{model.kind_key}_dispatched", subject=f"{model.kind_label}待校核",
+               body=(f"市总工会已将{app.applicant.name}的{model.kind_label}（单位：{app.unit_name}）分派到"
+                     f"{county.name}，请在{app.due_at:%Y-%m-%d}前完成校核。"),
+               dedupe_key=f"{model.kind_key}:{app.pk}:dispatch:{county.pk}:{staff.pk}",
+               channels=("inbox", "sms", "email"))
     return app
 
 
-@transaction.atomic
-def join_application_verify(*, application_id: int, actor: User, union: Union | None, employer_name: str = "",
-                            comment: str = "") -> JoinApplication:
+def application_verify(model, *, application_id: int, actor: User, union: Union | None, employer_name: str = "",
+                       comment: str = ""):
     """County admin: confirm the employer and the union that will decide (the county reservoir when the employer
     has no union)."""
-    app = application_lock(JoinApplication, pk=application_id, actor=actor)
+    app = application_lock(model, pk=application_id, actor=actor)
     application_guard(app, "verify", actor=actor)
     if union is None and app.county_id:
         union = member_selectors.reservoir_for(app.county)
     if (union is None or not union.accepts_members or app.county_id is None
             or not union.path.startswith(app.county.path)):
         raise BusinessError("invalid_union", "请选择本县区内接收会员的工会（单位未建会时选择职工服务中心工会）。")
+    if union.pk == getattr(app, "from_union_id", None):
+        raise BusinessError("same_union", "转入工会与原所在工会相同。")
     employer_name = (employer_name or "").strip() or app.unit_name
     application_transition(app, "verify", actor=actor, comment=comment or f"校核：{employer_name} → {union.name}",
                            union=union, employer_name=employer_name)
     return app
+
+
+@transaction.atomic
+def join_application_dispatch(*, application_id: int, actor: User, county: Union,
+                              comment: str = "") -> JoinApplication:
+    return application_dispatch(JoinApplication, application_id=application_id, actor=actor, county=county,
+                                comment=comment)
+
+
+@transaction.atomic
+def join_application_verify(*, application_id: int, actor: User, union: Union | None, employer_name: str = "",
+                            comment: str = "") -> JoinApplication:
+    return application_verify(JoinApplication, application_id=application_id, actor=actor, union=union,
+                              employer_name=employer_name, comment=comment)
 
 
 def _contact(union: Union) -> str:
@@ -237,17 +252,17 @@ def join_application_withdraw(*, application_id: int, user: User, comment: str =
     return app
 
 
-def application_overdue_remind(*, today: dt.date) -> int:
+def application_overdue_remind(*, today: dt.date, model=JoinApplication) -> int:
     """Remind the staff holding each overdue application; at most one message per application, person and day."""
     sent = 0
-    overdue = (JoinApplication.objects.filter(selectors.overdue_q(today))
-               .select_related("applicant", "union", "county"))
+    overdue = model.objects.filter(selectors.overdue_q(today)).select_related("applicant", "union", "county")
     for app in overdue:
         for staff in selectors.responsible_staff(app):
             sent += len(notify(
-                recipient=staff, template="join_overdue", subject="入会申请已超期",
-                body=(f"{app.applicant.name}的入会申请（{app.get_state_display()}）应于{app.due_at:%Y-%m-%d}前办结，"
-                      f"现已超期，请尽快处理。"),
-                dedupe_key=f"join:{app.pk}:overdue:{today.isoformat()}:{staff.pk}", channels=("inbox", "email"),
+                recipient=staff, template=f"{model.kind_key}_overdue", subject=f"{model.kind_label}已超期",
+                body=(f"{app.applicant.name}的{model.kind_label}（{app.get_state_display()}）应于"
+                      f"{app.due_at:%Y-%m-%d}前办结，现已超期，请尽快处理。"),
+                dedupe_key=f"{model.kind_key}:{app.pk}:overdue:{today.isoformat()}:{staff.pk}",
+                channels=("inbox", "email"),
             ))
     return sent

@@ -31,10 +31,7 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     }
     list_display = ["id", "applicant_name", "id_masked", "from_union", "union", "county", "state_badge",
                     "due_marked", "secondment_until", "created_at"]
-    list_display_links = ["id", "applicant_name"]
     search_fields = ["applicant__name", "unit_name", "membership__member_no"]
-    list_per_page = 50
-    show_full_result_count = False
     readonly_fields = ["applicant", "id_masked", "membership", "state_badge", "from_union", "union", "county",
                        "unit_name", "employer_name", "transfer_reason", "secondment_until", "due_marked",
                        "created_at", "decided_by", "decided_at", "reason", "documents_links"]

@@ -21,6 +21,8 @@ class TransferApplication(ApplicationBase):
     secondment_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     scope_union_fields = ("union", "county", "from_union")
+    kind_key = "transfer"
+    kind_label = "转会申请"
 
     class Meta(ApplicationBase.Meta):
         verbose_name = _("转会申请")

@@ -21,7 +21,6 @@ from members.models import (
     MembershipStatus,
     Person,
     Union,
-    UnionLevel,
     User,
 )
 from transfers.models import TransferApplication, UnionFormationCase
@@ -123,34 +122,15 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
 @transaction.atomic
 def transfer_application_dispatch(*, application_id: int, actor: User, county: Union,
                                   comment: str = "") -> TransferApplication:
-    app = app_services.application_lock(TransferApplication, pk=application_id, actor=actor)
-    app_services.application_guard(app, "dispatch", actor=actor)
-    if county.level != UnionLevel.COUNTY or not member_selectors.union_in_scope(actor, county):
-        raise BusinessError("invalid_county", "请选择本市的县区总工会。")
-    app_services.application_transition(app, "dispatch", actor=actor, comment=comment or f"分派至{county.name}",
-                                        county=county)
-    _tell_staff(county, template="transfer_dispatched", subject="转会申请待校核",
-                body=(f"市总工会已将{app.applicant.name}的转会申请（转入单位：{app.unit_name}）分派到{county.name}，"
-                      f"请在{app.due_at:%Y-%m-%d}前完成校核。"),
-                dedupe_key=f"transfer:{app.pk}:dispatch:{county.pk}")
-    return app
+    return app_services.application_dispatch(TransferApplication, application_id=application_id, actor=actor,
+                                             county=county, comment=comment)
 
 
 @transaction.atomic
 def transfer_application_verify(*, application_id: int, actor: User, union: Union | None,
                                 employer_name: str = "", comment: str = "") -> TransferApplication:
-    app = app_services.application_lock(TransferApplication, pk=application_id, actor=actor)
-    app_services.application_guard(app, "verify", actor=actor)
-    if union is None:
-        union = member_selectors.reservoir_for(app.county)
-    if union is None or not union.accepts_members or not union.path.startswith(app.county.path):
-        raise BusinessError("invalid_union", "请选择本县区内接收会员的工会（单位未建会时选择职工服务中心工会）。")
-    if union.pk == app.from_union_id:
-        raise BusinessError("same_union", "转入工会与原所在工会相同。")
-    employer_name = (employer_name or "").strip() or app.unit_name
-    app_services.application_transition(app, "verify", actor=actor, union=union, employer_name=employer_name,
-                                        comment=comment or f"校核：{employer_name} → {union.name}")
-    return app
+    return app_services.application_verify(TransferApplication, application_id=application_id, actor=actor,
+                                           union=union, employer_name=employer_name, comment=comment)
 
 
 @transaction.atomic
@@ -215,16 +195,7 @@ def transfer_application_withdraw(*, application_id: int, user: User, comment: s
 
 
 def transfer_overdue_remind(*, today: dt.date) -> int:
-    sent = 0
-    for app in TransferApplication.objects.filter(app_selectors.overdue_q(today)).select_related(
-            "applicant", "union", "county"):
-        for staff in app_selectors.responsible_staff(app):
-            sent += len(notify(
-                recipient=staff, template="transfer_overdue", subject="转会申请已超期",
-                body=f"{app.applicant.name}的转会申请应于{app.due_at:%Y-%m-%d}前办结，现已超期，请尽快处理。",
-                dedupe_key=f"transfer:{app.pk}:overdue:{today.isoformat()}:{staff.pk}", channels=("inbox", "email"),
-            ))
-    return sent
+    return app_services.application_overdue_remind(today=today, model=TransferApplication)
 
 
 def secondment_end_remind(*, today: dt.date) -> int:

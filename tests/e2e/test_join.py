@@ -7,7 +7,7 @@ from tests.members import factories as f
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _member_login(page, live_server, user):
+def member_login(page, live_server, user):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.person.phone)
     page.fill("#id_password", f.PASSWORD)
@@ -18,7 +18,7 @@ def _member_login(page, live_server, user):
 def test_member_applies_staff_approves_in_admin_member_sees_approved(live_server, phone_page, desk_page, city):
     member = f.person_user(name="清小极")
     page = phone_page
-    _member_login(page, live_server, member)
+    member_login(page, live_server, member)
     page.click("text=申请入会")
     page.wait_for_url(f"{live_server.url}/join/")
     assert "我自愿加入中华全国总工会" in page.input_value("#id_statement")

@@ -2,6 +2,7 @@ import pytest
 
 from members.models import Membership
 from tests.e2e.conftest import admin_login, screenshot
+from tests.e2e.test_join import member_login
 from tests.members import factories as f
 from transfers.models import TransferApplication
 
@@ -11,11 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_member_asks_for_transfer_staff_approves_in_admin(live_server, phone_page, desk_page, city):
     user, membership = f.member(city.branch, name="转小会")
     page = phone_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.person.phone)
-    page.fill("#id_password", f.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    member_login(page, live_server, user)
     page.click("text=申请转会")
     page.fill("input[name=q]", "乙厂")
     page.click("button[name=search]")
