@@ -66,8 +66,7 @@ def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Memb
           body=(f"您好！因您的劳动（工作）关系发生变化，您的工会会员组织关系已由{old_union.name}迁至{reservoir.name}"
                 f"管理。到新单位后，请在网上提交转会申请，为您办理会员组织关系转接手续。"),
           dedupe_key=f"moveout:{event.pk}")
-    union_formation_check(reservoir=reservoir, employer_name=membership.person.unit_name)
-    return membership
+    return membership  # the unit on record is the one the member left: no union-formation count here
 
 
 def _open_application(person: Person) -> bool:
@@ -229,6 +228,8 @@ def union_formation_check(*, reservoir: Union, employer_name: str) -> UnionForma
     employer_name = (employer_name or "").strip()
     if not reservoir.is_reservoir or not employer_name:
         return None
+    if Union.objects.filter(employer__name=employer_name, is_reservoir=False).exists():
+        return None  # the employer has a union already: its members move by transfer
     count = _reservoir_members(reservoir, employer_name).count()
     if count < UnionFormationCase.THRESHOLD:
         return None

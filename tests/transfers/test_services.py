@@ -270,3 +270,13 @@ def test_establishment_then_bulk_transfer_of_reservoir_members(city):
     assert [r.transition for r in TransitionRecord.objects.filter(
         content_type__model="unionformationcase", object_id=case.pk)] == [
         "open", "issue_notice", "establish", "transfer_members"]
+
+
+def test_no_formation_case_for_an_employer_that_has_a_union(city):
+    from members.models import EmployerUnit
+
+    unit = EmployerUnit.objects.create(name="有工会的公司")
+    f.union(name="有工会的公司工会", parent=city.county_a, employer=unit)
+    reservoir_members(city.reservoir_a, "有工会的公司", 25)
+    assert services.union_formation_check(reservoir=city.reservoir_a, employer_name="有工会的公司") is None
+    assert not UnionFormationCase.objects.exists()
