@@ -135,6 +135,28 @@ class JoinApplicationListApi(generics.ListAPIView):
         return qs
 
 
+class StaffJoinApplicationDetailSerializer(StaffJoinApplicationSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(StaffJoinApplicationSerializer.Meta):
+        fields = [*StaffJoinApplicationSerializer.Meta.fields, "statement", "wants_card", "dues_mode",
+                  "membership", "timeline"]
+
+    def get_timeline(self, obj) -> list[dict]:
+        return TimelineSerializer(selectors.timeline(obj), many=True).data
+
+
+class JoinApplicationDetailApi(APIView):
+    """Staff: one application in scope with its trace."""
+
+    permission_classes = [IsUnionStaff]
+
+    @extend_schema(responses=StaffJoinApplicationDetailSerializer)
+    def get(self, request, pk: int):
+        app = selectors.join_application_get(user=request.user, pk=pk)
+        return Response(StaffJoinApplicationDetailSerializer(app).data)
+
+
 class DispatchIn(serializers.Serializer):
     county = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
     comment = serializers.CharField(required=False, allow_blank=True, default="")

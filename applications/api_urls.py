@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/join-applications/<int:pk>/withdraw/", api.MyJoinApplicationWithdrawApi.as_view(),
          name="api-my-join-application-withdraw"),
     path("join-applications/", api.JoinApplicationListApi.as_view(), name="api-join-applications"),
+    path("join-applications/<int:pk>/", api.JoinApplicationDetailApi.as_view(), name="api-join-application"),
     path("join-applications/<int:pk>/dispatch/", api.JoinApplicationDispatchApi.as_view(),
          name="api-join-application-dispatch"),
     path("join-applications/<int:pk>/verify/", api.JoinApplicationVerifyApi.as_view(),

@@ -61,6 +61,9 @@ def test_dispatch_route_end_to_end(city, applicant, api_for):
     resp = api_for(city.grassroots_staff).post(f"{STAFF}{pk}/approve/", {"dues_mode": "payroll"}, format="json")
     assert resp.status_code == 200 and resp.json()["state"] == "approved"
     assert Membership.objects.get(pk=resp.json()["membership_id"]).union == city.grassroots
+    detail = api_for(city.county_a_admin).get(f"{STAFF}{pk}/").json()
+    assert [s["target"] for s in detail["timeline"]] == ["submitted", "dispatched", "verified", "approved"]
+    assert api_for(city.county_b_admin).get(f"{STAFF}{pk}/").status_code == 404
 
 
 def test_reject_and_withdraw_through_api(city, applicant, api_for):
