@@ -4,12 +4,13 @@ with transfer applications."""
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django_fsm import can_proceed, has_transition_perm
 
 from applications import proofs, selectors
-from applications.models import ApplicationState, JoinApplication, TransitionRecord
+from applications.models import ApplicationBase, ApplicationState, JoinApplication, TransitionRecord
 from members import selectors as member_selectors
 from members import services as member_services
 from members.models import DuesMode, EmploymentType, Person, Union, UnionLevel, User
@@ -57,13 +58,9 @@ def application_transition(app, name: str, *, actor: User, comment: str = "", **
     transition_record(obj=app, transition=name, source=source, actor=actor, comment=comment)
 
 
-def _open_application_exists(person: Person) -> bool:
-    from django.apps import apps
-
-    models = [JoinApplication]
-    if apps.is_installed("transfers") and any(m.__name__ == "TransferApplication"
-                                               for m in apps.get_app_config("transfers").get_models()):
-        models.append(apps.get_model("transfers", "TransferApplication"))
+def open_application_exists(person: Person) -> bool:
+    """Any undecided application of any kind (join or transfer): one at a time per person."""
+    models = [m for m in apps.get_models() if issubclass(m, ApplicationBase)]
     return any(m.objects.filter(applicant=person, state__in=selectors.OPEN_STATES).exists() for m in models)
 
 
@@ -82,7 +79,7 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
         raise BusinessError("underage", "未满18周岁，暂不能申请入会。")
     if member_selectors.membership_open(person):
         raise BusinessError("already_member", "您已是工会会员，工作单位变动请申请转会。")
-    if _open_application_exists(person):
+    if open_application_exists(person):
         raise BusinessError("open_application_exists", "您已有一份正在办理的申请，请等待处理结果或先撤销。")
     if employment_type not in EmploymentType.values:
         raise BusinessError("invalid_employment_type", "就业状况不正确。")

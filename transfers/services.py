@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from applications import selectors as app_selectors
 from applications import services as app_services
-from applications.models import OPEN_STATES, ApplicationState, JoinApplication
+from applications.models import ApplicationState
 from members import selectors as member_selectors
 from members import services as member_services
 from members.models import (
@@ -69,11 +69,6 @@ def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Memb
     return membership  # the unit on record is the one the member left: no union-formation count here
 
 
-def _open_application(person: Person) -> bool:
-    return (TransferApplication.objects.filter(applicant=person, state__in=OPEN_STATES).exists()
-            or JoinApplication.objects.filter(applicant=person, state__in=OPEN_STATES).exists())
-
-
 @transaction.atomic
 def transfer_application_submit(*, user: User, union: Union | None, unit_name: str, reason: str = "",
                                 secondment_until: dt.date | None = None):
@@ -83,7 +78,7 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
     if person is None:
         raise BusinessError("not_a_member_account", "该账号不是会员账号。")
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if _open_application(person):
+    if app_services.open_application_exists(person):
         raise BusinessError("open_application_exists", "您已有一份正在办理的申请，请等待处理结果或先撤销。")
     membership = member_selectors.membership_open(person)
     if membership is None:
