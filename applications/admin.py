@@ -170,14 +170,21 @@ class ApplicationAdminMixin(ScopedAdminMixin):
         })
 
 
+def workflow_steps(*, dispatch, verify, approve, reject, approve_label, approve_form) -> dict:
+    """The admin steps of an application kind: its four staff services with their forms."""
+    return {
+        "dispatch": (_("分派"), DispatchForm, dispatch),
+        "verify": (_("校核"), VerifyForm, verify),
+        "approve": (approve_label, approve_form, approve),
+        "reject": (_("不同意（驳回）"), RejectForm, reject),
+    }
+
+
 @admin.register(JoinApplication)
 class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
-    steps = {
-        "dispatch": (_("分派"), DispatchForm, services.join_application_dispatch),
-        "verify": (_("校核"), VerifyForm, services.join_application_verify),
-        "approve": (_("同意入会"), ApproveForm, services.join_application_approve),
-        "reject": (_("不同意（驳回）"), RejectForm, services.join_application_reject),
-    }
+    steps = workflow_steps(dispatch=services.join_application_dispatch, verify=services.join_application_verify,
+                           approve=services.join_application_approve, reject=services.join_application_reject,
+                           approve_label=_("同意入会"), approve_form=ApproveForm)
     list_display = ["id", "applicant_name", "id_masked", "unit_name", "union", "county", "state_badge",
                     "due_marked", "flag_list", "created_at"]
     search_fields = ["applicant__name", "unit_name", "employer_name"]

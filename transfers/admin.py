@@ -9,8 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from applications.admin import ApplicationAdminMixin, TransitionRecordInline
-from applications.forms import DispatchForm, RejectForm, VerifyForm
+from applications.admin import ApplicationAdminMixin, TransitionRecordInline, workflow_steps
 from members import selectors as member_selectors
 from transfers import documents, selectors, services
 from transfers.forms import CaseEstablishForm, CaseStepForm, TransferApproveForm
@@ -23,12 +22,11 @@ from unionhub.pdf import pdf_response
 
 @admin.register(TransferApplication)
 class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
-    steps = {
-        "dispatch": (_("分派"), DispatchForm, services.transfer_application_dispatch),
-        "verify": (_("校核"), VerifyForm, services.transfer_application_verify),
-        "approve": (_("同意转入"), TransferApproveForm, services.transfer_application_approve),
-        "reject": (_("不同意（驳回）"), RejectForm, services.transfer_application_reject),
-    }
+    steps = workflow_steps(dispatch=services.transfer_application_dispatch,
+                           verify=services.transfer_application_verify,
+                           approve=services.transfer_application_approve,
+                           reject=services.transfer_application_reject,
+                           approve_label=_("同意转入"), approve_form=TransferApproveForm)
     list_display = ["id", "applicant_name", "id_masked", "from_union", "union", "county", "state_badge",
                     "due_marked", "secondment_until", "created_at"]
     search_fields = ["applicant__name", "unit_name", "membership__member_no"]
