@@ -171,12 +171,19 @@ class RetainForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False)
 
 
+def _move_out(*, membership_id, actor, reason):
+    from transfers.services import membership_move_out
+
+    return membership_move_out(membership_id=membership_id, actor=actor, reason=reason)
+
+
 MEMBERSHIP_ACTIONS = {
     "retain": (_("保留会籍"), services.membership_retain),
     "restore": (_("恢复会籍"), services.membership_restore),
     "withdraw": (_("退会（经谈话后决定）"), services.membership_withdraw),
     "expel": (_("开除会籍（委员会决定）"), services.membership_expel),
     "reinstate": (_("纠正自动退会"), services.membership_reinstate),
+    "move_out": (_("迁出到职工服务中心工会"), _move_out),
 }
 
 
@@ -215,7 +222,8 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         links = [format_html('<a class="button" href="{}">{}</a>',
                              reverse("admin:members_membership_transition", args=[obj.pk, name]), label)
-                 for name, (label, _svc) in MEMBERSHIP_ACTIONS.items() if can_proceed(getattr(obj, name))]
+                 for name, (label, _svc) in MEMBERSHIP_ACTIONS.items()
+                 if (can_proceed(getattr(obj, name)) if hasattr(obj, name) else obj.status in ("active", "retained"))]
         return format_html(" ".join(["{}"] * len(links)), *links) if links else "-"
 
     def get_urls(self):

@@ -262,3 +262,10 @@ CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
     "task": "security.tasks.person_anonymise_expired",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
 }
+# --- transfers ---
+CELERY_BEAT_SCHEDULE["transfers-overdue-daily"] = {
+    "task": "transfers.tasks.transfer_overdue_remind", "schedule": crontab(hour=8, minute=35),
+}
+CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
+    "task": "transfers.tasks.secondment_end_remind", "schedule": crontab(hour=8, minute=40),
+}

@@ -1,0 +1,215 @@
+"""API v1 for join applications (SPEC §8): the applicant's side under me/, the staff side in scope."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications import selectors, services
+from applications.models import STATEMENT, ApplicationState, JoinApplication
+from members.api import IsUnionStaff, UnionRefSerializer
+from members.models import DuesMode, EmploymentType, Union
+from unionhub import clock
+from unionhub.api import StateOut
+from unionhub.errors import BusinessError
+
+
+def _person(request):
+    person = request.user.person
+    if person is None:
+        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+    return person
+
+
+class TimelineSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    target_display = serializers.CharField(source="get_target_display")
+    comment = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class MyJoinApplicationSerializer(serializers.ModelSerializer):
+    union = UnionRefSerializer(allow_null=True)
+    state_display = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = JoinApplication
+        fields = ["id", "state", "state_display", "union", "reason", "created_at", "due_at"]
+
+
+class JoinApplicationIn(serializers.Serializer):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
+                                               default=None)
+    unit_name = serializers.CharField(max_length=200)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    hire_date = serializers.DateField(required=False, allow_null=True, default=None)
+    statement = serializers.CharField(required=False, allow_blank=True, default=STATEMENT)
+    proof = serializers.FileField(required=False, allow_null=True, default=None)
+    wants_card = serializers.BooleanField(required=False, default=False)
+    declared_retired = serializers.BooleanField(required=False, default=False)
+    legal_representative = serializers.BooleanField(required=False, default=False)
+
+
+class JoinApplicationCreatedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    due_at = serializers.DateField()
+
+
+class MyJoinApplicationListCreateApi(APIView):
+    """GET: my join applications; POST: apply (multipart when a proof is attached)."""
+
+    @extend_schema(responses=MyJoinApplicationSerializer(many=True))
+    def get(self, request):
+        apps = JoinApplication.objects.filter(applicant=_person(request)).select_related("union")
+        return Response(MyJoinApplicationSerializer(apps, many=True).data)
+
+    @extend_schema(request=JoinApplicationIn, responses={201: JoinApplicationCreatedOut})
+    def post(self, request):
+        _person(request)
+        data = JoinApplicationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        app = services.join_application_submit(user=request.user, **data.validated_data)
+        return Response(JoinApplicationCreatedOut(app).data, status=status.HTTP_201_CREATED)
+
+
+class MyJoinApplicationDetailSerializer(MyJoinApplicationSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(MyJoinApplicationSerializer.Meta):
+        fields = [*MyJoinApplicationSerializer.Meta.fields, "unit_name", "employment_type", "timeline"]
+
+    def get_timeline(self, obj) -> list[dict]:
+        return TimelineSerializer(selectors.timeline(obj), many=True).data
+
+
+class MyJoinApplicationDetailApi(APIView):
+    @extend_schema(responses=MyJoinApplicationDetailSerializer)
+    def get(self, request, pk: int):
+        app = selectors.join_application_for_applicant(person=_person(request), pk=pk)
+        return Response(MyJoinApplicationDetailSerializer(app).data)
+
+
+class MyJoinApplicationWithdrawApi(APIView):
+    @extend_schema(request=None, responses=StateOut)
+    def post(self, request, pk: int):
+        app = services.join_application_withdraw(application_id=pk, user=request.user)
+        return Response({"id": app.pk, "state": app.state})
+
+
+class StaffJoinApplicationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.name")
+    id_number_masked = serializers.CharField(source="applicant.id_number_masked")
+    union = UnionRefSerializer(allow_null=True)
+    county = UnionRefSerializer(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    flags = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = JoinApplication
+        fields = ["id", "state", "applicant_name", "id_number_masked", "unit_name", "employer_name",
+                  "employment_type", "hire_date", "union", "county", "due_at", "overdue", "flags", "reason",
+                  "created_at"]
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_open and obj.due_at < clock.today()
+
+
+class JoinApplicationListApi(generics.ListAPIView):
+    """Staff: applications in scope; ?state=, ?queue=1 (waiting for my role), ?overdue=1."""
+
+    permission_classes = [IsUnionStaff]
+    serializer_class = StaffJoinApplicationSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        state = params.get("state") or None
+        if state and state not in ApplicationState.values:
+            return JoinApplication.objects.none()
+        qs = selectors.join_application_list(user=self.request.user, state=state,
+                                             queue=params.get("queue") in ("1", "true"))
+        if params.get("overdue") in ("1", "true"):
+            qs = qs.filter(selectors.overdue_q(clock.today()))
+        return qs
+
+
+class StaffJoinApplicationDetailSerializer(StaffJoinApplicationSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(StaffJoinApplicationSerializer.Meta):
+        fields = [*StaffJoinApplicationSerializer.Meta.fields, "statement", "wants_card", "dues_mode",
+                  "membership", "timeline"]
+
+    def get_timeline(self, obj) -> list[dict]:
+        return TimelineSerializer(selectors.timeline(obj), many=True).data
+
+
+class JoinApplicationDetailApi(APIView):
+    """Staff: one application in scope with its trace."""
+
+    permission_classes = [IsUnionStaff]
+
+    @extend_schema(responses=StaffJoinApplicationDetailSerializer)
+    def get(self, request, pk: int):
+        app = selectors.join_application_get(user=request.user, pk=pk)
+        return Response(StaffJoinApplicationDetailSerializer(app).data)
+
+
+class DispatchIn(serializers.Serializer):
+    county = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VerifyIn(serializers.Serializer):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
+                                               default=None)
+    employer_name = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApproveIn(serializers.Serializer):
+    dues_mode = serializers.ChoiceField(choices=DuesMode.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ApproveOut(StateOut):
+    membership_id = serializers.IntegerField(allow_null=True)
+
+
+def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None):
+    """One APIView class per staff step: validate the body, call the service with application_id and actor."""
+
+    class ActionApi(APIView):
+        permission_classes = [IsUnionStaff]
+
+        @extend_schema(request=input_serializer, responses=output)
+        def post(self, request, pk: int):
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            app = service(application_id=pk, actor=request.user, **data.validated_data)
+            body = {"id": app.pk, "state": app.state}
+            if output_extra:
+                body.update(output_extra(app))
+            return Response(body)
+
+    ActionApi.__name__ = ActionApi.__qualname__ = f"{name}Api"
+    return ActionApi
+
+
+JoinApplicationDispatchApi = staff_action_api(name="JoinApplicationDispatch",
+                                              service=services.join_application_dispatch,
+                                              input_serializer=DispatchIn)
+JoinApplicationVerifyApi = staff_action_api(name="JoinApplicationVerify", service=services.join_application_verify,
+                                            input_serializer=VerifyIn)
+JoinApplicationApproveApi = staff_action_api(name="JoinApplicationApprove",
+                                             service=services.join_application_approve,
+                                             input_serializer=ApproveIn, output=ApproveOut,
+                                             output_extra=lambda app: {"membership_id": app.membership_id})
+JoinApplicationRejectApi = staff_action_api(name="JoinApplicationReject", service=services.join_application_reject,
+                                            input_serializer=RejectIn)

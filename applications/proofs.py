@@ -1,0 +1,70 @@
+"""Proof uploads (the employer's sealed entrustment letter): checked by content, encrypted, kept outside the web
+root under a random name, read back only through views that check who asks."""
+
+import io
+import secrets
+from pathlib import Path
+
+import filetype
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from unionhub.crypto import decrypt_bytes, encrypt_bytes
+from unionhub.errors import BusinessError
+
+MAX_BYTES = 5 * 1024 * 1024
+ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def _root() -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "proofs"
+
+
+def proof_check(data: bytes) -> str:
+    """The content type of an acceptable proof, judged by its bytes (never by its name)."""
+    if len(data) > MAX_BYTES:
+        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+    kind = filetype.guess(data)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED:
+        raise BusinessError("proof_invalid_type", "证明材料只能是 PDF、JPG 或 PNG 文件。")
+    if mime == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise BusinessError("proof_invalid_type", "PDF 文件不完整。")
+    else:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise BusinessError("proof_invalid_type", "图片文件已损坏。") from exc
+    return mime
+
+
+def proof_read_upload(upload) -> bytes:
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+    return data
+
+
+def proof_store(data: bytes) -> str:
+    root = _root()
+    root.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16)
+    (root / name).write_bytes(encrypt_bytes(data))
+    return name
+
+
+def proof_delete(name: str) -> None:
+    if name:
+        (_root() / Path(name).name).unlink(missing_ok=True)
+
+
+def proof_load(name: str) -> bytes:
+    return decrypt_bytes((_root() / Path(name).name).read_bytes())
+
+
+def proof_filename(name: str, content_type: str) -> str:
+    return f"proof-{name[:8]}.{ALLOWED.get(content_type, 'bin')}"

@@ -1,0 +1,184 @@
+"""API v1 for transfers (SPEC §8) and union-formation cases."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications.api import ApproveOut, DispatchIn, RejectIn, TimelineSerializer, VerifyIn, staff_action_api
+from applications.models import ApplicationState
+from applications.selectors import timeline
+from members.api import IsUnionStaff, UnionRefSerializer
+from members.models import DuesMode, Union
+from transfers import selectors, services
+from transfers.models import TransferApplication, UnionFormationCase
+from unionhub import clock
+from unionhub.api import StateOut
+from unionhub.errors import BusinessError
+
+
+def _person(request):
+    if request.user.person is None:
+        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+    return request.user.person
+
+
+class TransferApplicationIn(serializers.Serializer):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
+                                               default=None)
+    unit_name = serializers.CharField(max_length=200)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    secondment_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TransferApplicationCreatedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["transfer", "join"])
+    due_at = serializers.DateField()
+    detail = serializers.CharField(required=False)
+
+
+class MyTransferApplicationSerializer(serializers.ModelSerializer):
+    union = UnionRefSerializer(allow_null=True)
+    from_union = UnionRefSerializer()
+    state_display = serializers.CharField(source="get_state_display")
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TransferApplication
+        fields = ["id", "state", "state_display", "union", "from_union", "unit_name", "transfer_reason",
+                  "secondment_until", "reason", "created_at", "due_at", "timeline"]
+
+    def get_timeline(self, obj) -> list[dict]:
+        return TimelineSerializer(timeline(obj), many=True).data
+
+
+class MyTransferApplicationListCreateApi(APIView):
+    """GET: my transfer applications; POST: ask to move (a non-member gets a join application instead)."""
+
+    @extend_schema(responses=MyTransferApplicationSerializer(many=True))
+    def get(self, request):
+        apps = (TransferApplication.objects.filter(applicant=_person(request))
+                .select_related("union", "from_union").order_by("-created_at", "-pk"))
+        return Response(MyTransferApplicationSerializer(apps, many=True).data)
+
+    @extend_schema(request=TransferApplicationIn, responses={201: TransferApplicationCreatedOut})
+    def post(self, request):
+        _person(request)
+        data = TransferApplicationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        app, kind = services.transfer_application_submit(user=request.user, **data.validated_data)
+        body = {"id": app.pk, "state": app.state, "kind": kind, "due_at": app.due_at}
+        if kind == "join":
+            body["detail"] = "系统中未查询到您的会员信息（例如会员关系在市外），已为您转为入会申请。"
+        return Response(TransferApplicationCreatedOut(body).data, status=status.HTTP_201_CREATED)
+
+
+class MyTransferApplicationWithdrawApi(APIView):
+    @extend_schema(request=None, responses=StateOut)
+    def post(self, request, pk: int):
+        app = services.transfer_application_withdraw(application_id=pk, user=request.user)
+        return Response({"id": app.pk, "state": app.state})
+
+
+class StaffTransferApplicationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.name")
+    id_number_masked = serializers.CharField(source="applicant.id_number_masked")
+    member_no = serializers.CharField(source="membership.member_no")
+    union = UnionRefSerializer(allow_null=True)
+    county = UnionRefSerializer(allow_null=True)
+    from_union = UnionRefSerializer()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TransferApplication
+        fields = ["id", "state", "applicant_name", "id_number_masked", "member_no", "from_union", "union", "county",
+                  "unit_name", "employer_name", "transfer_reason", "secondment_until", "due_at", "overdue",
+                  "reason", "created_at"]
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_open and obj.due_at < clock.today()
+
+
+class TransferApplicationListApi(generics.ListAPIView):
+    permission_classes = [IsUnionStaff]
+    serializer_class = StaffTransferApplicationSerializer
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state") or None
+        if state and state not in ApplicationState.values:
+            return TransferApplication.objects.none()
+        return selectors.transfer_application_list(user=self.request.user, state=state)
+
+
+class TransferApproveIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    dues_mode = serializers.ChoiceField(choices=DuesMode.choices, required=False, allow_blank=True, default="")
+
+
+TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch",
+                                                  service=services.transfer_application_dispatch,
+                                                  input_serializer=DispatchIn)
+TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify",
+                                                service=services.transfer_application_verify,
+                                                input_serializer=VerifyIn)
+TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove",
+                                                 service=services.transfer_application_approve,
+                                                 input_serializer=TransferApproveIn, output=ApproveOut,
+                                                 output_extra=lambda app: {"membership_id": app.membership_id})
+TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject",
+                                                service=services.transfer_application_reject,
+                                                input_serializer=RejectIn)
+
+
+class UnionFormationCaseSerializer(serializers.ModelSerializer):
+    union = UnionRefSerializer(source="reservoir")
+    county = UnionRefSerializer()
+    new_union = UnionRefSerializer(allow_null=True)
+
+    class Meta:
+        model = UnionFormationCase
+        fields = ["id", "employer_name", "union", "county", "member_count", "state", "due_at", "opened_on",
+                  "notice_issued_on", "new_union", "established_on", "transferred_count"]
+
+
+class UnionFormationCaseListApi(generics.ListAPIView):
+    permission_classes = [IsUnionStaff]
+    serializer_class = UnionFormationCaseSerializer
+
+    def get_queryset(self):
+        return selectors.union_formation_list(user=self.request.user)
+
+
+class CaseStepIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseEstablishIn(CaseStepIn):
+    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
+
+
+def case_step_api(*, name: str, service, input_serializer):
+    class CaseStepApi(APIView):
+        permission_classes = [IsUnionStaff]
+
+        @extend_schema(request=input_serializer, responses=UnionFormationCaseSerializer)
+        def post(self, request, pk: int):
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            case = service(case_id=pk, actor=request.user, **data.validated_data)
+            return Response(UnionFormationCaseSerializer(case).data)
+
+    CaseStepApi.__name__ = CaseStepApi.__qualname__ = f"{name}Api"
+    return CaseStepApi
+
+
+UnionFormationIssueNoticeApi = case_step_api(name="UnionFormationIssueNotice",
+                                             service=services.union_formation_issue_notice,
+                                             input_serializer=CaseStepIn)
+UnionFormationEstablishApi = case_step_api(name="UnionFormationEstablish", service=services.union_formation_establish,
+                                           input_serializer=CaseEstablishIn)
+UnionFormationTransferMembersApi = case_step_api(name="UnionFormationTransferMembers",
+                                                 service=services.union_formation_transfer_members,
+                                                 input_serializer=CaseStepIn)
