@@ -396,3 +396,6 @@ class MemberNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+from members.models_data import ImportJob, StatisticsPage, UnionReview  # noqa: E402, F401
