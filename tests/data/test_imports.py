@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from members import imports, roster
-from members.models import ImportJob, Membership, MembershipEvent, MemberNumberCounter, Person
+from members.models import ImportJob, MemberNumberCounter, Membership, MembershipEvent, Person
 from members.selectors import person_get_by_id_number
 from tests.data.conftest import csv_bytes, roster_row, run_import, xlsx_bytes
 from tests.members import factories as f
