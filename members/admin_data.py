@@ -258,21 +258,26 @@ class StatisticsPageAdmin(admin.ModelAdmin):
 
 # --- union upkeep -----------------------------------------------------------------------------------------
 
+# form field → attribute of the employer unit (单位)
 EMPLOYER_FIELDS = {
-    "employer_name": ("name", forms.CharField(label=_("单位名称"), max_length=200, required=False)),
-    "employer_credit_code": ("credit_code", forms.CharField(label=_("统一社会信用代码"), max_length=18,
-                                                           required=False)),
-    "employer_nature": ("nature", forms.CharField(label=_("单位性质"), max_length=40, required=False,
-                                                  help_text=_("党政机关、事业单位、国有经济、集体经济、私营经济、"
-                                                              "股份制、外商投资、港澳台投资等"))),
-    "employer_address": ("address", forms.CharField(label=_("单位地址"), max_length=200, required=False)),
-    "employer_worker_count": ("worker_count", forms.IntegerField(label=_("职工人数"), min_value=0,
-                                                                 required=False)),
+    "employer_name": "name",
+    "employer_credit_code": "credit_code",
+    "employer_nature": "nature",
+    "employer_address": "address",
+    "employer_worker_count": "worker_count",
 }
 
 
 class UnionUpkeepForm(forms.ModelForm):
     """The union's real-name fields together with its employer unit (单位) in one form."""
+
+    employer_name = forms.CharField(label=_("单位名称"), max_length=200, required=False)
+    employer_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    employer_nature = forms.CharField(label=_("单位性质"), max_length=40, required=False,
+                                      help_text=_("党政机关、事业单位、国有经济、集体经济、私营经济、股份制、外商投资、"
+                                                  "港澳台投资等"))
+    employer_address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
+    employer_worker_count = forms.IntegerField(label=_("职工人数"), min_value=0, required=False)
 
     class Meta:
         model = Union
@@ -282,9 +287,9 @@ class UnionUpkeepForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         employer = self.instance.employer if self.instance.pk else None
-        for name, (attr, field) in EMPLOYER_FIELDS.items():
-            self.fields[name] = field
-            self.fields[name].initial = getattr(employer, attr) if employer else None
+        if employer is not None:
+            for name, attr in EMPLOYER_FIELDS.items():
+                self.initial.setdefault(name, getattr(employer, attr))
 
     def clean_employer_credit_code(self):
         code = (self.cleaned_data.get("employer_credit_code") or "").strip().upper()
@@ -319,7 +324,7 @@ class UnionUpkeepAdmin(UnionAdmin):
         data = form.cleaned_data
         if data.get("employer_name"):
             employer = obj.employer or EmployerUnit(county=obj.county if obj.pk else None)
-            for name, (attr, _field) in EMPLOYER_FIELDS.items():
+            for name, attr in EMPLOYER_FIELDS.items():
                 setattr(employer, attr, data.get(name))
             employer.save()
             obj.employer = employer

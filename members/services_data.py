@@ -40,7 +40,9 @@ def union_review_confirm(*, union_id: int, actor: User) -> Union:
 
 
 def union_review_remind() -> int:
-    """Each January and July: remind the staff of every union not yet confirmed this half-year (once each)."""
+    """Each January and July: remind the staff of every union not yet confirmed this half-year (once each).
+
+    Returns the number of staff reminded."""
     today = clock.today()
     period = f"{today.year}H{1 if today.month <= 6 else 2}"
     label = half_year_label(today)
@@ -58,6 +60,6 @@ def union_review_remind() -> int:
                   "三个委员会成员和会员名单，确认无误后在管理后台“半年资料确认”中点击“确认资料无误”。"),
             dedupe_key=f"union-review:{union.pk}:{period}:{user.pk}", channels=("inbox", "email"),
         )
-        sent += len(messages)
+        sent += bool(messages)
     return sent
 
