@@ -73,12 +73,12 @@ def roster_export(*, actor: User, union: Union) -> tuple[tempfile._TemporaryFile
          hire_date, joined_on, dues_mode, status) in roster_memberships(union).values_list(*fields).iterator(
             chunk_size=CHUNK):
         count += 1
-        sheet.append(_text_row(sheet, [
+        sheet.append([
             str(count), name, roster.GENDER_LABELS.get(gender, ""), id_number, nationality,
             roster.EDUCATION_LABELS.get(education, ""), phone or "", roster.HOUSEHOLD_LABELS.get(household, ""),
             unit, roster.EMPLOYMENT_LABELS.get(employment, ""), position, roster.format_date(hire_date),
             roster.format_date(joined_on), roster.DUES_MODE_LABELS.get(dues_mode, ""), STATUS_LABELS[status],
-        ]))
+        ])
     out = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response that streams it
     workbook.save(out)
     out.seek(0)

@@ -8,6 +8,8 @@ events written, in batches inside one transaction, with member numbers taken fro
 import csv
 import datetime as dt
 import io
+import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, JSONField, OuterRef
 from django.utils import timezone
 
 from members import roster
@@ -115,12 +117,13 @@ def _cell(value) -> str | dt.date:
     return str(value).strip()
 
 
-def _rows_xlsx(data: bytes) -> tuple[Iterator[tuple], int]:
-    from openpyxl import load_workbook
+def _rows_xlsx(data: bytes) -> tuple[Iterator[list], int]:
+    """Rows of the first sheet, read with calamine (Rust): 100,000 rows in about a second, where openpyxl's
+    read-only mode takes half a minute."""
+    from python_calamine import CalamineWorkbook
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    return sheet.iter_rows(values_only=True), sheet.max_row or 0
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    return iter(sheet.iter_rows()), sheet.height
 
 
 def _rows_csv(data: bytes) -> tuple[Iterator[list], int]:
@@ -141,7 +144,7 @@ def read_rows(data: bytes, file_name: str) -> tuple[Iterator, int]:
         return _rows_csv(data)
     try:
         return _rows_xlsx(data)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
         raise BusinessError("file_unreadable", "无法读取该 Excel 文件，请使用导入模板（.xlsx）。") from exc
 
 
@@ -326,6 +329,41 @@ def _member_numbers(rows: list[CleanRow]) -> dict[int, list[str]]:
     return numbers
 
 
+def _insert(model, objects: list) -> None:
+    """Insert new rows and set their primary keys. On PostgreSQL: ids taken from the sequence in one query, rows
+    sent with COPY (several times faster than INSERT for 100,000 rows); elsewhere bulk_create."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    table = model._meta.db_table
+    fields = model._meta.concrete_fields
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",  # noqa: S608
+                       [table, model._meta.pk.column, len(objects)])
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.wrap_database_errors, \
+                cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([_db_value(f, obj, now) for f in fields])
+
+
+def _db_value(field, obj, now):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        setattr(obj, field.attname, now)
+        return now
+    value = getattr(obj, field.attname)
+    if isinstance(field, crypto.EncryptedTextField):
+        return crypto.encrypt(value) if value else value
+    if isinstance(field, JSONField):
+        return json.dumps(value)
+    return value
+
+
 def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict, progress: Callable[[int], None]) -> int:
     union, actor = job.union, job.uploaded_by
     with transaction.atomic():
@@ -346,7 +384,7 @@ def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict, progress: Ca
                 person.set_phone(r.phone)
                 new_people.append(person)
                 person_ids.append(None)
-            Person.objects.bulk_create(new_people, batch_size=BATCH)
+            _insert(Person, new_people)
             created = iter(p.pk for p in new_people)
             person_ids = [pk if pk is not None else next(created) for pk in person_ids]
             memberships = [
@@ -355,13 +393,13 @@ def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict, progress: Ca
                            member_no=numbers[r.joined_on.year].pop())
                 for r, pk in zip(batch, person_ids, strict=True)
             ]
-            Membership.objects.bulk_create(memberships, batch_size=BATCH)
-            MembershipEvent.objects.bulk_create([
+            _insert(Membership, memberships)
+            _insert(MembershipEvent, [
                 MembershipEvent(membership_id=m.pk, kind=MembershipEvent.Kind.JOIN, to_status="active",
                                 to_union=union, actor=actor, on=m.joined_on, reason=IMPORT_REASON,
                                 detail={"import_job": job.pk})
                 for m in memberships
-            ], batch_size=BATCH)
+            ])
             progress(start + len(batch))
     return len(rows)
 
@@ -425,7 +463,9 @@ def member_import_run(*, job_id: int) -> ImportJob:
         raise
 
 
-def _run(job: ImportJob) -> ImportJob:
+def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]], dict[int, str], dict[str, int]]:
+    """Good rows, errors by row number, names of the bad rows, and the phone hashes seen (hash → first row).
+    The workbook is released when this returns."""
     rows_in, estimate = read_rows(_read_stored(job), job.file_name)
     columns, header_row = _find_header(rows_in)
     checker = RowChecker(columns, clock.today())
@@ -433,9 +473,7 @@ def _run(job: ImportJob) -> ImportJob:
     errors: dict[int, list[str]] = {}
     names: dict[int, str] = {}
     total = max(estimate - header_row, 0)
-    job.total = total
-    job.save(update_fields=["total"])
-    number = header_row
+    ImportJob.objects.filter(pk=job.pk).update(total=total)
     for number, row in enumerate(rows_in, start=header_row + 1):
         if _is_blank(row):
             continue
@@ -447,12 +485,26 @@ def _run(job: ImportJob) -> ImportJob:
             good.append(clean)
         if number % 5000 == 0:
             ImportJob.objects.filter(pk=job.pk).update(done=min(number - header_row, total))
+    return good, errors, names, checker.seen_phones
+
+
+def _peak_rss_mb() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _run(job: ImportJob) -> ImportJob:
+    started = time.perf_counter()
+    good, errors, names, seen_phones = _read_and_check(job)
     counted = len(good) + len(errors)
     if counted == 0:
         raise BusinessError("empty", "文件中没有会员数据。")
     job.total = counted
-    phone_rows = {h: row for h, row in checker.seen_phones.items()}
-    existing, db_errors = _check_against_database(good, phone_rows)
+    timings = {"read_check_s": round(time.perf_counter() - started, 1), "peak_rss_after_read_mb": _peak_rss_mb()}
+    existing, db_errors = _check_against_database(good, seen_phones)
+    del seen_phones
+    timings["database_check_s"] = round(time.perf_counter() - started - timings["read_check_s"], 1)
     for row_no, row_errors in db_errors.items():
         errors.setdefault(row_no, []).extend(row_errors)
     if errors:
@@ -469,8 +521,10 @@ def _run(job: ImportJob) -> ImportJob:
     _set_progress(job, job.status, 0, counted)
     created = _write(job=job, rows=good, existing=existing,
                      progress=lambda done: _set_progress(job, ImportJob.Status.IMPORTING, done, counted))
+    timings["total_s"] = round(time.perf_counter() - started, 1)
+    timings["peak_rss_mb"] = _peak_rss_mb()
     _finish(job, ImportJob.Status.DONE, done=counted, created_count=created,
-            report={"error_count": 0, "errors": [], "linked_existing": len(existing)})
+            report={"error_count": 0, "errors": [], "linked_existing": len(existing), "timings": timings})
     return job
 
 

@@ -10,7 +10,7 @@
     fetch(box.dataset.progressUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        bar.value = data.percent;
+        if (data.total) { bar.value = data.percent; } else { bar.removeAttribute("value"); }
         bar.textContent = data.percent + "%";
         count.textContent = data.done + " / " + data.total;
         status.textContent = data.status_label;
