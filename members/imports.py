@@ -341,7 +341,7 @@ def _insert(model, objects: list) -> None:
     fields = model._meta.concrete_fields
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",  # noqa: S608
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [table, model._meta.pk.column, len(objects)])
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
