@@ -68,7 +68,7 @@ class EmployerUnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "credit_code"]
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.is_union_staff
+        return request.user.is_superuser or getattr(request.user, "is_union_staff", False)
 
 
 class PersonAdminForm(forms.ModelForm):

@@ -26,7 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _staff_or_superuser(request) -> bool:
-    return request.user.is_active and (request.user.is_superuser or request.user.is_union_staff)
+    user = request.user
+    return user.is_active and (user.is_superuser or getattr(user, "is_union_staff", False))
 
 
 def _union_or_404(request, pk) -> Union:

@@ -22,7 +22,7 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.is_union_staff
+        return request.user.is_superuser or getattr(request.user, "is_union_staff", False)
 
 
 class ScopedReadOnlyInline(admin.TabularInline):
