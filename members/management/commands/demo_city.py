@@ -7,7 +7,7 @@ from members.demo import DemoContext
 from members.models import Union
 
 # Each app adds its part of the demo city, in this order.
-BUILDERS = ["members.demo", "applications.demo", "transfers.demo", "dues.demo"]
+BUILDERS = ["members.demo", "members.demo_data", "applications.demo", "transfers.demo", "dues.demo"]
 
 
 class Command(BaseCommand):
