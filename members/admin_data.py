@@ -1,7 +1,6 @@
 """Admin for the data work: member import with progress, roster and summary exports, the half-yearly review,
 the statistics dashboard, and the union upkeep form (real-name fields, employer unit, three committees)."""
 
-import csv
 import io
 
 from django import forms
@@ -89,6 +88,8 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                if upload.size > imports.MAX_UPLOAD_BYTES:
+                    raise BusinessError("file_too_large", "文件过大（上限 30 MB）。")
                 job = imports.import_job_create(union=form.cleaned_data["union"], actor=request.user,
                                                 file_name=upload.name, data=upload.read())
             except (BusinessError, NotInScope) as exc:
@@ -116,7 +117,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/members/importjob_progress.html", {
             **self.admin_site.each_context(request), "job": job, "title": _("导入会员清单：%(name)s") % {
                 "name": job.file_name}, "opts": self.model._meta, "progress": imports.import_job_progress(job),
-            "errors": errors[:500], "more_errors": max(len(errors) - 500, 0),
+            "errors": errors, "more_errors": max(job.report.get("error_count", 0) - len(errors), 0),
         })
 
     def progress_json(self, request, pk):
@@ -124,15 +125,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def report_csv(self, request, pk):
         job = self._job(request, pk)
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow(["行号", "姓名", "问题"])
-        if job.report.get("file_error"):
-            writer.writerow(["", "", job.report["file_error"]])
-        for item in job.report.get("errors", []):
-            writer.writerow([item["row"], item["name"], "；".join(item["errors"])])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(imports.error_report_csv(job), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.csv"
         return response
 

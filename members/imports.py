@@ -41,6 +41,7 @@ from unionhub.errors import BusinessError
 BATCH = 2000
 HEADER_SCAN_ROWS = 10
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+REPORT_SHOWN = 500  # bad rows kept on the job for its page; the downloadable report has them all
 IMPORT_REASON = "导入会员清单"
 
 
@@ -203,7 +204,11 @@ class RowChecker:
         self.today = today
         self.seen_ids: dict[str, int] = {}
         self.seen_phones: dict[str, int] = {}
-        self.units: dict[str, str] = {}  # one string object per unit name
+        # 100,000 rows repeat a few units, nationalities and dates: keep one object of each
+        self.shared: dict = {}
+
+    def share(self, value):
+        return self.shared.setdefault(value, value)
 
     def value(self, row, header: str):
         index = self.columns.get(header)
@@ -253,16 +258,16 @@ class RowChecker:
         household = _enum(str(get(row, "户籍类型")), roster.HOUSEHOLD_TYPES, "户籍类型", errors)
         employment = _enum(str(get(row, "就业状况")), roster.EMPLOYMENT_TYPES, "就业状况", errors)
         dues_mode = _enum(str(get(row, "缴费方式")), roster.DUES_MODES, "缴费方式", errors) or "self_pay"
-        hire_date = _date(get(row, "入职日期"), "入职日期", errors, self.today)
-        joined_on = _date(get(row, "入会日期"), "入会日期", errors, self.today) or self.today
+        hire_date = self.share(_date(get(row, "入职日期"), "入职日期", errors, self.today))
+        joined_on = self.share(_date(get(row, "入会日期"), "入会日期", errors, self.today) or self.today)
         if hire_date and not errors and hire_date < idnumber.birth_date(id_number):
             errors.append("入职日期：早于出生日期")
         if errors:
             return None, errors
         return CleanRow(
             row=number, name=name, id_number=id_number, id_hash=id_hash, phone=phone,
-            nationality=nationality[:40], education=education, household_type=household,
-            unit_name=self.units.setdefault(unit, unit), employment_type=employment, union_position=position,
+            nationality=self.share(nationality[:40]), education=education, household_type=household,
+            unit_name=self.share(unit), employment_type=employment, union_position=position,
             hire_date=hire_date, joined_on=joined_on, dues_mode=dues_mode,
         ), []
 
@@ -273,42 +278,37 @@ def _is_blank(row) -> bool:
 
 # --- against the database ---------------------------------------------------------------------------------
 
-def _existing_people(rows: list[CleanRow], phone_hashes: dict[str, int]):
-    """People already registered, by ID hash; and the owners of phones already taken, by phone hash."""
+def _check_against_database(rows: list[CleanRow]) -> tuple[dict[str, int], dict[int, list[str]]]:
+    """Errors for people already members, names that differ from the registered person, and phones taken by
+    someone else; and the registered people (not yet members) the import will join, by ID hash → person id.
+    Works a batch at a time, so only what is found stays in memory."""
     open_membership = Membership.objects.filter(
         person=OuterRef("pk"), status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
-    by_id: dict[str, tuple[int, str, bool]] = {}
-    hashes = [r.id_hash for r in rows]
-    for start in range(0, len(hashes), BATCH):
-        found = (Person.objects.filter(id_number_hash__in=hashes[start:start + BATCH])
-                 .annotate(is_member=Exists(open_membership))
-                 .values_list("pk", "id_number_hash", "name", "is_member"))
-        for pk, id_hash, name, is_member in found:
-            by_id[id_hash] = (pk, name, is_member)
-    phone_owner: dict[str, int] = {}
-    keys = list(phone_hashes)
-    for start in range(0, len(keys), BATCH):
-        phone_owner.update(Person.objects.filter(phone_hash__in=keys[start:start + BATCH])
-                           .values_list("phone_hash", "pk"))
-    return by_id, phone_owner
-
-
-def _check_against_database(rows: list[CleanRow], phone_rows: dict[str, int]) -> tuple[dict, dict[int, list[str]]]:
-    by_id, phone_owner = _existing_people(rows, phone_rows)
+    existing: dict[str, int] = {}
     errors: dict[int, list[str]] = {}
-    row_of_phone = {row: h for h, row in phone_rows.items()}
-    for r in rows:
-        existing = by_id.get(r.id_hash)
-        if existing:
-            pk, name, is_member = existing
-            if is_member:
-                errors.setdefault(r.row, []).append("身份证号码：此人已是工会会员（会员转会请走转会流程）")
-            elif name != r.name:
-                errors.setdefault(r.row, []).append("姓名：与系统中该身份证号码登记的姓名不一致")
-        phone_hash = row_of_phone.get(r.row)
-        if phone_hash and phone_hash in phone_owner and (not existing or phone_owner[phone_hash] != existing[0]):
-            errors.setdefault(r.row, []).append("手机号码：已被系统中其他人使用")
-    return by_id, errors
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        found = {id_hash: (pk, name, is_member) for pk, id_hash, name, is_member in (
+            Person.objects.filter(id_number_hash__in=[r.id_hash for r in batch])
+            .annotate(is_member=Exists(open_membership))
+            .values_list("pk", "id_number_hash", "name", "is_member"))}
+        phone_hashes = {r.row: crypto.keyed_hash(r.phone) for r in batch if r.phone}
+        owners = dict(Person.objects.filter(phone_hash__in=list(phone_hashes.values()))
+                      .values_list("phone_hash", "pk"))
+        for r in batch:
+            person = found.get(r.id_hash)
+            if person:
+                pk, name, is_member = person
+                if is_member:
+                    errors.setdefault(r.row, []).append("身份证号码：此人已是工会会员（会员转会请走转会流程）")
+                elif name != r.name:
+                    errors.setdefault(r.row, []).append("姓名：与系统中该身份证号码登记的姓名不一致")
+                else:
+                    existing[r.id_hash] = pk
+            owner = owners.get(phone_hashes.get(r.row))
+            if owner is not None and (not person or owner != person[0]):
+                errors.setdefault(r.row, []).append("手机号码：已被系统中其他人使用")
+    return existing, errors
 
 
 # --- writing ----------------------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ def _db_value(field, obj, now):
     return value
 
 
-def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict, progress: Callable[[int], None]) -> int:
+def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict[str, int], progress: Callable[[int], None]) -> int:
     union, actor = job.union, job.uploaded_by
     with transaction.atomic():
         numbers = _member_numbers(rows)
@@ -375,7 +375,7 @@ def _write(*, job: ImportJob, rows: list[CleanRow], existing: dict, progress: Ca
             for r in batch:
                 known = existing.get(r.id_hash)
                 if known:
-                    person_ids.append(known[0])
+                    person_ids.append(known)
                     continue
                 person = Person(name=r.name, nationality=r.nationality, education=r.education,
                                 household_type=r.household_type, unit_name=r.unit_name, hire_date=r.hire_date,
@@ -463,9 +463,8 @@ def member_import_run(*, job_id: int) -> ImportJob:
         raise
 
 
-def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]], dict[int, str], dict[str, int]]:
-    """Good rows, errors by row number, names of the bad rows, and the phone hashes seen (hash → first row).
-    The workbook is released when this returns."""
+def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]], dict[int, str]]:
+    """Good rows, errors by row number, and names of the bad rows. The workbook is released when this returns."""
     rows_in, estimate = read_rows(_read_stored(job), job.file_name)
     columns, header_row = _find_header(rows_in)
     checker = RowChecker(columns, clock.today())
@@ -485,7 +484,34 @@ def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]
             good.append(clean)
         if number % 5000 == 0:
             ImportJob.objects.filter(pk=job.pk).update(done=min(number - header_row, total))
-    return good, errors, names, checker.seen_phones
+    return good, errors, names
+
+
+def _report_csv(entries, file_error: str = "") -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM correctly
+    writer = csv.writer(out)
+    writer.writerow(["行号", "姓名", "问题"])
+    if file_error:
+        writer.writerow(["", "", file_error])
+    for item in entries:
+        writer.writerow([item["row"], item["name"], "；".join(item["errors"])])
+    return out.getvalue().encode()
+
+
+def _store_report(entries) -> str:
+    """The full list of bad rows, kept encrypted beside the uploads (the job row keeps only the first ones)."""
+    stored = f"{uuid.uuid4().hex}.report.csv.enc"
+    (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries)))
+    return stored
+
+
+def error_report_csv(job: ImportJob) -> bytes:
+    """Every bad row with its reasons (row number and name, never the ID number)."""
+    stored = job.report.get("report_file")
+    if stored and (_upload_dir() / stored).exists():
+        return crypto.decrypt_bytes((_upload_dir() / stored).read_bytes())
+    return _report_csv(job.report.get("errors", []), job.report.get("file_error", ""))
 
 
 def _peak_rss_mb() -> int:
@@ -496,24 +522,24 @@ def _peak_rss_mb() -> int:
 
 def _run(job: ImportJob) -> ImportJob:
     started = time.perf_counter()
-    good, errors, names, seen_phones = _read_and_check(job)
+    good, errors, names = _read_and_check(job)
     counted = len(good) + len(errors)
     if counted == 0:
         raise BusinessError("empty", "文件中没有会员数据。")
     job.total = counted
     timings = {"read_check_s": round(time.perf_counter() - started, 1), "peak_rss_after_read_mb": _peak_rss_mb()}
-    existing, db_errors = _check_against_database(good, seen_phones)
-    del seen_phones
+    existing, db_errors = _check_against_database(good)
     timings["database_check_s"] = round(time.perf_counter() - started - timings["read_check_s"], 1)
     for row_no, row_errors in db_errors.items():
         errors.setdefault(row_no, []).extend(row_errors)
     if errors:
         good_names = {r.row: r.name for r in good if r.row in db_errors}
-        report = {
-            "error_count": len(errors),
-            "errors": [{"row": n, "name": names.get(n) or good_names.get(n, ""), "errors": errors[n]}
-                       for n in sorted(errors)],
-        }
+        del good, existing
+        entries = ({"row": n, "name": names.get(n) or good_names.get(n, ""), "errors": errors[n]}
+                   for n in sorted(errors))
+        report = {"error_count": len(errors), "errors": [], "report_file": _store_report(entries)}
+        report["errors"] = [{"row": n, "name": names.get(n) or good_names.get(n, ""), "errors": errors[n]}
+                            for n in sorted(errors)[:REPORT_SHOWN]]
         _finish(job, ImportJob.Status.REJECTED, done=counted, total=counted, report=report)
         return job
     job.status, job.done = ImportJob.Status.IMPORTING, 0

@@ -176,3 +176,16 @@ def test_error_report_downloads_as_csv_without_id_numbers(client, city):
     client.force_login(city.grassroots_staff)
     text = client.get(reverse("admin:members_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
     assert "2,会员1,学历" in text and rows[0]["身份证号码"] not in text
+
+
+def test_page_keeps_the_first_bad_rows_and_the_download_lists_every_one(client, city, monkeypatch):
+    monkeypatch.setattr(imports, "REPORT_SHOWN", 2)
+    rows = [roster_row(n, 户籍类型="海外") for n in range(1, 6)]
+    job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes(rows))
+    assert job.report["error_count"] == 5 and len(job.report["errors"]) == 2
+    client.force_login(city.grassroots_staff)
+    page = client.get(reverse("admin:members_importjob_progress", args=[job.pk])).content.decode()
+    assert "另有 3 行" in page
+    text = client.get(reverse("admin:members_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["2", "3", "4", "5", "6"]
+    assert all(r["身份证号码"] not in text for r in rows)
