@@ -29,6 +29,25 @@ def _staff_or_superuser(request) -> bool:
     return user.is_active and (user.is_superuser or getattr(user, "is_union_staff", False))
 
 
+class StaffReadOnlyMixin:
+    """Pages staff look at and act on through their own views: nothing is added, changed or deleted here."""
+
+    def has_module_permission(self, request):
+        return _staff_or_superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _staff_or_superuser(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _union_or_404(request, pk) -> Union:
     return get_object_or_404(selectors.union_scope(request.user), pk=pk)
 
@@ -47,22 +66,10 @@ class ImportUploadForm(forms.Form):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["file_name", "union", "uploaded_by", "status", "created_count", "error_count", "created_at"]
     list_filter = ["status"]
     list_select_related = ["union", "uploaded_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return _staff_or_superuser(request)
 
     @admin.display(description=_("错误行数"))
     def error_count(self, obj):
@@ -133,31 +140,11 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # --- review and exports -----------------------------------------------------------------------------------
 
 @admin.register(UnionReview)
-class UnionReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    union_field = ""
+class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
     list_display = ["indented_name", "level", "reviewed_at", "review_state", "member_count", "export_links"]
     list_filter = ["level"]
-    search_fields = ["name", "code"]
+    inlines = []
     actions = ["confirm_reviewed"]
-    list_per_page = 100
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if not request.user.is_superuser:
-            qs = qs.filter(pk__in=selectors.union_scope(request.user).values("pk"))
-        return qs.annotate(active_members=selectors.subtree_member_count_subquery())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return _staff_or_superuser(request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -165,19 +152,11 @@ class UnionReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
             actions["confirm_reviewed"] = self.get_action("confirm_reviewed")
         return actions
 
-    @admin.display(description=_("工会名称"), ordering="path")
-    def indented_name(self, obj):
-        return format_html("{}{}", "　" * obj.depth, obj.name)
-
     @admin.display(description=_("本半年"))
     def review_state(self, obj):
         if services_data.union_review_due(obj, clock.today()):
             return format_html('<span style="color:#c8102e">{}</span>', _("待确认"))
         return _("已确认")
-
-    @admin.display(description=_("会员人数（不含保留会籍）"), ordering="active_members")
-    def member_count(self, obj):
-        return obj.active_members
 
     @admin.display(description=_("导出"))
     def export_links(self, obj):
@@ -214,22 +193,7 @@ class UnionReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # --- statistics -------------------------------------------------------------------------------------------
 
 @admin.register(StatisticsPage)
-class StatisticsPageAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return _staff_or_superuser(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _staff_or_superuser(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class StatisticsPageAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not _staff_or_superuser(request):
             raise PermissionDenied
