@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, JSONField, OuterRef
 from django.utils import timezone
 
-from members import roster
+from members import roster, selectors
 from members.models import (
     ImportJob,
     MemberNumberCounter,
@@ -36,7 +36,7 @@ from members.models import (
 from members.services import dues_start_for
 from unionhub import clock, crypto, idnumber
 from unionhub import phone as phones
-from unionhub.errors import BusinessError
+from unionhub.errors import BusinessError, NotInScope
 
 BATCH = 2000
 HEADER_SCAN_ROWS = 10
@@ -73,11 +73,7 @@ def _upload_dir() -> Path:
 
 def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes) -> ImportJob:
     """Keep the upload encrypted under the private media root and queue the job (the task takes only its id)."""
-    from members import selectors
-
     if not selectors.union_in_scope(actor, union):
-        from unionhub.errors import NotInScope
-
         raise NotInScope()
     if not union.accepts_members:
         raise BusinessError("union_not_accepting", "该工会不直接接收会员，请选择基层工会或分工会。")
@@ -260,8 +256,12 @@ class RowChecker:
         dues_mode = _enum(str(get(row, "缴费方式")), roster.DUES_MODES, "缴费方式", errors) or "self_pay"
         hire_date = self.share(_date(get(row, "入职日期"), "入职日期", errors, self.today))
         joined_on = self.share(_date(get(row, "入会日期"), "入会日期", errors, self.today) or self.today)
-        if hire_date and not errors and hire_date < idnumber.birth_date(id_number):
-            errors.append("入职日期：早于出生日期")
+        if not errors:
+            born = idnumber.birth_date(id_number)
+            if hire_date and hire_date < born:
+                errors.append("入职日期：早于出生日期")
+            if joined_on < born:
+                errors.append("入会日期：早于出生日期")
         if errors:
             return None, errors
         return CleanRow(

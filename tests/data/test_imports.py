@@ -189,3 +189,16 @@ def test_page_keeps_the_first_bad_rows_and_the_download_lists_every_one(client, 
     text = client.get(reverse("admin:members_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["2", "3", "4", "5", "6"]
     assert all(r["身份证号码"] not in text for r in rows)
+
+
+def test_a_clash_found_only_while_writing_rolls_everything_back(city, monkeypatch):
+    """Someone joins between the checks and the writing: the whole file is refused, nothing is half imported."""
+    rows = [roster_row(n) for n in range(1, 2500)]  # more than one write batch
+    _user, existing = f.member(city.sibling)
+    rows[-1].update({"身份证号码": existing.person.id_number, "姓名": existing.person.name, "手机号码": ""})
+    monkeypatch.setattr(imports, "_check_against_database", lambda good: ({}, {}))
+    counter_before = list(MemberNumberCounter.objects.values_list("year", "last"))
+    job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes(rows))
+    assert job.status == ImportJob.Status.FAILED and "未导入任何数据" in job.report["file_error"]
+    assert Membership.objects.count() == 1 and Person.objects.count() == 1
+    assert list(MemberNumberCounter.objects.values_list("year", "last")) == counter_before
