@@ -411,15 +411,16 @@ def progress_key(job_id: int) -> str:
 
 
 def import_job_progress(job: ImportJob) -> dict:
-    """What the progress bar shows. While rows are written (one transaction) the count lives in the cache."""
-    live = cache.get(progress_key(job.pk)) if not job.is_finished else None
+    """What the progress bar shows. While the job runs (one transaction) its state lives in the cache."""
+    finished = job.is_finished
     done, total, status = job.done, job.total, job.status
+    live = cache.get(progress_key(job.pk)) if not finished else None
     if live:
         done, total, status = live["done"], live["total"], live["status"]
     return {
         "id": job.pk, "status": status, "status_label": str(ImportJob.Status(status).label),
-        "finished": status in ImportJob.FINISHED, "total": total, "done": done,
-        "percent": int(done * 100 / total) if total else (100 if status in ImportJob.FINISHED else 0),
+        "finished": finished, "total": total, "done": done,
+        "percent": int(done * 100 / total) if total else (100 if finished else 0),
         "created_count": job.created_count, "error_count": job.report.get("error_count", 0),
     }
 
@@ -434,33 +435,46 @@ def _finish(job: ImportJob, status: str, **fields) -> None:
     job.status = status
     job.finished_at = timezone.now()
     job.save()
-    _drop_stored(job)
-    cache.delete(progress_key(job.pk))
+
+    def committed():
+        _drop_stored(job)
+        cache.delete(progress_key(job.pk))
+
+    transaction.on_commit(committed)
 
 
 def member_import_run(*, job_id: int) -> ImportJob:
-    """Check the whole file; write nothing unless every row is good. Idempotent: a finished job is left alone."""
+    """Check the whole file; write nothing unless every row is good.
+
+    The run is one transaction that holds the job's row: a second delivery of the task skips a job being run, and
+    if the worker dies, everything (the job's state included) rolls back, so a redelivery starts afresh. While it
+    runs, the progress lives in the cache. A finished job is left alone."""
+    failure = None
     with transaction.atomic():
-        job = (ImportJob.objects.select_for_update(of=("self",)).select_related("union", "uploaded_by")
-               .get(pk=job_id))
+        job = (ImportJob.objects.select_for_update(of=("self",), skip_locked=True)
+               .select_related("union", "uploaded_by").filter(pk=job_id).first())
+        if job is None:  # being run by another worker
+            return ImportJob.objects.get(pk=job_id)
         if job.status != ImportJob.Status.PENDING:
             return job
-        job.status = ImportJob.Status.VALIDATING
-        job.save(update_fields=["status"])
-    try:
-        return _run(job)
-    except BusinessError as exc:
-        _finish(job, ImportJob.Status.REJECTED, report={"file_error": exc.detail, "error_count": 1, "errors": []})
-        return job
-    except IntegrityError:
-        _finish(job, ImportJob.Status.FAILED,
-                report={"file_error": "导入时数据已发生变化（如同一人刚刚入会），未导入任何数据，请重新上传。",
-                        "error_count": 1, "errors": []})
-        return job
-    except Exception:
-        _finish(job, ImportJob.Status.FAILED,
-                report={"file_error": "处理文件时出错，未导入任何数据。", "error_count": 1, "errors": []})
-        raise
+        _set_progress(job, ImportJob.Status.VALIDATING, 0, 0)
+        try:
+            with transaction.atomic():
+                _run(job)
+        except BusinessError as exc:
+            _finish(job, ImportJob.Status.REJECTED,
+                    report={"file_error": exc.detail, "error_count": 1, "errors": []})
+        except IntegrityError:
+            _finish(job, ImportJob.Status.FAILED,
+                    report={"file_error": "导入时数据已发生变化（如同一人刚刚入会），未导入任何数据，请重新上传。",
+                            "error_count": 1, "errors": []})
+        except Exception as exc:
+            _finish(job, ImportJob.Status.FAILED,
+                    report={"file_error": "处理文件时出错，未导入任何数据。", "error_count": 1, "errors": []})
+            failure = exc
+    if failure is not None:
+        raise failure
+    return job
 
 
 def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]], dict[int, str]]:
@@ -472,7 +486,7 @@ def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]
     errors: dict[int, list[str]] = {}
     names: dict[int, str] = {}
     total = max(estimate - header_row, 0)
-    ImportJob.objects.filter(pk=job.pk).update(total=total)
+    _set_progress(job, ImportJob.Status.VALIDATING, 0, total)
     for number, row in enumerate(rows_in, start=header_row + 1):
         if _is_blank(row):
             continue
@@ -483,7 +497,7 @@ def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]
         else:
             good.append(clean)
         if number % 5000 == 0:
-            ImportJob.objects.filter(pk=job.pk).update(done=min(number - header_row, total))
+            _set_progress(job, ImportJob.Status.VALIDATING, min(number - header_row, total), total)
     return good, errors, names
 
 
@@ -542,9 +556,7 @@ def _run(job: ImportJob) -> ImportJob:
                             for n in sorted(errors)[:REPORT_SHOWN]]
         _finish(job, ImportJob.Status.REJECTED, done=counted, total=counted, report=report)
         return job
-    job.status, job.done = ImportJob.Status.IMPORTING, 0
-    job.save(update_fields=["status", "done", "total"])
-    _set_progress(job, job.status, 0, counted)
+    _set_progress(job, ImportJob.Status.IMPORTING, 0, counted)
     created = _write(job=job, rows=good, existing=existing,
                      progress=lambda done: _set_progress(job, ImportJob.Status.IMPORTING, done, counted))
     timings["total_s"] = round(time.perf_counter() - started, 1)

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
 from members import imports, roster
@@ -53,7 +54,8 @@ def csv_bytes(rows: list[dict], headers=HEADERS) -> bytes:
 def run_import(union, actor, data: bytes, name="members.xlsx") -> ImportJob:
     """Create the job and run it (the on-commit queueing is not relied on here)."""
     job = imports.import_job_create(union=union, actor=actor, file_name=name, data=data)
-    imports.member_import_run(job_id=job.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the task's own after-commit work
+        imports.member_import_run(job_id=job.pk)
     job.refresh_from_db()
     return job
 
