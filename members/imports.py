@@ -340,6 +340,10 @@ def _insert(model, objects: list) -> None:
     table = model._meta.db_table
     fields = model._meta.concrete_fields
     now = timezone.now()
+    # how each column's value is made, decided once per table rather than once per cell
+    plan = [(f.attname, _AUTO_NOW if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+             else _ENCRYPTED if isinstance(f, crypto.EncryptedTextField)
+             else _JSON if isinstance(f, JSONField) else _PLAIN) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [table, model._meta.pk.column, len(objects)])
@@ -349,17 +353,20 @@ def _insert(model, objects: list) -> None:
         with connection.wrap_database_errors, \
                 cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row([_db_value(f, obj, now) for f in fields])
+                copy.write_row([_db_value(obj, attname, kind, now) for attname, kind in plan])
 
 
-def _db_value(field, obj, now):
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        setattr(obj, field.attname, now)
+_PLAIN, _AUTO_NOW, _ENCRYPTED, _JSON = range(4)
+
+
+def _db_value(obj, attname: str, kind: int, now):
+    if kind == _AUTO_NOW:
+        setattr(obj, attname, now)
         return now
-    value = getattr(obj, field.attname)
-    if isinstance(field, crypto.EncryptedTextField):
+    value = getattr(obj, attname)
+    if kind == _ENCRYPTED:
         return crypto.encrypt(value) if value else value
-    if isinstance(field, JSONField):
+    if kind == _JSON:
         return json.dumps(value)
     return value
 
