@@ -6,11 +6,13 @@ from django.db import connection, transaction
 from members import imports
 from members.models import ImportJob, Membership
 from members.tasks import member_import_run
+from tests.conftest import postgres_only
 from tests.data.conftest import roster_row, xlsx_bytes
 from tests.members import factories as f
 
 
 @pytest.mark.postgres
+@postgres_only()
 @pytest.mark.django_db(transaction=True)
 def test_a_second_delivery_skips_a_job_being_run_and_a_finished_job_is_left_alone(monkeypatch):
     monkeypatch.setattr(member_import_run, "delay", lambda job_id: None)  # deliveries are made by hand below
