@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, FieldError
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from members import selectors
@@ -77,7 +77,10 @@ def applications_panel(root: Union) -> dict | None:
     if model is None or not _has_fields(model, "state", "union"):
         return None
     try:
-        scoped = model.objects.filter(union__path__startswith=root.path)
+        in_scope = Q(union__path__startswith=root.path)
+        if root.parent_id is None:  # the city also sees applications not yet given a union (dispatch route)
+            in_scope |= Q(union__isnull=True)
+        scoped = model.objects.filter(in_scope)
         choices = dict(model._meta.get_field("state").choices or [])
         by_state = [(str(choices.get(state, state)), n) for state, n in
                     scoped.values("state").annotate(n=Count("pk")).order_by("state").values_list("state", "n")]
@@ -86,8 +89,6 @@ def applications_panel(root: Union) -> dict | None:
             decided = scoped.filter(state__in=["approved", "rejected"], decided_at__isnull=False)
             total = decided.count()
             if total:
-                from django.db.models import F
-
                 on_time = decided.filter(decided_at__lte=F("due_at")).count()
                 in_time = {"decided": total, "on_time": on_time, "share": Decimal(on_time * 100) / total}
         return {"by_state": by_state, "in_time": in_time}
