@@ -277,3 +277,6 @@ class UnionUserAdmin(ScopedAdminMixin, UserAdmin):
             obj.is_superuser = False
             obj.is_staff = True
         super().save_model(request, obj, form, change)
+
+
+from members import admin_data  # noqa: E402, F401  (data work: import, exports, review, statistics)

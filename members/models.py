@@ -431,3 +431,6 @@ class ProfileChange(models.Model):
             return str(Person._meta.get_field(self.field).verbose_name)
         except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
             return self.field
+
+
+from members.models_data import ImportJob, StatisticsPage, UnionReview  # noqa: E402, F401

@@ -269,3 +269,9 @@ CELERY_BEAT_SCHEDULE["transfers-overdue-daily"] = {
 CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
     "task": "transfers.tasks.secondment_end_remind", "schedule": crontab(hour=8, minute=40),
 }
+# Data work (members: import, exports, statistics, half-yearly review)
+# 每年1月、7月: remind each union's staff to review its data.
+CELERY_BEAT_SCHEDULE["union-review-remind"] = {
+    "task": "members.tasks.union_review_remind",
+    "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
+}

@@ -7,7 +7,8 @@ from members.demo import DemoContext
 from members.models import Union
 
 # Each app adds its part of the demo city, in this order.
-BUILDERS = ["members.demo", "applications.demo", "transfers.demo", "dues.demo", "members.card_demo"]
+BUILDERS = ["members.demo", "members.demo_data", "applications.demo", "transfers.demo", "dues.demo",
+            "members.card_demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,67 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from members import services, stats
+from tests.members import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def known(city, today):
+    """County A: grassroots 2 (+1 retained) and branch 3, sibling 1; county B: other 4. Joins over three months."""
+    today("2025-04-15")
+
+    def join(union, n, on):
+        return [f.member(union, joined_on=on)[1] for _ in range(n)]
+
+    join(city.grassroots, 3, dt.date(2025, 2, 10))
+    join(city.branch, 3, dt.date(2025, 3, 5))
+    join(city.sibling, 1, dt.date(2025, 4, 1))
+    join(city.other, 4, dt.date(2024, 12, 31))
+    retained = city.grassroots.memberships.first()
+    services.membership_retain(membership_id=retained.pk, actor=None, reason="retired")
+    return city
+
+
+def test_members_per_union_are_rolled_up_the_tree_without_retained(known):
+    figures = stats.members_per_union(known.city)
+    assert figures["total"] == 10 and figures["retained"] == 1 and figures["own"] == 0
+    assert figures["rows"] == [("甲区总工会", 6), ("乙区总工会", 4)]
+    county = stats.members_per_union(known.county_a)
+    assert county["total"] == 6
+    assert dict(county["rows"]) == {"甲厂工会": 5, "乙厂工会": 1, "甲区职工服务中心工会": 0}
+
+
+def test_new_members_per_month_counts_joins_in_the_last_twelve_months(known):
+    rows = stats.new_members_per_month(known.city, dt.date(2025, 4, 15))
+    assert len(rows) == 12 and rows[0][0] == "2024-05" and rows[-1][0] == "2025-04"
+    assert dict(rows) == {**dict.fromkeys(dict(rows), 0), "2024-12": 4, "2025-02": 3, "2025-03": 3, "2025-04": 1}
+    assert sum(n for _m, n in stats.new_members_per_month(known.county_b, dt.date(2025, 4, 15))) == 4
+
+
+def test_dashboard_page_shows_figures_in_tables_and_charts_from_local_static(client, known):
+    client.force_login(known.county_a_admin)
+    page = client.get(reverse("admin:members_statisticspage_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="stats-total">6<' in html
+    assert "<td>甲厂工会</td><td class=\"num\">5</td>" in html
+    assert "vendor/chartjs/chart.umd.min.js" in html and "cdn" not in html.lower()
+    assert "乙区总工会" not in html.split('data-testid="stats-summary"')[1]
+    # applications and dues panels say there is no data until those apps have their models
+    if stats.applications_panel(known.county_a) is None:
+        assert "暂无数据" in html.split('data-testid="panel-applications"')[1]
+    # a union outside scope cannot be chosen
+    assert client.get(reverse("admin:members_statisticspage_changelist"),
+                      {"union": known.other.pk}).status_code == 404
+
+
+def test_dashboard_is_linked_from_the_admin_index_for_staff(client, city):
+    client.force_login(city.branch_staff)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:members_statisticspage_changelist") in html
+    assert reverse("admin:members_importjob_changelist") in html
+    assert reverse("admin:members_unionreview_changelist") in html
