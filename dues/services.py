@@ -225,3 +225,129 @@ def refund_mark_done(*, order_id: int, actor: User, note: str = "") -> PaymentOr
 
     audit_record(actor=actor, action="dues_refund_done", obj=order)
     return order
+
+
+# --- Arrears (欠费) -------------------------------------------------------------------------------------------
+
+REMINDER_AT, FINAL_AT = 3, 6
+
+
+def _month_index(expression):
+    """year × 12 + month − 1 of a date expression: month arithmetic that PostgreSQL and SQLite both do in SQL."""
+    from django.db.models.functions import ExtractMonth, ExtractYear
+
+    return ExtractYear(expression) * 12 + ExtractMonth(expression) - 1
+
+
+def _index_month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def arrears_queryset(today: dt.date):
+    """Every active membership annotated with its run of unpaid required months before the current month.
+
+    One statement: for each membership, the last paid month (an index-only lookup on the unique
+    (membership, month) index), the run starting after it — never before the join month, so back dues from
+    before joining never count — minus the retained months inside the run (exempt months neither count nor
+    break the run)."""
+    from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce, Greatest, Least
+
+    from members.models import RetentionPeriod
+
+    current = today.year * 12 + today.month - 1
+    last_paid = (PaidMonth.objects.filter(membership=OuterRef("pk"), month__lt=dt.date(today.year, today.month, 1))
+                 .order_by("-month").annotate(idx=_month_index(F("month"))).values("idx")[:1])
+    retained_from = _month_index(F("retained_on")) + 1
+    retained_until = Coalesce(_month_index(F("restored_on")), Value(current))
+    exempt = (RetentionPeriod.objects.filter(membership=OuterRef("pk"))
+              .annotate(overlap=Greatest(Value(0), Least(retained_until, Value(current))
+                                         - Greatest(retained_from, OuterRef("run_start"))))
+              .values("membership").annotate(total=Sum("overlap")).values("total"))
+    return (Membership.objects.filter(status=MembershipStatus.ACTIVE)
+            .annotate(run_start=Greatest(_month_index(F("joined_on")), _month_index(F("dues_start")),
+                                         Coalesce(Subquery(last_paid, output_field=IntegerField()) + 1, Value(0))))
+            .annotate(run_months=Greatest(Value(0), Value(current) - F("run_start")),
+                      exempt_months=Coalesce(Subquery(exempt, output_field=IntegerField()), Value(0)))
+            .annotate(unpaid_months=F("run_months") - F("exempt_months")))
+
+
+def dues_sweep(*, today: dt.date | None = None) -> dict:
+    """The daily arrears sweep (SPEC §5): reminder at 3 unpaid months, final warning at 6, automatic withdrawal
+    above 6 for self-pay members; payroll and unit-paid arrears go to the staff report (ArrearsEntry)."""
+    from dues.models import ArrearsEntry
+
+    today = today or clock.today()
+    rows = list(arrears_queryset(today).filter(unpaid_months__gte=REMINDER_AT)
+                .values_list("pk", "dues_mode", "unpaid_months", "run_start", "person__user__id"))
+    counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
+    entries = []
+    for pk, mode, unpaid, run_start, user_id in rows:
+        if mode != DuesMode.SELF_PAY:
+            action = "staff_report"
+            counts["reported"] += 1
+        elif unpaid > FINAL_AT:
+            action = "auto_withdraw"
+            counts["withdrawn"] += _arrears_withdraw(pk, unpaid, today)
+        elif unpaid == FINAL_AT:
+            action = "final_warning"
+            counts["warned"] += _arrears_notify(user_id, pk, unpaid, today, final=True)
+        else:
+            action = "reminder"
+            counts["reminded"] += _arrears_notify(user_id, pk, unpaid, today, final=False)
+        entries.append(ArrearsEntry(membership_id=pk, unpaid_months=unpaid, first_unpaid_month=_index_month(run_start),
+                                    dues_mode=mode, action=action, as_of=today))
+    with transaction.atomic():
+        ArrearsEntry.objects.all().delete()
+        ArrearsEntry.objects.bulk_create(entries, batch_size=5000)
+    counts["in_arrears"] = len(entries)
+    return counts
+
+
+def _arrears_notify(user_id, membership_id: int, unpaid: int, today: dt.date, *, final: bool) -> int:
+    from unionhub.notify import notify
+
+    if user_id is None:
+        return 0
+    user = User.objects.get(pk=user_id)
+    kind = "final" if final else "reminder"
+    if final:
+        subject = _("会费欠缴最后提醒")
+        body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。") % {"n": unpaid}
+    else:
+        subject = _("会费欠缴提醒")
+        body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。") % {"n": unpaid}
+    created = notify(recipient=user, template=f"dues_{kind}", subject=subject, body=body,
+                     dedupe_key=f"dues-{kind}:{membership_id}:{months.format_month(today)}")
+    return 1 if created else 0
+
+
+def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
+    from members.services import membership_auto_withdraw
+
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(
+            pk=membership_id, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY).first()
+        if membership is None:
+            return 0
+        # look again under the lock: a payment may have arrived since the sweep's read
+        recheck = arrears_queryset(today).filter(pk=membership_id).values_list("unpaid_months", "run_start").first()
+        if recheck is None or recheck[0] <= FINAL_AT:
+            return 0
+        unpaid, run_start = recheck
+        ledger = selectors.Ledger.load(membership)
+        unpaid_list = [months.format_month(m) for m in months.month_range(_index_month(run_start), months.month_of(today))
+                       if ledger.required(m)]
+        reason = _("连续欠缴会费%(n)s个月（超过6个月），自动退会") % {"n": unpaid}
+        membership_auto_withdraw(membership=membership, reason=reason, on=today,
+                                 detail={"unpaid_months": unpaid, "months": unpaid_list})
+        PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
+            status=PaymentOrder.Status.CANCELLED)
+        user = getattr(membership.person, "user", None)
+    if user is not None:
+        from unionhub.notify import notify
+
+        notify(recipient=user, template="dues_auto_withdraw", subject=_("自动退会通知"),
+               body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
+               dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}")
+    return 1
