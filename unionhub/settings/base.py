@@ -238,3 +238,10 @@ LOGGING = {
 }
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
+
+# --- dues ---------------------------------------------------------------------------------------------------------
+# WeChat Pay API v3: the platform public key (微信支付公钥) and its id, used instead of downloaded certificates.
+WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
+WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
+# Notifications older (or newer) than this many seconds are refused as replays.
+WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
