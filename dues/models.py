@@ -157,3 +157,12 @@ class ArrearsEntry(models.Model):
 
     def __str__(self):
         return f"{self.membership_id}: {self.unpaid_months}"
+
+
+class RefundPendingOrder(PaymentOrder):
+    """Orders paid for months that were already credited: money to return (待退款)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待退款订单")
+        verbose_name_plural = _("待退款订单")

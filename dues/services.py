@@ -351,3 +351,45 @@ def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
                body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
                dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}")
     return 1
+
+
+# --- Unit-paid (单位统一缴纳) ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def unit_payment_record(*, actor: User, year: int, membership_ids: list[int], note: str = "") -> list[PaymentOrder]:
+    """A union's bulk payment of a whole year for chosen unit-paid members in the actor's scope: each member gets
+    a paid order with a receipt and the year's unpaid required months. Members already paid up are skipped."""
+    from members import selectors as member_selectors
+
+    memberships = list(Membership.objects.select_for_update()
+                       .filter(pk__in=membership_ids, dues_mode=DuesMode.UNIT_PAID,
+                               status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+                       .filter(member_selectors.scope_filter(actor, "union")))
+    if len(memberships) != len(set(membership_ids)):
+        raise BusinessError("invalid_members", _("所选人员须为本单位范围内、单位统一缴纳方式的会员。"))
+    today = clock.today()
+    rate = selectors.rate_for(year)
+    orders = []
+    for membership in memberships:
+        calendar = selectors.dues_calendar(membership, year, today)
+        if not calendar.unpaid:
+            continue
+        dues_amount = to_money(rate * len(calendar.unpaid))
+        order = PaymentOrder.objects.create(
+            order_no=order_no_new(today), membership=membership, year=year, first_month=calendar.unpaid[0],
+            last_month=calendar.unpaid[-1], month_list=[months.format_month(m) for m in calendar.unpaid],
+            months_count=len(calendar.unpaid), dues_amount=dues_amount, extra_amount=Decimal("0.00"),
+            total_amount=dues_amount, provider="unit", status=PaymentOrder.Status.PAID, paid_at=clock.now(),
+            created_by=actor, note=note[:200],
+        )
+        order.receipt_no = receipt_no_for(order)
+        order.save(update_fields=["receipt_no"])
+        PaidMonth.objects.bulk_create([
+            PaidMonth(membership=membership, month=m, amount=rate, source=PaidMonth.Source.UNIT, payment=order)
+            for m in calendar.unpaid
+        ])
+        orders.append(order)
+    from unionhub.audit import audit_record
+
+    audit_record(actor=actor, action="dues_unit_payment", year=year, orders=len(orders))
+    return orders
