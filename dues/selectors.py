@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from dues.models import DuesRate, PaidMonth, PaymentOrder
-from members.models import Membership, MembershipStatus
+from members.models import DuesMode, Membership, MembershipStatus
 from unionhub import months
 from unionhub.money import to_money
 
@@ -127,7 +127,8 @@ def dues_calendar(membership: Membership, year: int, today: dt.date) -> DuesCale
         if month not in paid and ledger.required(month):
             calendar.blocked_by_year = month.year
             break
-    if calendar.blocked_by_year is None and unpaid:
+    can_pay = membership.status == MembershipStatus.ACTIVE and membership.dues_mode == DuesMode.SELF_PAY
+    if can_pay and calendar.blocked_by_year is None and unpaid:
         if year < current.year:
             calendar.min_through = calendar.max_through = unpaid[-1].month
         elif year == current.year and unpaid[0] <= window_end:
