@@ -10,7 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from dues import imports, services
-from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder, RefundPendingOrder
+from dues.models import (
+    ArrearsEntry,
+    DuesRate,
+    PaidMonth,
+    PaymentNotification,
+    PaymentOrder,
+    RefundPendingOrder,
+)
 from members import selectors as member_selectors
 from members.models import DuesMode, Membership, MembershipStatus, UnionLevel
 from unionhub import clock, months
@@ -65,8 +72,10 @@ class CoveredMonthFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         current = months.month_of(clock.today())
-        return [(months.format_month(m), months.format_month(m))
-                for m in (months.add_months(current, -i) for i in range(0, 24))]
+        return [
+            (months.format_month(m), months.format_month(m))
+            for m in (months.add_months(current, -i) for i in range(0, 24))
+        ]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -80,10 +89,27 @@ class CoveredMonthFilter(admin.SimpleListFilter):
 
 class OrderAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     union_field = "membership__union"
-    list_display = ["order_no", "member", "union", "period", "months_count", "total_amount", "extra_amount",
-                    "status", "provider", "paid_at", "receipt"]
+    list_display = [
+        "order_no",
+        "member",
+        "union",
+        "period",
+        "months_count",
+        "total_amount",
+        "extra_amount",
+        "status",
+        "provider",
+        "paid_at",
+        "receipt",
+    ]
     list_filter = ["status", "provider", "year", UnionFilter, CoveredMonthFilter]
-    search_fields = ["order_no", "receipt_no", "transaction_id", "membership__member_no", "membership__person__name"]
+    search_fields = [
+        "order_no",
+        "receipt_no",
+        "transaction_id",
+        "membership__member_no",
+        "membership__person__name",
+    ]
     list_select_related = ["membership__person", "membership__union"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in PaymentOrder._meta.fields]
@@ -113,18 +139,25 @@ class OrderAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     def receipt(self, obj):
         if not obj.receipt_no:
             return "-"
-        return format_html('<a href="{}">{}</a>', reverse("admin:dues_paymentorder_receipt", args=[obj.pk]),
-                           obj.receipt_no)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dues_paymentorder_receipt", args=[obj.pk]), obj.receipt_no
+        )
 
 
 @admin.register(PaymentOrder)
 class PaymentOrderAdmin(OrderAdminBase):
     def get_urls(self):
         return [
-            path("<int:pk>/receipt.pdf", self.admin_site.admin_view(self.receipt_view),
-                 name="dues_paymentorder_receipt"),
-            path("unit-payment/", self.admin_site.admin_view(self.unit_payment_view),
-                 name="dues_paymentorder_unit_payment"),
+            path(
+                "<int:pk>/receipt.pdf",
+                self.admin_site.admin_view(self.receipt_view),
+                name="dues_paymentorder_receipt",
+            ),
+            path(
+                "unit-payment/",
+                self.admin_site.admin_view(self.unit_payment_view),
+                name="dues_paymentorder_unit_payment",
+            ),
         ] + super().get_urls()
 
     def receipt_view(self, request, pk):
@@ -143,18 +176,29 @@ class PaymentOrderAdmin(OrderAdminBase):
         if request.method == "POST" and form.is_valid():
             try:
                 orders = services.unit_payment_record(
-                    actor=request.user, year=form.cleaned_data["year"],
+                    actor=request.user,
+                    year=form.cleaned_data["year"],
                     membership_ids=[m.pk for m in form.cleaned_data["memberships"]],
-                    note=form.cleaned_data["note"])
+                    note=form.cleaned_data["note"],
+                )
             except BusinessError as exc:
                 form.add_error(None, exc.detail)
             else:
-                self.message_user(request, _("已为%(n)s名会员记录单位统一缴费。") % {"n": len(orders)},
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, _("已为%(n)s名会员记录单位统一缴费。") % {"n": len(orders)}, messages.SUCCESS
+                )
                 return redirect("admin:dues_paymentorder_changelist")
-        return TemplateResponse(request, "admin/dues/form.html", {
-            **self.admin_site.each_context(request), "title": _("单位统一缴纳会费"), "form": form,
-            "multipart": False, "opts": self.model._meta})
+        return TemplateResponse(
+            request,
+            "admin/dues/form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("单位统一缴纳会费"),
+                "form": form,
+                "multipart": False,
+                "opts": self.model._meta,
+            },
+        )
 
 
 @admin.register(RefundPendingOrder)
@@ -179,18 +223,26 @@ class RefundPendingOrderAdmin(OrderAdminBase):
 
 class UnitPaymentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    memberships = forms.ModelMultipleChoiceField(label=_("会员"), queryset=Membership.objects.none(),
-                                                 widget=forms.CheckboxSelectMultiple)
+    memberships = forms.ModelMultipleChoiceField(
+        label=_("会员"), queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = clock.today().year
         self.fields["memberships"].queryset = (
-            Membership.objects.filter(member_selectors.scope_filter(user, "union"), dues_mode=DuesMode.UNIT_PAID,
-                                      status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
-            .select_related("person", "union").order_by("union__path", "member_no"))
-        self.fields["memberships"].label_from_instance = lambda m: f"{m.member_no} {m.person.name}（{m.union.name}）"
+            Membership.objects.filter(
+                member_selectors.scope_filter(user, "union"),
+                dues_mode=DuesMode.UNIT_PAID,
+                status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+            )
+            .select_related("person", "union")
+            .order_by("union__path", "member_no")
+        )
+        self.fields["memberships"].label_from_instance = lambda m: (
+            f"{m.member_no} {m.person.name}（{m.union.name}）"
+        )
 
 
 class PayrollImportForm(forms.Form):
@@ -232,8 +284,13 @@ class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return f"{obj.membership.person.name}（{obj.membership.member_no}）"
 
     def get_urls(self):
-        return [path("payroll-import/", self.admin_site.admin_view(self.payroll_import_view),
-                     name="dues_paidmonth_payroll_import")] + super().get_urls()
+        return [
+            path(
+                "payroll-import/",
+                self.admin_site.admin_view(self.payroll_import_view),
+                name="dues_paidmonth_payroll_import",
+            )
+        ] + super().get_urls()
 
     def payroll_import_view(self, request):
         form = PayrollImportForm(request.POST or None, request.FILES or None)
@@ -246,9 +303,18 @@ class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 form.add_error("file", _("无法读取该文件。"))
             else:
                 report = imports.payroll_import(actor=request.user, rows=rows)
-        return TemplateResponse(request, "admin/dues/form.html", {
-            **self.admin_site.each_context(request), "title": _("导入工资代扣"), "form": form, "report": report,
-            "multipart": True, "opts": self.model._meta})
+        return TemplateResponse(
+            request,
+            "admin/dues/form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("导入工资代扣"),
+                "form": form,
+                "report": report,
+                "multipart": True,
+                "opts": self.model._meta,
+            },
+        )
 
 
 @admin.register(ArrearsEntry)

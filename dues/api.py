@@ -56,8 +56,14 @@ def calendar_data(calendar) -> dict:
     return {
         "year": calendar.year,
         "monthly_amount": format_money(calendar.monthly_amount),
-        "months": [{"month": c.month.month, "status": c.status,
-                    "amount": format_money(c.amount) if c.amount is not None else None} for c in calendar.months],
+        "months": [
+            {
+                "month": c.month.month,
+                "status": c.status,
+                "amount": format_money(c.amount) if c.amount is not None else None,
+            }
+            for c in calendar.months
+        ],
         "payable": calendar.payable,
         "blocked_by_year": calendar.blocked_by_year,
     }
@@ -71,8 +77,17 @@ class OrderOut(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentOrder
-        fields = ["order_no", "year", "months", "month_list", "amount", "extra_amount", "status", "paid_at",
-                  "receipt_no"]
+        fields = [
+            "order_no",
+            "year",
+            "months",
+            "month_list",
+            "amount",
+            "extra_amount",
+            "status",
+            "paid_at",
+            "receipt_no",
+        ]
 
     def get_amount(self, obj) -> str:
         return format_money(obj.total_amount)
@@ -91,7 +106,16 @@ class DuesPaymentApi(APIView):
         pay_url = serializers.SerializerMethodField()
 
         class Meta(OrderOut.Meta):
-            fields = ["order_no", "year", "months", "month_list", "amount", "extra_amount", "status", "pay_url"]
+            fields = [
+                "order_no",
+                "year",
+                "months",
+                "month_list",
+                "amount",
+                "extra_amount",
+                "status",
+                "pay_url",
+            ]
 
         def get_pay_url(self, obj) -> str:
             return obj.provider_ref
@@ -106,8 +130,9 @@ class DuesPaymentApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.dues_payment_create(membership=_membership_of(request), actor=request.user,
-                                             **data.validated_data)
+        order = services.dues_payment_create(
+            membership=_membership_of(request), actor=request.user, **data.validated_data
+        )
         return Response(self.CreatedSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

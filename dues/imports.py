@@ -90,9 +90,10 @@ def payroll_import(*, actor: User, rows: list[list]) -> ImportReport:
     hashes = {keyed_hash(p[1]) for p in parsed}
     people = dict(Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "pk"))
     memberships = {
-        m.person_id: m for m in Membership.objects.filter(
-            person_id__in=people.values(), status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
-        .filter(member_selectors.scope_filter(actor, "union"))
+        m.person_id: m
+        for m in Membership.objects.filter(
+            person_id__in=people.values(), status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED]
+        ).filter(member_selectors.scope_filter(actor, "union"))
     }
     wanted = []
     for number, id_number, month, amount in parsed:
@@ -107,9 +108,11 @@ def payroll_import(*, actor: User, rows: list[list]) -> ImportReport:
         else:
             wanted.append((number, masked, label, membership, month, amount))
 
-    existing = set(PaidMonth.objects.filter(membership__in={w[3].pk for w in wanted},
-                                            month__in={w[4] for w in wanted})
-                   .values_list("membership_id", "month"))
+    existing = set(
+        PaidMonth.objects.filter(
+            membership__in={w[3].pk for w in wanted}, month__in={w[4] for w in wanted}
+        ).values_list("membership_id", "month")
+    )
     new, seen = [], set()
     for number, masked, label, membership, month, amount in wanted:
         key = (membership.pk, month)
@@ -117,11 +120,11 @@ def payroll_import(*, actor: User, rows: list[list]) -> ImportReport:
             report.rows.append(RowResult(number, masked, label, "already", "该月已入账"))
             continue
         seen.add(key)
-        new.append(PaidMonth(membership=membership, month=month, amount=amount, source=PaidMonth.Source.PAYROLL))
+        new.append(
+            PaidMonth(membership=membership, month=month, amount=amount, source=PaidMonth.Source.PAYROLL)
+        )
         report.rows.append(RowResult(number, masked, label, "credited"))
     with transaction.atomic():
         PaidMonth.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
     report.rows.sort(key=lambda r: r.row)
     return report
-
-

@@ -17,7 +17,9 @@ class DuesRate(models.Model):
         verbose_name = _("会费标准")
         verbose_name_plural = _("会费标准")
         ordering = ["-year"]
-        constraints = [models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="dues_rate_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="dues_rate_not_negative")
+        ]
 
     def __str__(self):
         return f"{self.year}: ¥{self.monthly_amount}/月"
@@ -36,8 +38,9 @@ class PaymentOrder(models.Model):
         REFUNDED = "refunded", _("已退款")
 
     order_no = models.CharField(_("订单号"), max_length=32, unique=True)
-    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="payment_orders",
-                                   verbose_name=_("会籍"))
+    membership = models.ForeignKey(
+        "members.Membership", on_delete=models.PROTECT, related_name="payment_orders", verbose_name=_("会籍")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     first_month = models.DateField(_("起始月"))
     last_month = models.DateField(_("截止月"))
@@ -52,8 +55,14 @@ class PaymentOrder(models.Model):
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     receipt_no = models.CharField(_("收据号"), max_length=24, null=True, blank=True, unique=True)
     provider_ref = models.CharField(_("渠道支付参数"), max_length=500, blank=True)
-    created_by = models.ForeignKey("members.User", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("经办人"))
+    created_by = models.ForeignKey(
+        "members.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,12 +72,15 @@ class PaymentOrder(models.Model):
         verbose_name_plural = _("缴费订单")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["membership"], condition=Q(status="pending"),
-                                    name="one_pending_order_per_membership"),
-            models.CheckConstraint(condition=Q(extra_amount__gte=0) & Q(dues_amount__gte=0),
-                                   name="order_amounts_not_negative"),
-            models.CheckConstraint(condition=Q(first_month__day=1) & Q(last_month__day=1),
-                                   name="order_months_first_of_month"),
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(status="pending"), name="one_pending_order_per_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_amount__gte=0) & Q(dues_amount__gte=0), name="order_amounts_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_month__day=1) & Q(last_month__day=1), name="order_months_first_of_month"
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="order_status_created_idx")]
 
@@ -92,8 +104,9 @@ class PaidMonth(models.Model):
     month = models.DateField(_("月份"))
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
-    payment = models.ForeignKey(PaymentOrder, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="paid_months")
+    payment = models.ForeignKey(
+        PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="paid_months"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,7 +139,9 @@ class PaymentNotification(models.Model):
     raw_body = models.TextField(_("原始报文"))
     headers = models.JSONField(default=dict, blank=True)
     verified = models.BooleanField(_("验签通过"), default=False)
-    outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED)
+    outcome = models.CharField(
+        _("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED
+    )
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
@@ -142,8 +157,9 @@ class PaymentNotification(models.Model):
 class ArrearsEntry(models.Model):
     """The latest sweep's view of a member in arrears (three or more unpaid required months)."""
 
-    membership = models.OneToOneField("members.Membership", on_delete=models.CASCADE, related_name="arrears",
-                                      verbose_name=_("会籍"))
+    membership = models.OneToOneField(
+        "members.Membership", on_delete=models.CASCADE, related_name="arrears", verbose_name=_("会籍")
+    )
     unpaid_months = models.PositiveSmallIntegerField(_("连续欠费月数"))
     first_unpaid_month = models.DateField(_("欠费起始月"))
     dues_mode = models.CharField(_("缴费方式"), max_length=10)

@@ -22,8 +22,12 @@ def receipt_pdf(order: PaymentOrder) -> bytes:
             ("会费金额", f"¥{format_money(order.dues_amount)}"),
             ("自愿多交", f"¥{format_money(order.extra_amount)}"),
             ("合计", f"¥{format_money(order.total_amount)}"),
-            ("支付方式", {"sandbox": "在线支付（测试）", "wechatpay": "微信支付", "unit": "单位统一缴纳"}.get(
-                order.provider, order.provider)),
+            (
+                "支付方式",
+                {"sandbox": "在线支付（测试）", "wechatpay": "微信支付", "unit": "单位统一缴纳"}.get(
+                    order.provider, order.provider
+                ),
+            ),
             ("支付时间", paid_at),
         ],
         paragraphs=["感谢您按时缴纳工会会费。"],

@@ -68,8 +68,10 @@ class Ledger:
         self.membership = membership
         self.start = membership.dues_start
         # Exempt from the month after retention until the month before restoration: [after, until).
-        self.exempt = [(months.add_months(months.month_of(on), 1),
-                        months.month_of(back) if back else None) for on, back in retentions]
+        self.exempt = [
+            (months.add_months(months.month_of(on), 1), months.month_of(back) if back else None)
+            for on, back in retentions
+        ]
         self.ended = None
         if membership.status in (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED):
             self.ended = months.month_of(membership.status_changed_on or membership.joined_on)
@@ -87,7 +89,12 @@ class Ledger:
 
 def rate_for(year: int) -> Decimal:
     """The year's rate, else the latest earlier one (a year not yet set keeps the last known rate)."""
-    rate = DuesRate.objects.filter(year__lte=year).order_by("-year").values_list("monthly_amount", flat=True).first()
+    rate = (
+        DuesRate.objects.filter(year__lte=year)
+        .order_by("-year")
+        .values_list("monthly_amount", flat=True)
+        .first()
+    )
     if rate is None:
         rate = DuesRate.objects.order_by("year").values_list("monthly_amount", flat=True).first()
     return to_money(rate if rate is not None else "0")
@@ -98,8 +105,11 @@ def dues_calendar(membership: Membership, year: int, today: dt.date) -> DuesCale
     retention periods, paid months up to the end of the year, and the rate."""
     ledger = Ledger.load(membership)
     year_start, year_end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    paid = dict(PaidMonth.objects.filter(membership=membership, month__gte=membership.dues_start,
-                                         month__lt=year_end).values_list("month", "amount"))
+    paid = dict(
+        PaidMonth.objects.filter(
+            membership=membership, month__gte=membership.dues_start, month__lt=year_end
+        ).values_list("month", "amount")
+    )
     rate = rate_for(year)
     current = months.month_of(today)
     window_end = min(months.add_months(current, WINDOW_AHEAD), dt.date(current.year, 12, 1))
@@ -121,8 +131,9 @@ def dues_calendar(membership: Membership, year: int, today: dt.date) -> DuesCale
             status = MonthStatus.NOT_OPEN
         cells.append(MonthCell(month, status, rate))
 
-    calendar = DuesCalendar(membership=membership, year=year, today=today, monthly_amount=rate, months=cells,
-                            unpaid=unpaid)
+    calendar = DuesCalendar(
+        membership=membership, year=year, today=today, monthly_amount=rate, months=cells, unpaid=unpaid
+    )
     for month in months.month_range(membership.dues_start, year_start):
         if month not in paid and ledger.required(month):
             calendar.blocked_by_year = month.year
@@ -138,10 +149,17 @@ def dues_calendar(membership: Membership, year: int, today: dt.date) -> DuesCale
 
 
 def payment_history(membership: Membership) -> QuerySet[PaymentOrder]:
-    return (PaymentOrder.objects.filter(membership=membership)
-            .exclude(status__in=[PaymentOrder.Status.CANCELLED, PaymentOrder.Status.SUPERSEDED,
-                                 PaymentOrder.Status.EXPIRED])
-            .order_by("-created_at", "-pk"))
+    return (
+        PaymentOrder.objects.filter(membership=membership)
+        .exclude(
+            status__in=[
+                PaymentOrder.Status.CANCELLED,
+                PaymentOrder.Status.SUPERSEDED,
+                PaymentOrder.Status.EXPIRED,
+            ]
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def payroll_months(membership: Membership) -> QuerySet[PaidMonth]:

@@ -39,14 +39,26 @@ def _parse_extra(value) -> Decimal:
         amount = Decimal(str(value).strip())
     except ArithmeticError as exc:
         raise BusinessError("invalid_extra", _("自愿多交金额应为不小于0的金额。")) from exc
-    if not amount.is_finite() or amount < 0 or amount > MAX_EXTRA or amount != amount.quantize(Decimal("0.01")):
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount > MAX_EXTRA
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
         raise BusinessError("invalid_extra", _("自愿多交金额应为不小于0、最多两位小数的金额。"))
     return to_money(amount)
 
 
 @transaction.atomic
-def dues_payment_create(*, membership: Membership | None, year: int, through_month: int, extra_amount,
-                        actor: User | None = None, provider_name: str | None = None) -> PaymentOrder:
+def dues_payment_create(
+    *,
+    membership: Membership | None,
+    year: int,
+    through_month: int,
+    extra_amount,
+    actor: User | None = None,
+    provider_name: str | None = None,
+) -> PaymentOrder:
     """Open an order for the months of `year` from the earliest unpaid required month to `through_month`
     (rules 1–6 of SPEC §5). A member has at most one pending order: a new one supersedes the old."""
     if membership is None or membership.status != MembershipStatus.ACTIVE:
@@ -64,8 +76,9 @@ def dues_payment_create(*, membership: Membership | None, year: int, through_mon
         raise BusinessError("beyond_window", _("不允许预缴下一年度的会费。"))
     calendar = selectors.dues_calendar(membership, year, today)
     if calendar.blocked_by_year is not None:
-        raise BusinessError("previous_year_arrears",
-                            _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
+        raise BusinessError(
+            "previous_year_arrears", _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year}
+        )
     if not calendar.unpaid:
         raise BusinessError("nothing_payable", _("该年度没有需要缴纳的会费。"))
     if calendar.min_through is None:  # this year's unpaid months all lie beyond the window
@@ -83,13 +96,22 @@ def dues_payment_create(*, membership: Membership | None, year: int, through_mon
     covered = [m for m in calendar.unpaid if m <= through]
     dues_amount = to_money(calendar.monthly_amount * len(covered))
     PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
-        status=PaymentOrder.Status.SUPERSEDED)
+        status=PaymentOrder.Status.SUPERSEDED
+    )
     provider = get_provider(provider_name)
     order = PaymentOrder.objects.create(
-        order_no=order_no_new(today), membership=membership, year=year, first_month=covered[0],
-        last_month=covered[-1], month_list=[months.format_month(m) for m in covered], months_count=len(covered),
-        dues_amount=dues_amount, extra_amount=extra, total_amount=dues_amount + extra,
-        provider=provider.name, created_by=actor,
+        order_no=order_no_new(today),
+        membership=membership,
+        year=year,
+        first_month=covered[0],
+        last_month=covered[-1],
+        month_list=[months.format_month(m) for m in covered],
+        months_count=len(covered),
+        dues_amount=dues_amount,
+        extra_amount=extra,
+        total_amount=dues_amount + extra,
+        provider=provider.name,
+        created_by=actor,
     )
     order.provider_ref = provider.create_order(order)[:500]
     order.save(update_fields=["provider_ref"])
@@ -99,11 +121,14 @@ def dues_payment_create(*, membership: Membership | None, year: int, through_mon
 def notification_record(*, provider: str, headers: dict, body: bytes) -> PaymentNotification:
     """Store the notification as received, before anything else happens (autocommitted on its own)."""
     kept = {k: v for k, v in headers.items() if k.lower().startswith(("wechatpay", "x-sandbox"))}
-    return PaymentNotification.objects.create(provider=provider, headers=kept,
-                                              raw_body=body.decode("utf-8", errors="replace")[:20000])
+    return PaymentNotification.objects.create(
+        provider=provider, headers=kept, raw_body=body.decode("utf-8", errors="replace")[:20000]
+    )
 
 
-def _notification_finish(notification, outcome: str, reason: str = "", data: VerifiedNotification | None = None):
+def _notification_finish(
+    notification, outcome: str, reason: str = "", data: VerifiedNotification | None = None
+):
     if notification is None:
         return
     notification.outcome, notification.reason = outcome, reason[:200]
@@ -173,16 +198,25 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
         order.save(update_fields=["status", "transaction_id", "paid_at", "updated_at"])
         return Outcome.REFUND
     per_month = to_money(order.dues_amount / order.months_count) if order.months_count else Decimal("0.00")
-    PaidMonth.objects.bulk_create([
-        PaidMonth(membership=membership, month=m, amount=per_month, source=PaidMonth.Source.SELF_PAY, payment=order)
-        for m in wanted
-    ])
+    PaidMonth.objects.bulk_create(
+        [
+            PaidMonth(
+                membership=membership,
+                month=m,
+                amount=per_month,
+                source=PaidMonth.Source.SELF_PAY,
+                payment=order,
+            )
+            for m in wanted
+        ]
+    )
     order.status = Status.PAID
     order.receipt_no = receipt_no_for(order)
     order.save(update_fields=["status", "transaction_id", "paid_at", "receipt_no", "updated_at"])
     # Another open order of this member now overlaps paid months: it can no longer be paid as it stands.
     PaymentOrder.objects.filter(membership=membership, status=Status.PENDING).exclude(pk=order.pk).update(
-        status=Status.SUPERSEDED)
+        status=Status.SUPERSEDED
+    )
     return Outcome.CREDITED
 
 
@@ -208,8 +242,9 @@ def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None
                 log.warning("reconcile: order %s not credited: %s", order.order_no, exc.reason)
             continue
         if order.created_at <= now - ttl:
-            counts["expired"] += PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.PENDING).update(
-                status=PaymentOrder.Status.EXPIRED)
+            counts["expired"] += PaymentOrder.objects.filter(
+                pk=order.pk, status=PaymentOrder.Status.PENDING
+            ).update(status=PaymentOrder.Status.EXPIRED)
     return counts
 
 
@@ -256,20 +291,41 @@ def arrears_queryset(today: dt.date):
     from members.models import RetentionPeriod
 
     current = today.year * 12 + today.month - 1
-    last_paid = (PaidMonth.objects.filter(membership=OuterRef("pk"), month__lt=dt.date(today.year, today.month, 1))
-                 .order_by("-month").annotate(idx=_month_index(F("month"))).values("idx")[:1])
+    last_paid = (
+        PaidMonth.objects.filter(membership=OuterRef("pk"), month__lt=dt.date(today.year, today.month, 1))
+        .order_by("-month")
+        .annotate(idx=_month_index(F("month")))
+        .values("idx")[:1]
+    )
     retained_from = _month_index(F("retained_on")) + 1
     retained_until = Coalesce(_month_index(F("restored_on")), Value(current))
-    exempt = (RetentionPeriod.objects.filter(membership=OuterRef("pk"))
-              .annotate(overlap=Greatest(Value(0), Least(retained_until, Value(current))
-                                         - Greatest(retained_from, OuterRef("run_start"))))
-              .values("membership").annotate(total=Sum("overlap")).values("total"))
-    return (Membership.objects.filter(status=MembershipStatus.ACTIVE)
-            .annotate(run_start=Greatest(_month_index(F("joined_on")), _month_index(F("dues_start")),
-                                         Coalesce(Subquery(last_paid, output_field=IntegerField()) + 1, Value(0))))
-            .annotate(run_months=Greatest(Value(0), Value(current) - F("run_start")),
-                      exempt_months=Coalesce(Subquery(exempt, output_field=IntegerField()), Value(0)))
-            .annotate(unpaid_months=F("run_months") - F("exempt_months")))
+    exempt = (
+        RetentionPeriod.objects.filter(membership=OuterRef("pk"))
+        .annotate(
+            overlap=Greatest(
+                Value(0),
+                Least(retained_until, Value(current)) - Greatest(retained_from, OuterRef("run_start")),
+            )
+        )
+        .values("membership")
+        .annotate(total=Sum("overlap"))
+        .values("total")
+    )
+    return (
+        Membership.objects.filter(status=MembershipStatus.ACTIVE)
+        .annotate(
+            run_start=Greatest(
+                _month_index(F("joined_on")),
+                _month_index(F("dues_start")),
+                Coalesce(Subquery(last_paid, output_field=IntegerField()) + 1, Value(0)),
+            )
+        )
+        .annotate(
+            run_months=Greatest(Value(0), Value(current) - F("run_start")),
+            exempt_months=Coalesce(Subquery(exempt, output_field=IntegerField()), Value(0)),
+        )
+        .annotate(unpaid_months=F("run_months") - F("exempt_months"))
+    )
 
 
 def dues_sweep(*, today: dt.date | None = None) -> dict:
@@ -278,8 +334,11 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
     from dues.models import ArrearsEntry
 
     today = today or clock.today()
-    rows = list(arrears_queryset(today).filter(unpaid_months__gte=REMINDER_AT)
-                .values_list("pk", "dues_mode", "unpaid_months", "run_start", "person__user__id"))
+    rows = list(
+        arrears_queryset(today)
+        .filter(unpaid_months__gte=REMINDER_AT)
+        .values_list("pk", "dues_mode", "unpaid_months", "run_start", "person__user__id")
+    )
     counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
     entries = []
     for pk, mode, unpaid, run_start, user_id in rows:
@@ -295,8 +354,16 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
         else:
             action = "reminder"
             counts["reminded"] += _arrears_notify(user_id, pk, unpaid, today, final=False)
-        entries.append(ArrearsEntry(membership_id=pk, unpaid_months=unpaid, first_unpaid_month=_index_month(run_start),
-                                    dues_mode=mode, action=action, as_of=today))
+        entries.append(
+            ArrearsEntry(
+                membership_id=pk,
+                unpaid_months=unpaid,
+                first_unpaid_month=_index_month(run_start),
+                dues_mode=mode,
+                action=action,
+                as_of=today,
+            )
+        )
     with transaction.atomic():
         ArrearsEntry.objects.all().delete()
         ArrearsEntry.objects.bulk_create(entries, batch_size=5000)
@@ -313,12 +380,19 @@ def _arrears_notify(user_id, membership_id: int, unpaid: int, today: dt.date, *,
     kind = "final" if final else "reminder"
     if final:
         subject = _("会费欠缴最后提醒")
-        body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。") % {"n": unpaid}
+        body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。") % {
+            "n": unpaid
+        }
     else:
         subject = _("会费欠缴提醒")
         body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。") % {"n": unpaid}
-    created = notify(recipient=user, template=f"dues_{kind}", subject=subject, body=body,
-                     dedupe_key=f"dues-{kind}:{membership_id}:{months.format_month(today)}")
+    created = notify(
+        recipient=user,
+        template=f"dues_{kind}",
+        subject=subject,
+        body=body,
+        dedupe_key=f"dues-{kind}:{membership_id}:{months.format_month(today)}",
+    )
     return 1 if created else 0
 
 
@@ -326,45 +400,70 @@ def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
     from members.services import membership_auto_withdraw
 
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().filter(
-            pk=membership_id, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY).first()
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(pk=membership_id, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY)
+            .first()
+        )
         if membership is None:
             return 0
         # look again under the lock: a payment may have arrived since the sweep's read
-        recheck = arrears_queryset(today).filter(pk=membership_id).values_list("unpaid_months", "run_start").first()
+        recheck = (
+            arrears_queryset(today).filter(pk=membership_id).values_list("unpaid_months", "run_start").first()
+        )
         if recheck is None or recheck[0] <= FINAL_AT:
             return 0
         unpaid, run_start = recheck
         ledger = selectors.Ledger.load(membership)
-        unpaid_list = [months.format_month(m) for m in months.month_range(_index_month(run_start), months.month_of(today))
-                       if ledger.required(m)]
+        unpaid_list = [
+            months.format_month(m)
+            for m in months.month_range(_index_month(run_start), months.month_of(today))
+            if ledger.required(m)
+        ]
         reason = _("连续欠缴会费%(n)s个月（超过6个月），自动退会") % {"n": unpaid}
-        membership_auto_withdraw(membership=membership, reason=reason, on=today,
-                                 detail={"unpaid_months": unpaid, "months": unpaid_list})
+        membership_auto_withdraw(
+            membership=membership,
+            reason=reason,
+            on=today,
+            detail={"unpaid_months": unpaid, "months": unpaid_list},
+        )
         PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
-            status=PaymentOrder.Status.CANCELLED)
+            status=PaymentOrder.Status.CANCELLED
+        )
         user = getattr(membership.person, "user", None)
     if user is not None:
         from unionhub.notify import notify
 
-        notify(recipient=user, template="dues_auto_withdraw", subject=_("自动退会通知"),
-               body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
-               dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}")
+        notify(
+            recipient=user,
+            template="dues_auto_withdraw",
+            subject=_("自动退会通知"),
+            body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
+            dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}",
+        )
     return 1
 
 
 # --- Unit-paid (单位统一缴纳) ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def unit_payment_record(*, actor: User, year: int, membership_ids: list[int], note: str = "") -> list[PaymentOrder]:
+def unit_payment_record(
+    *, actor: User, year: int, membership_ids: list[int], note: str = ""
+) -> list[PaymentOrder]:
     """A union's bulk payment of a whole year for chosen unit-paid members in the actor's scope: each member gets
     a paid order with a receipt and the year's unpaid required months. Members already paid up are skipped."""
     from members import selectors as member_selectors
 
-    memberships = list(Membership.objects.select_for_update()
-                       .filter(pk__in=membership_ids, dues_mode=DuesMode.UNIT_PAID,
-                               status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
-                       .filter(member_selectors.scope_filter(actor, "union")))
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(
+            pk__in=membership_ids,
+            dues_mode=DuesMode.UNIT_PAID,
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+        )
+        .filter(member_selectors.scope_filter(actor, "union"))
+    )
     if len(memberships) != len(set(membership_ids)):
         raise BusinessError("invalid_members", _("所选人员须为本单位范围内、单位统一缴纳方式的会员。"))
     today = clock.today()
@@ -376,18 +475,32 @@ def unit_payment_record(*, actor: User, year: int, membership_ids: list[int], no
             continue
         dues_amount = to_money(rate * len(calendar.unpaid))
         order = PaymentOrder.objects.create(
-            order_no=order_no_new(today), membership=membership, year=year, first_month=calendar.unpaid[0],
-            last_month=calendar.unpaid[-1], month_list=[months.format_month(m) for m in calendar.unpaid],
-            months_count=len(calendar.unpaid), dues_amount=dues_amount, extra_amount=Decimal("0.00"),
-            total_amount=dues_amount, provider="unit", status=PaymentOrder.Status.PAID, paid_at=clock.now(),
-            created_by=actor, note=note[:200],
+            order_no=order_no_new(today),
+            membership=membership,
+            year=year,
+            first_month=calendar.unpaid[0],
+            last_month=calendar.unpaid[-1],
+            month_list=[months.format_month(m) for m in calendar.unpaid],
+            months_count=len(calendar.unpaid),
+            dues_amount=dues_amount,
+            extra_amount=Decimal("0.00"),
+            total_amount=dues_amount,
+            provider="unit",
+            status=PaymentOrder.Status.PAID,
+            paid_at=clock.now(),
+            created_by=actor,
+            note=note[:200],
         )
         order.receipt_no = receipt_no_for(order)
         order.save(update_fields=["receipt_no"])
-        PaidMonth.objects.bulk_create([
-            PaidMonth(membership=membership, month=m, amount=rate, source=PaidMonth.Source.UNIT, payment=order)
-            for m in calendar.unpaid
-        ])
+        PaidMonth.objects.bulk_create(
+            [
+                PaidMonth(
+                    membership=membership, month=m, amount=rate, source=PaidMonth.Source.UNIT, payment=order
+                )
+                for m in calendar.unpaid
+            ]
+        )
         orders.append(order)
     from unionhub.audit import audit_record
 

@@ -41,11 +41,18 @@ def dues_home(request):
     today = clock.today()
     year = _year(request, today.year)
     calendar = selectors.dues_calendar(membership, year, today)
-    return render(request, "dues/home.html", {
-        "membership": membership, "calendar": calendar, "year": year,
-        "prev_year": year - 1, "next_year": year + 1 if year < today.year else None,
-        "can_pay": membership.dues_mode == "self_pay" and membership.status == "active",
-    })
+    return render(
+        request,
+        "dues/home.html",
+        {
+            "membership": membership,
+            "calendar": calendar,
+            "year": year,
+            "prev_year": year - 1,
+            "next_year": year + 1 if year < today.year else None,
+            "can_pay": membership.dues_mode == "self_pay" and membership.status == "active",
+        },
+    )
 
 
 @login_required
@@ -60,13 +67,21 @@ def dues_pay(request):
             return redirect(f"{request.path}?year={calendar.blocked_by_year}")
         messages.info(request, _("当前没有可以缴纳的会费。"))
         return redirect("dues-home")
-    form = PayForm(request.POST or None, initial={"year": year}, min_through=calendar.min_through,
-                   max_through=calendar.max_through)
+    form = PayForm(
+        request.POST or None,
+        initial={"year": year},
+        min_through=calendar.min_through,
+        max_through=calendar.max_through,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             order = services.dues_payment_create(
-                membership=membership, year=year, through_month=form.cleaned_data["through_month"],
-                extra_amount=form.cleaned_data["extra_amount"] or "0", actor=request.user)
+                membership=membership,
+                year=year,
+                through_month=form.cleaned_data["through_month"],
+                extra_amount=form.cleaned_data["extra_amount"] or "0",
+                actor=request.user,
+            )
         except BusinessError as exc:
             form.add_error(None, exc.detail)
         else:
@@ -74,10 +89,17 @@ def dues_pay(request):
                 return redirect(order.provider_ref)
             return redirect("dues-order", order_no=order.order_no)
     months_by_number = [{"month": c.month.month, "status": c.status} for c in calendar.months]
-    return render(request, "dues/pay.html", {
-        "membership": membership, "calendar": calendar, "form": form, "year": year,
-        "months_data": months_by_number,
-    })
+    return render(
+        request,
+        "dues/pay.html",
+        {
+            "membership": membership,
+            "calendar": calendar,
+            "form": form,
+            "year": year,
+            "months_data": months_by_number,
+        },
+    )
 
 
 def _year_from_post(request, default: int) -> int:
@@ -131,11 +153,15 @@ def sandbox_pay(request, order_no: str):
 @login_required
 def dues_history(request):
     membership = _membership(request)
-    return render(request, "dues/history.html", {
-        "membership": membership,
-        "orders": selectors.payment_history(membership),
-        "payroll_months": selectors.payroll_months(membership)[:60],
-    })
+    return render(
+        request,
+        "dues/history.html",
+        {
+            "membership": membership,
+            "orders": selectors.payment_history(membership),
+            "payroll_months": selectors.payroll_months(membership)[:60],
+        },
+    )
 
 
 @login_required
@@ -151,7 +177,8 @@ def dues_receipt(request, order_no: str):
 def dues_order_cancel(request, order_no: str):
     order = _own_order(request, order_no)
     PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.PENDING).update(
-        status=PaymentOrder.Status.CANCELLED)
+        status=PaymentOrder.Status.CANCELLED
+    )
     return redirect("dues-home")
 
 
@@ -162,5 +189,8 @@ def home_section(request, person, membership):
     today = clock.today()
     calendar = selectors.dues_calendar(membership, today.year, today)
     due = sum(1 for c in calendar.months if c.status == "due")
-    return "dues/home_section.html", {"dues_calendar": calendar, "dues_due_count": due,
-                                      "dues_blocked_by_year": calendar.blocked_by_year}
+    return "dues/home_section.html", {
+        "dues_calendar": calendar,
+        "dues_due_count": due,
+        "dues_blocked_by_year": calendar.blocked_by_year,
+    }

@@ -23,12 +23,14 @@ def sign(body: bytes) -> str:
 
 def notification_body(order, transaction_id: str | None = None) -> bytes:
     """What the sandbox 'bank' sends when the payer clicks 支付."""
-    return json.dumps({
-        "order_no": order.order_no,
-        "amount": format_money(order.total_amount),
-        "transaction_id": transaction_id or "SBX" + secrets.token_hex(10).upper(),
-        "paid_at": clock.now().isoformat(timespec="seconds"),
-    }).encode()
+    return json.dumps(
+        {
+            "order_no": order.order_no,
+            "amount": format_money(order.total_amount),
+            "transaction_id": transaction_id or "SBX" + secrets.token_hex(10).upper(),
+            "paid_at": clock.now().isoformat(timespec="seconds"),
+        }
+    ).encode()
 
 
 class SandboxProvider(PaymentProvider):
@@ -48,8 +50,12 @@ class SandboxProvider(PaymentProvider):
             paid_at = dt.datetime.fromisoformat(data["paid_at"])
             if paid_at.tzinfo is None:
                 paid_at = paid_at.replace(tzinfo=clock.SHANGHAI)
-            return VerifiedNotification(order_no=str(data["order_no"]), amount=to_money(str(data["amount"])),
-                                        transaction_id=str(data["transaction_id"])[:64], paid_at=paid_at)
+            return VerifiedNotification(
+                order_no=str(data["order_no"]),
+                amount=to_money(str(data["amount"])),
+                transaction_id=str(data["transaction_id"])[:64],
+                paid_at=paid_at,
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise NotificationRejected("malformed body") from exc
 

@@ -19,8 +19,13 @@ from unionhub.money import from_fen, to_fen
 
 log = logging.getLogger(__name__)
 
-HEADERS = ("Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial",
-           "Wechatpay-Signature-Type")
+HEADERS = (
+    "Wechatpay-Timestamp",
+    "Wechatpay-Nonce",
+    "Wechatpay-Signature",
+    "Wechatpay-Serial",
+    "Wechatpay-Signature-Type",
+)
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
 
@@ -43,11 +48,18 @@ class WeChatPayProvider(PaymentProvider):
         c = self.config
         public_key = _read(c.get("PUBLIC_KEY_PATH"))
         return WeChatPay(
-            wechatpay_type=pay_type or WeChatPayType.NATIVE, mchid=c["MCHID"],
-            private_key=_read(c["PRIVATE_KEY_PATH"]), cert_serial_no=c["CERT_SERIAL_NO"], appid=c["APPID"],
-            apiv3_key=c["API_V3_KEY"], notify_url=c.get("NOTIFY_URL"), cert_dir=c.get("PLATFORM_CERT_DIR"),
-            public_key=public_key, public_key_id=c.get("PUBLIC_KEY_ID") if public_key else None,
-            timeout=(3, 5), logger=None,
+            wechatpay_type=pay_type or WeChatPayType.NATIVE,
+            mchid=c["MCHID"],
+            private_key=_read(c["PRIVATE_KEY_PATH"]),
+            cert_serial_no=c["CERT_SERIAL_NO"],
+            appid=c["APPID"],
+            apiv3_key=c["API_V3_KEY"],
+            notify_url=c.get("NOTIFY_URL"),
+            cert_dir=c.get("PLATFORM_CERT_DIR"),
+            public_key=public_key,
+            public_key_id=c.get("PUBLIC_KEY_ID") if public_key else None,
+            timeout=(3, 5),
+            logger=None,
         )
 
     def known_serials(self) -> set[int]:
@@ -78,7 +90,8 @@ class WeChatPayProvider(PaymentProvider):
     def create_order(self, order) -> str:
         """A native order: the returned code_url is shown to the payer as a QR code."""
         code, message = self.client().pay(
-            description=f"工会会费 {order.period_label}", out_trade_no=order.order_no,
+            description=f"工会会费 {order.period_label}",
+            out_trade_no=order.order_no,
             amount={"total": to_fen(order.total_amount), "currency": "CNY"},
         )
         data = json.loads(message) if isinstance(message, str) else {}
@@ -92,17 +105,26 @@ class WeChatPayProvider(PaymentProvider):
         from wechatpayv3 import WeChatPayType
 
         client = self.client(WeChatPayType.JSAPI)
-        code, message = client.pay(description=f"工会会费 {order.period_label}", out_trade_no=order.order_no,
-                                   amount={"total": to_fen(order.total_amount), "currency": "CNY"},
-                                   payer={"openid": openid})
+        code, message = client.pay(
+            description=f"工会会费 {order.period_label}",
+            out_trade_no=order.order_no,
+            amount={"total": to_fen(order.total_amount), "currency": "CNY"},
+            payer={"openid": openid},
+        )
         prepay_id = json.loads(message).get("prepay_id") if code in range(200, 300) else None
         if not prepay_id:
             raise RuntimeError("wechatpay JSAPI order failed")
         timestamp, nonce = str(int(time.time())), order.order_no[-16:]
         package = f"prepay_id={prepay_id}"
         sign = client.sign([self.config["APPID"], timestamp, nonce, package])
-        return {"appId": self.config["APPID"], "timeStamp": timestamp, "nonceStr": nonce, "package": package,
-                "signType": "RSA", "paySign": sign}
+        return {
+            "appId": self.config["APPID"],
+            "timeStamp": timestamp,
+            "nonceStr": nonce,
+            "package": package,
+            "signType": "RSA",
+            "paySign": sign,
+        }
 
     def verify_notification(self, *, headers: dict, body: bytes) -> VerifiedNotification:
         lower = {k.lower(): v for k, v in headers.items()}
@@ -155,7 +177,8 @@ class WeChatPayProvider(PaymentProvider):
             raise NotificationRejected("bad amount")
         try:
             return VerifiedNotification(
-                order_no=resource["out_trade_no"], amount=from_fen(amount["total"]),
+                order_no=resource["out_trade_no"],
+                amount=from_fen(amount["total"]),
                 transaction_id=str(resource["transaction_id"])[:64],
                 paid_at=dt.datetime.fromisoformat(resource["success_time"]),
             )

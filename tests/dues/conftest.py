@@ -13,13 +13,20 @@ from unionhub import months
 def credit(membership, first: str, last: str, source=PaidMonth.Source.SELF_PAY, amount="10.00"):
     """Months already paid before the test's business date (ledger facts)."""
     span = months.month_range(months.parse_month(first), months.add_months(months.parse_month(last), 1))
-    PaidMonth.objects.bulk_create([PaidMonth(membership=membership, month=m, amount=amount, source=source)
-                                   for m in span])
+    PaidMonth.objects.bulk_create(
+        [PaidMonth(membership=membership, month=m, amount=amount, source=source) for m in span]
+    )
 
 
 def signed(order, transaction_id="TX-1", amount=None):
-    body = json.dumps({"order_no": order.order_no, "amount": amount or str(order.total_amount),
-                       "transaction_id": transaction_id, "paid_at": "2025-04-15T10:00:00+08:00"}).encode()
+    body = json.dumps(
+        {
+            "order_no": order.order_no,
+            "amount": amount or str(order.total_amount),
+            "transaction_id": transaction_id,
+            "paid_at": "2025-04-15T10:00:00+08:00",
+        }
+    ).encode()
     return body, sandbox.sign(body)
 
 

@@ -32,9 +32,16 @@ def test_payroll_import_reports_per_row_and_reimport_changes_nothing(april, city
     user, m = make_member(dues_mode=DuesMode.PAYROLL)
     _other_user, self_pay = make_member()
     id_number = user.person.id_number
-    content = xlsx([[id_number, 2025, 1, "10.00"], [id_number, 2025, 2, "10.00"], [id_number, 2025, 2, "10.00"],
-                    [self_pay.person.id_number, 2025, 1, "10.00"], ["110105199001010000", 2025, 1, "10"],
-                    [id_number, 2025, "x", "10"]])
+    content = xlsx(
+        [
+            [id_number, 2025, 1, "10.00"],
+            [id_number, 2025, 2, "10.00"],
+            [id_number, 2025, 2, "10.00"],
+            [self_pay.person.id_number, 2025, 1, "10.00"],
+            ["110105199001010000", 2025, 1, "10"],
+            [id_number, 2025, "x", "10"],
+        ]
+    )
     report = imports.payroll_import(actor=city.branch_staff, rows=imports.read_rows("pay.xlsx", content))
     assert [r.status for r in report.rows] == ["credited", "credited", "already", "error", "error", "error"]
     assert all(id_number not in (r.id_masked + r.message) for r in report.rows)
@@ -54,7 +61,9 @@ def test_payroll_import_csv_and_scope(april, city, make_member):
 
 
 def test_unit_payment_pays_the_year_for_chosen_members(april, city, make_member):
-    _u1, a = make_member(dues_mode=DuesMode.UNIT_PAID, joined_on=dt.date(2025, 3, 1), hire_date=dt.date(2020, 1, 1))
+    _u1, a = make_member(
+        dues_mode=DuesMode.UNIT_PAID, joined_on=dt.date(2025, 3, 1), hire_date=dt.date(2020, 1, 1)
+    )
     _u2, b = make_member(dues_mode=DuesMode.UNIT_PAID)
     orders = services.unit_payment_record(actor=city.branch_staff, year=2025, membership_ids=[a.pk, b.pk])
     assert len(orders) == 2 and all(o.status == "paid" and o.receipt_no for o in orders)
@@ -69,11 +78,17 @@ def test_receipt_pdf_has_the_receipt_text(april, make_member):
     credit(m, "2024-01", "2025-03")
     order = services.dues_payment_create(membership=m, year=2025, through_month=8, extra_amount="2")
     body, signature = signed(order, "TX-R")
-    services.payment_notification_handle(provider_name="sandbox", headers={"X-Sandbox-Signature": signature},
-                                         body=body)
+    services.payment_notification_handle(
+        provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+    )
     order.refresh_from_db()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt_pdf(order))).pages)
-    assert "工会会费收据" in text and order.receipt_no in text and "52.00" in text and "2025-04 ~ 2025-08" in text
+    assert (
+        "工会会费收据" in text
+        and order.receipt_no in text
+        and "52.00" in text
+        and "2025-04 ~ 2025-08" in text
+    )
 
 
 def test_admin_pages_render_for_staff_in_scope(april, city, make_member, client):
@@ -82,10 +97,16 @@ def test_admin_pages_render_for_staff_in_scope(april, city, make_member, client)
     order = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     services.dues_sweep(today=april)
     client.force_login(city.grassroots_staff)
-    for url in ["/admin/dues/paymentorder/", "/admin/dues/paymentorder/?status=pending&month=2025-04",
-                "/admin/dues/refundpendingorder/", "/admin/dues/paidmonth/", "/admin/dues/arrearsentry/",
-                "/admin/dues/paidmonth/payroll-import/", "/admin/dues/paymentorder/unit-payment/",
-                "/admin/dues/duesrate/"]:
+    for url in [
+        "/admin/dues/paymentorder/",
+        "/admin/dues/paymentorder/?status=pending&month=2025-04",
+        "/admin/dues/refundpendingorder/",
+        "/admin/dues/paidmonth/",
+        "/admin/dues/arrearsentry/",
+        "/admin/dues/paidmonth/payroll-import/",
+        "/admin/dues/paymentorder/unit-payment/",
+        "/admin/dues/duesrate/",
+    ]:
         assert client.get(url).status_code == 200, url
     assert order.order_no in client.get("/admin/dues/paymentorder/").content.decode()
     client.force_login(city.sibling_staff)
@@ -95,10 +116,16 @@ def test_admin_pages_render_for_staff_in_scope(april, city, make_member, client)
 def test_only_city_admins_edit_rates(city, client):
     rate = DuesRate.objects.get(year=2025)
     client.force_login(city.grassroots_staff)
-    assert client.post(f"/admin/dues/duesrate/{rate.pk}/change/", {"year": 2025, "monthly_amount": "99.00"}
-                       ).status_code == 403
+    assert (
+        client.post(
+            f"/admin/dues/duesrate/{rate.pk}/change/", {"year": 2025, "monthly_amount": "99.00"}
+        ).status_code
+        == 403
+    )
     client.force_login(city.city_admin)
-    response = client.post(f"/admin/dues/duesrate/{rate.pk}/change/", {"year": 2025, "monthly_amount": "12.00"})
+    response = client.post(
+        f"/admin/dues/duesrate/{rate.pk}/change/", {"year": 2025, "monthly_amount": "12.00"}
+    )
     assert response.status_code == 302
     assert str(DuesRate.objects.get(year=2025).monthly_amount) == "12.00"
 
@@ -110,13 +137,16 @@ def test_refund_pending_orders_are_listed_and_marked_done(april, city, make_memb
     second = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     for order, tx in ((second, "TX-2"), (first, "TX-1")):
         body, signature = signed(order, tx)
-        services.payment_notification_handle(provider_name="sandbox",
-                                             headers={"X-Sandbox-Signature": signature}, body=body)
+        services.payment_notification_handle(
+            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+        )
     first.refresh_from_db()
     assert first.status == "refund_pending"
     client.force_login(city.branch_staff)
     assert first.order_no in client.get("/admin/dues/refundpendingorder/").content.decode()
-    client.post("/admin/dues/refundpendingorder/", {"action": "mark_refunded", "_selected_action": [first.pk]})
+    client.post(
+        "/admin/dues/refundpendingorder/", {"action": "mark_refunded", "_selected_action": [first.pk]}
+    )
     assert PaymentOrder.objects.get(pk=first.pk).status == "refunded"
 
 

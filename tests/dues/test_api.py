@@ -24,8 +24,9 @@ def test_year_calendar_api_example_4(april, make_member, api_for):
     user, _m = make_member(joined_on=dt.date(2025, 4, 10), hire_date=dt.date(2025, 2, 1))
     body = api_for(user).get("/api/v1/me/dues/2025/").json()
     assert body["year"] == 2025 and body["monthly_amount"] == "10.00"
-    assert [m["status"] for m in body["months"]] == (["not_required", "due", "due", "due"] + ["payable"] * 5
-                                                    + ["not_open"] * 3)
+    assert [m["status"] for m in body["months"]] == (
+        ["not_required", "due", "due", "due"] + ["payable"] * 5 + ["not_open"] * 3
+    )
     assert body["months"][0] == {"month": 1, "status": "not_required", "amount": None}
     assert body["months"][1]["amount"] == "10.00"
     assert body["payable"] == {"min_through": 4, "max_through": 9}
@@ -37,8 +38,9 @@ def test_pay_through_api_and_sandbox_notification_credits_once(april, make_membe
     user, m = make_member()
     credit(m, "2024-01", "2025-03")
     client = api_for(user)
-    created = client.post("/api/v1/me/dues/payments/", {"year": 2025, "through_month": 8, "extra_amount": "2"},
-                          format="json")
+    created = client.post(
+        "/api/v1/me/dues/payments/", {"year": 2025, "through_month": 8, "extra_amount": "2"}, format="json"
+    )
     assert created.status_code == 201, created.content
     data = created.json()
     assert data["amount"] == "52.00" and data["extra_amount"] == "2.00" and data["months"] == 5
@@ -56,7 +58,9 @@ def test_pay_through_api_and_sandbox_notification_credits_once(april, make_membe
     cal = client.get("/api/v1/me/dues/2025/").json()
     assert [m["status"] for m in cal["months"]][:8] == ["paid"] * 8
     assert list(PaymentNotification.objects.values_list("outcome", flat=True).order_by("pk")) == [
-        "credited", "duplicate"]
+        "credited",
+        "duplicate",
+    ]
 
 
 @pytest.mark.django_db
@@ -73,8 +77,11 @@ def test_bad_notifications_refused_and_nothing_credited(april, make_member, api,
     elif case == "unknown_order":
         order.order_no = "DU2025NOSUCHORDER"
         body, signature = signed(order)
-    response = (api.post(NOTIFY, data=body, content_type="application/json") if case == "no_signature"
-                else notify(api, body, signature))
+    response = (
+        api.post(NOTIFY, data=body, content_type="application/json")
+        if case == "no_signature"
+        else notify(api, body, signature)
+    )
     assert response.status_code == 400
     assert not PaidMonth.objects.filter(membership=m, month__year=2025, month__month=4).exists()
     order = PaymentOrder.objects.get(membership=m)
@@ -83,11 +90,14 @@ def test_bad_notifications_refused_and_nothing_credited(april, make_member, api,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"year": 2025, "through_month": 3}, "below_minimum"),
-    ({"year": 2025, "through_month": 10}, "beyond_window"),
-    ({"year": 2025, "through_month": 4, "extra_amount": "-2"}, "invalid_extra"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"year": 2025, "through_month": 3}, "below_minimum"),
+        ({"year": 2025, "through_month": 10}, "beyond_window"),
+        ({"year": 2025, "through_month": 4, "extra_amount": "-2"}, "invalid_extra"),
+    ],
+)
 def test_payment_api_error_codes(april, make_member, api_for, payload, code):
     user, m = make_member()
     credit(m, "2024-01", "2025-01")
@@ -102,7 +112,9 @@ def test_payment_api_other_codes(april, make_member, api_for):
     r = api_for(user).post("/api/v1/me/dues/payments/", {"year": 2025, "through_month": 4}, format="json")
     assert r.json()["code"] == "previous_year_arrears"
     payroll_user, _pm = make_member(dues_mode=DuesMode.PAYROLL)
-    r = api_for(payroll_user).post("/api/v1/me/dues/payments/", {"year": 2025, "through_month": 4}, format="json")
+    r = api_for(payroll_user).post(
+        "/api/v1/me/dues/payments/", {"year": 2025, "through_month": 4}, format="json"
+    )
     assert r.json()["code"] == "not_self_pay"
 
 
@@ -113,15 +125,23 @@ def test_late_notification_for_superseded_order_credits_if_months_unpaid(april, 
     first = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     second = services.dues_payment_create(membership=m, year=2025, through_month=5, extra_amount="0")
     body, signature = signed(first, "TX-LATE")
-    assert services.payment_notification_handle(provider_name="sandbox", headers={
-        "X-Sandbox-Signature": signature}, body=body) == "credited"
+    assert (
+        services.payment_notification_handle(
+            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+        )
+        == "credited"
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "paid" and second.status == "superseded"
     # the second one is paid after all: April is already credited, so it waits for a refund
     body, signature = signed(second, "TX-SECOND")
-    assert services.payment_notification_handle(provider_name="sandbox", headers={
-        "X-Sandbox-Signature": signature}, body=body) == "refund"
+    assert (
+        services.payment_notification_handle(
+            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+        )
+        == "refund"
+    )
     second.refresh_from_db()
     assert second.status == "refund_pending" and second.transaction_id == "TX-SECOND"
     assert PaidMonth.objects.filter(membership=m, month=dt.date(2025, 4, 1)).get().payment_id == first.pk
@@ -137,8 +157,9 @@ def test_expired_order_paid_late_is_credited(april, make_member):
     order.refresh_from_db()
     assert counts["expired"] == 1 and order.status == "expired"
     body, signature = signed(order, "TX-EXP")
-    services.payment_notification_handle(provider_name="sandbox", headers={"X-Sandbox-Signature": signature},
-                                         body=body)
+    services.payment_notification_handle(
+        provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+    )
     order.refresh_from_db()
     assert order.status == "paid"
 
@@ -157,8 +178,11 @@ def test_twenty_concurrent_duplicate_notifications_credit_once(april, make_membe
     def worker():
         try:
             barrier.wait()
-            outcomes.append(services.payment_notification_handle(
-                provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body))
+            outcomes.append(
+                services.payment_notification_handle(
+                    provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -24,7 +24,13 @@ def test_example_1_paid_jan_to_mar_pays_apr_to_aug_with_two_yuan_extra(april, ma
     assert statuses(cal)[:4] == ["paid", "paid", "paid", "due"]
     assert cal.payable == {"min_through": 4, "max_through": 9}
     order = services.dues_payment_create(membership=m, year=2025, through_month=8, extra_amount="2")
-    assert order.months_count == 5 and order.month_list == ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08"]
+    assert order.months_count == 5 and order.month_list == [
+        "2025-04",
+        "2025-05",
+        "2025-06",
+        "2025-07",
+        "2025-08",
+    ]
     assert str(order.dues_amount) == "50.00" and str(order.extra_amount) == "2.00"
     assert str(order.total_amount) == "52.00"
 
@@ -107,7 +113,15 @@ def test_retained_months_are_not_required(today, make_member):
     m = Membership.objects.get(pk=m.pk)
     cal = selectors.dues_calendar(m, 2025, dt.date(2025, 6, 20))
     # retained in February: exempt March–May; restored in June: June is owed again
-    assert statuses(cal)[:7] == ["paid", "due", "not_required", "not_required", "not_required", "due", "payable"]
+    assert statuses(cal)[:7] == [
+        "paid",
+        "due",
+        "not_required",
+        "not_required",
+        "not_required",
+        "due",
+        "payable",
+    ]
     order = services.dues_payment_create(membership=m, year=2025, through_month=6, extra_amount="0")
     assert order.month_list == ["2025-02", "2025-06"] and str(order.total_amount) == "20.00"
 
@@ -120,14 +134,17 @@ def test_calendar_query_count_does_not_grow_with_history(april, make_member, dja
     assert cal.payable == {"min_through": 4, "max_through": 9}
 
 
-@pytest.mark.parametrize(("setup", "kwargs", "code"), [
-    ("paid_up", {"year": 2025, "through_month": 9}, "nothing_payable"),
-    ("plain", {"year": 2025, "through_month": 4, "extra_amount": "-1"}, "invalid_extra"),
-    ("plain", {"year": 2025, "through_month": 4, "extra_amount": "1.234"}, "invalid_extra"),
-    ("plain", {"year": 2025, "through_month": 4, "extra_amount": "abc"}, "invalid_extra"),
-    ("payroll", {"year": 2025, "through_month": 4}, "not_self_pay"),
-    ("withdrawn", {"year": 2025, "through_month": 4}, "membership_inactive"),
-])
+@pytest.mark.parametrize(
+    ("setup", "kwargs", "code"),
+    [
+        ("paid_up", {"year": 2025, "through_month": 9}, "nothing_payable"),
+        ("plain", {"year": 2025, "through_month": 4, "extra_amount": "-1"}, "invalid_extra"),
+        ("plain", {"year": 2025, "through_month": 4, "extra_amount": "1.234"}, "invalid_extra"),
+        ("plain", {"year": 2025, "through_month": 4, "extra_amount": "abc"}, "invalid_extra"),
+        ("payroll", {"year": 2025, "through_month": 4}, "not_self_pay"),
+        ("withdrawn", {"year": 2025, "through_month": 4}, "membership_inactive"),
+    ],
+)
 def test_payment_refusals(april, make_member, setup, kwargs, code):
     from members.models import DuesMode
 

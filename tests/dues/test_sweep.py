@@ -37,7 +37,15 @@ def test_seven_unpaid_months_withdraws_self_pay_member_with_reason_and_months(ap
     event = m.events.get(kind=MembershipEvent.Kind.AUTO_WITHDRAW)
     assert "7" in event.reason
     assert event.detail["unpaid_months"] == 7
-    assert event.detail["months"] == ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+    assert event.detail["months"] == [
+        "2024-09",
+        "2024-10",
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+        "2025-03",
+    ]
     assert OutboxMessage.objects.filter(recipient=user, template="dues_auto_withdraw").exists()
 
 
@@ -89,8 +97,9 @@ def test_command_and_task_run_the_same_sweep(april, make_member):
     call_command("dues_sweep")  # nothing left to do, and no error
 
 
-def test_sweep_is_a_fixed_number_of_queries_for_members_not_in_arrears(april, make_member,
-                                                                       django_assert_max_num_queries):
+def test_sweep_is_a_fixed_number_of_queries_for_members_not_in_arrears(
+    april, make_member, django_assert_max_num_queries
+):
     for _ in range(15):
         _u, m = make_member()
         credit(m, "2024-01", "2025-03")

@@ -20,31 +20,48 @@ from tests.dues.conftest import credit
 pytestmark = pytest.mark.django_db
 
 NOTIFY = "/api/v1/payments/wechatpay/notify/"
-MCHID, APPID, APIV3_KEY, KEY_ID = "1900000109", "wxd678efh567hg6787", "a" * 16 + "b" * 16, "PUB_KEY_ID_0114232134912410"
+MCHID, APPID, APIV3_KEY, KEY_ID = (
+    "1900000109",
+    "wxd678efh567hg6787",
+    "a" * 16 + "b" * 16,
+    "PUB_KEY_ID_0114232134912410",
+)
 
 
 def _pem_private(key) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture(scope="module")
 def keys():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048), rsa.generate_private_key(
-        public_exponent=65537, key_size=2048)
+        public_exponent=65537, key_size=2048
+    )
 
 
 @pytest.fixture
 def wechat(settings, tmp_path, keys, monkeypatch):
     merchant, platform = keys
     (tmp_path / "merchant.pem").write_text(_pem_private(merchant))
-    (tmp_path / "platform_pub.pem").write_bytes(platform.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    (tmp_path / "platform_pub.pem").write_bytes(
+        platform.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     settings.PAYMENT_PROVIDER = "wechatpay"
-    settings.WECHATPAY = {"MCHID": MCHID, "APPID": APPID, "API_V3_KEY": APIV3_KEY, "CERT_SERIAL_NO": "5157F09EFDC0",
-                          "PRIVATE_KEY_PATH": str(tmp_path / "merchant.pem"), "PLATFORM_CERT_DIR": None,
-                          "NOTIFY_URL": "https://unionhub.example/api/v1/payments/wechatpay/notify/",
-                          "PUBLIC_KEY_PATH": str(tmp_path / "platform_pub.pem"), "PUBLIC_KEY_ID": KEY_ID}
+    settings.WECHATPAY = {
+        "MCHID": MCHID,
+        "APPID": APPID,
+        "API_V3_KEY": APIV3_KEY,
+        "CERT_SERIAL_NO": "5157F09EFDC0",
+        "PRIVATE_KEY_PATH": str(tmp_path / "merchant.pem"),
+        "PLATFORM_CERT_DIR": None,
+        "NOTIFY_URL": "https://unionhub.example/api/v1/payments/wechatpay/notify/",
+        "PUBLIC_KEY_PATH": str(tmp_path / "platform_pub.pem"),
+        "PUBLIC_KEY_ID": KEY_ID,
+    }
     calls = []
 
     def no_network(*args, **kwargs):
@@ -60,32 +77,60 @@ def wechat(settings, tmp_path, keys, monkeypatch):
 def notification(platform, resource: dict, *, timestamp=None, serial=KEY_ID, signature=None, drop=()):
     nonce = "fdasfwqewlkja484"
     aes_nonce = os.urandom(6).hex()
-    ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(aes_nonce.encode(), json.dumps(resource).encode(),
-                                                    b"transaction")
-    body = json.dumps({
-        "id": "EV-018429304", "create_time": "2025-04-15T10:00:00+08:00", "resource_type": "encrypt-resource",
-        "event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
-        "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "associated_data": "transaction",
-                     "nonce": aes_nonce, "ciphertext": base64.b64encode(ciphertext).decode()},
-    })
+    ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(
+        aes_nonce.encode(), json.dumps(resource).encode(), b"transaction"
+    )
+    body = json.dumps(
+        {
+            "id": "EV-018429304",
+            "create_time": "2025-04-15T10:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": "TRANSACTION.SUCCESS",
+            "summary": "支付成功",
+            "resource": {
+                "original_type": "transaction",
+                "algorithm": "AEAD_AES_256_GCM",
+                "associated_data": "transaction",
+                "nonce": aes_nonce,
+                "ciphertext": base64.b64encode(ciphertext).decode(),
+            },
+        }
+    )
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
     if signature is None:
-        signed = platform.sign(f"{timestamp}\n{nonce}\n{body}\n".encode(), padding.PKCS1v15(), hashes.SHA256())
+        signed = platform.sign(
+            f"{timestamp}\n{nonce}\n{body}\n".encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
         signature = base64.b64encode(signed).decode()
-    headers = {"HTTP_WECHATPAY_TIMESTAMP": timestamp, "HTTP_WECHATPAY_NONCE": nonce,
-               "HTTP_WECHATPAY_SIGNATURE": signature, "HTTP_WECHATPAY_SERIAL": serial,
-               "HTTP_WECHATPAY_SIGNATURE_TYPE": "WECHATPAY2-SHA256-RSA2048"}
+    headers = {
+        "HTTP_WECHATPAY_TIMESTAMP": timestamp,
+        "HTTP_WECHATPAY_NONCE": nonce,
+        "HTTP_WECHATPAY_SIGNATURE": signature,
+        "HTTP_WECHATPAY_SERIAL": serial,
+        "HTTP_WECHATPAY_SIGNATURE_TYPE": "WECHATPAY2-SHA256-RSA2048",
+    }
     for name in drop:
         headers.pop(name)
     return body, headers
 
 
 def resource_for(order, **changes):
-    resource = {"mchid": MCHID, "appid": APPID, "out_trade_no": order.order_no, "transaction_id": "4200001234202504",
-                "trade_type": "NATIVE", "trade_state": "SUCCESS", "success_time": "2025-04-15T10:00:05+08:00",
-                "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
-                "amount": {"total": int(order.total_amount * 100), "payer_total": int(order.total_amount * 100),
-                           "currency": "CNY", "payer_currency": "CNY"}}
+    resource = {
+        "mchid": MCHID,
+        "appid": APPID,
+        "out_trade_no": order.order_no,
+        "transaction_id": "4200001234202504",
+        "trade_type": "NATIVE",
+        "trade_state": "SUCCESS",
+        "success_time": "2025-04-15T10:00:05+08:00",
+        "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+        "amount": {
+            "total": int(order.total_amount * 100),
+            "payer_total": int(order.total_amount * 100),
+            "currency": "CNY",
+            "payer_currency": "CNY",
+        },
+    }
     resource.update(changes)
     return resource
 
@@ -94,7 +139,9 @@ def resource_for(order, **changes):
 def order(april, make_member, wechat, monkeypatch):
     _user, m = make_member()
     credit(m, "2024-01", "2025-03")
-    monkeypatch.setattr(WeChatPayProvider, "create_order", lambda self, order: "weixin://wxpay/bizpayurl?pr=abc")
+    monkeypatch.setattr(
+        WeChatPayProvider, "create_order", lambda self, order: "weixin://wxpay/bizpayurl?pr=abc"
+    )
     return services.dues_payment_create(membership=m, year=2025, through_month=8, extra_amount="2")
 
 
@@ -115,8 +162,22 @@ def test_valid_notification_is_decrypted_verified_and_credited_once(client, orde
     assert wechat["calls"] == []
 
 
-@pytest.mark.parametrize("case", ["stale", "future", "probe", "missing_signature", "missing_type", "missing_serial",
-                                  "unknown_serial", "amount", "mchid", "forged", "not_success"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "stale",
+        "future",
+        "probe",
+        "missing_signature",
+        "missing_type",
+        "missing_serial",
+        "unknown_serial",
+        "amount",
+        "mchid",
+        "forged",
+        "not_success",
+    ],
+)
 def test_bad_notifications_refused_nothing_credited_no_network(client, order, wechat, case):
     platform = wechat["platform"]
     resource = resource_for(order)

@@ -25,7 +25,9 @@ def test_member_sees_the_grid_pays_through_the_sandbox_and_sees_paid(live_server
     grid = page.get_by_test_id("dues-grid")
     assert grid.locator("[data-status=due]").count() == 3
     assert grid.locator("[data-month='2']").inner_text().split() == ["2月", "待缴费", "¥", "10"]
-    assert "能源与动力工程系分工会 | " + membership.member_no in page.get_by_test_id("dues-union").inner_text()
+    assert (
+        "能源与动力工程系分工会 | " + membership.member_no in page.get_by_test_id("dues-union").inner_text()
+    )
     screenshot(page, "dues-grid")
     page.get_by_test_id("dues-pay").click()
     expect(page.get_by_test_id("pay-total")).to_have_text("30.00")  # Feb–Apr at least
@@ -37,8 +39,10 @@ def test_member_sees_the_grid_pays_through_the_sandbox_and_sees_paid(live_server
     expect(page.get_by_test_id("order-total")).to_have_text("¥52.00")
     page.get_by_test_id("sandbox-pay").click()
     page.wait_for_selector("text=支付成功")
-    statuses = [grid_cell.get_attribute("data-status")
-                for grid_cell in page.get_by_test_id("dues-grid").locator("li").all()]
+    statuses = [
+        grid_cell.get_attribute("data-status")
+        for grid_cell in page.get_by_test_id("dues-grid").locator("li").all()
+    ]
     assert statuses[:6] == ["paid"] * 6
     assert "已缴费" in page.get_by_test_id("dues-grid").locator("[data-month='6']").inner_text()
     screenshot(page, "dues-paid")
