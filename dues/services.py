@@ -340,7 +340,7 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
         .values_list("pk", "dues_mode", "unpaid_months", "run_start", "person__user__id")
     )
     counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
-    entries = []
+    entries, notices = [], []
     for pk, mode, unpaid, run_start, user_id in rows:
         if mode != DuesMode.SELF_PAY:
             action = "staff_report"
@@ -348,12 +348,10 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
         elif unpaid > FINAL_AT:
             action = "auto_withdraw"
             counts["withdrawn"] += _arrears_withdraw(pk, unpaid, today)
-        elif unpaid == FINAL_AT:
-            action = "final_warning"
-            counts["warned"] += _arrears_notify(user_id, pk, unpaid, today, final=True)
         else:
-            action = "reminder"
-            counts["reminded"] += _arrears_notify(user_id, pk, unpaid, today, final=False)
+            action = "final_warning" if unpaid == FINAL_AT else "reminder"
+            if user_id is not None:
+                notices.append((user_id, pk, unpaid, action == "final_warning"))
         entries.append(
             ArrearsEntry(
                 membership_id=pk,
@@ -364,6 +362,8 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
                 as_of=today,
             )
         )
+    sent = _arrears_notify(notices, today)
+    counts["warned"], counts["reminded"] = sent[True], sent[False]
     with transaction.atomic():
         ArrearsEntry.objects.all().delete()
         ArrearsEntry.objects.bulk_create(entries, batch_size=5000)
@@ -371,29 +371,64 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
     return counts
 
 
-def _arrears_notify(user_id, membership_id: int, unpaid: int, today: dt.date, *, final: bool) -> int:
-    from unionhub.notify import notify
+def _arrears_notify(notices: list[tuple[int, int, int, bool]], today: dt.date) -> dict[bool, int]:
+    """Reminders and final warnings for the whole sweep in bulk, through the notification outbox: an in-site
+    message (delivered at once) and an SMS (left pending for unionhub.tasks.outbox_deliver_pending). The dedupe
+    keys follow unionhub.notify.notify, so each member gets each kind of notice at most once a month."""
+    from django.utils import timezone
 
-    if user_id is None:
-        return 0
-    user = User.objects.get(pk=user_id)
-    kind = "final" if final else "reminder"
-    if final:
-        subject = _("会费欠缴最后提醒")
-        body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。") % {
-            "n": unpaid
-        }
-    else:
-        subject = _("会费欠缴提醒")
-        body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。") % {"n": unpaid}
-    created = notify(
-        recipient=user,
-        template=f"dues_{kind}",
-        subject=subject,
-        body=body,
-        dedupe_key=f"dues-{kind}:{membership_id}:{months.format_month(today)}",
-    )
-    return 1 if created else 0
+    from unionhub.models import OutboxMessage
+
+    month = months.format_month(today)
+    sent = {True: 0, False: 0}
+    now = timezone.now()
+    for start in range(0, len(notices), 5000):
+        batch = notices[start : start + 5000]
+        keyed = [
+            (f"dues-{'final' if final else 'reminder'}:{pk}:{month}", user_id, unpaid, final)
+            for user_id, pk, unpaid, final in batch
+        ]
+        existing = set(
+            OutboxMessage.objects.filter(dedupe_key__in=[f"{k}:inbox" for k, *_ in keyed]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        messages = []
+        for key, user_id, unpaid, final in keyed:
+            if f"{key}:inbox" in existing:
+                continue
+            sent[final] += 1
+            if final:
+                subject = _("会费欠缴最后提醒")
+                body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。")
+            else:
+                subject = _("会费欠缴提醒")
+                body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。")
+            common = {
+                "recipient_id": user_id,
+                "template": "dues_final" if final else "dues_reminder",
+                "subject": subject,
+                "body": body % {"n": unpaid},
+            }
+            messages.append(
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.INBOX,
+                    dedupe_key=f"{key}:inbox",
+                    status=OutboxMessage.Status.SENT,
+                    sent_at=now,
+                    **common,
+                )
+            )
+            messages.append(
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.SMS,
+                    dedupe_key=f"{key}:sms",
+                    status=OutboxMessage.Status.PENDING,
+                    **common,
+                )
+            )
+        OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
+    return sent
 
 
 def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
