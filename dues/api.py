@@ -1,6 +1,6 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from dues.models import PaymentOrder
 from dues.providers import NotificationRejected
 from members import selectors as member_selectors
 from unionhub import clock
+from unionhub.api import ErrorOut
 from unionhub.errors import BusinessError
 from unionhub.money import format_money
 
@@ -22,34 +23,23 @@ def _membership_of(request):
     return member_selectors.membership_current(person)
 
 
-class MonthOut(serializers.Serializer):
+class DuesMonthOut(serializers.Serializer):
     month = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS))
     amount = serializers.CharField(allow_null=True)
 
 
-class PayableOut(serializers.Serializer):
+class DuesPayableOut(serializers.Serializer):
     min_through = serializers.IntegerField()
     max_through = serializers.IntegerField()
 
 
-class DuesYearApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        year = serializers.IntegerField()
-        monthly_amount = serializers.CharField()
-        months = MonthOut(many=True)
-        payable = PayableOut(allow_null=True)
-        blocked_by_year = serializers.IntegerField(allow_null=True)
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request, year: int):
-        membership = _membership_of(request)
-        if membership is None:
-            raise BusinessError("not_a_member", "尚未入会。")
-        if not 1950 <= year <= 2200:
-            raise BusinessError("invalid_year", "年度不正确。")
-        calendar = selectors.dues_calendar(membership, year, clock.today())
-        return Response(self.OutputSerializer(calendar_data(calendar)).data)
+class DuesYearOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    monthly_amount = serializers.CharField()
+    months = DuesMonthOut(many=True)
+    payable = DuesPayableOut(allow_null=True)
+    blocked_by_year = serializers.IntegerField(allow_null=True)
 
 
 def calendar_data(calendar) -> dict:
@@ -69,7 +59,19 @@ def calendar_data(calendar) -> dict:
     }
 
 
-class OrderOut(serializers.ModelSerializer):
+class DuesYearApi(APIView):
+    @extend_schema(responses={200: DuesYearOut, 400: ErrorOut})
+    def get(self, request, year: int):
+        membership = _membership_of(request)
+        if membership is None:
+            raise BusinessError("not_a_member", "尚未入会。")
+        if not 1950 <= year <= 2200:
+            raise BusinessError("invalid_year", "年度不正确。")
+        calendar = selectors.dues_calendar(membership, year, clock.today())
+        return Response(DuesYearOut(calendar_data(calendar)).data)
+
+
+class DuesOrderOut(serializers.ModelSerializer):
     months = serializers.IntegerField(source="months_count")
     month_list = serializers.ListField(child=serializers.CharField())
     amount = serializers.SerializerMethodField()
@@ -96,44 +98,40 @@ class OrderOut(serializers.ModelSerializer):
         return format_money(obj.extra_amount)
 
 
+class DuesOrderCreatedOut(DuesOrderOut):
+    pay_url = serializers.CharField(source="provider_ref")
+
+    class Meta(DuesOrderOut.Meta):
+        fields = ["order_no", "year", "months", "month_list", "amount", "extra_amount", "status", "pay_url"]
+
+
+class DuesPaymentIn(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1950, max_value=2200)
+    through_month = serializers.IntegerField(min_value=1, max_value=12)
+    extra_amount = serializers.CharField(required=False, allow_blank=True, default="0", max_length=20)
+
+
 class DuesPaymentApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        year = serializers.IntegerField(min_value=1950, max_value=2200)
-        through_month = serializers.IntegerField(min_value=1, max_value=12)
-        extra_amount = serializers.CharField(required=False, allow_blank=True, default="0", max_length=20)
-
-    class CreatedSerializer(OrderOut):
-        pay_url = serializers.SerializerMethodField()
-
-        class Meta(OrderOut.Meta):
-            fields = [
-                "order_no",
-                "year",
-                "months",
-                "month_list",
-                "amount",
-                "extra_amount",
-                "status",
-                "pay_url",
-            ]
-
-        def get_pay_url(self, obj) -> str:
-            return obj.provider_ref
-
-    @extend_schema(responses=OrderOut(many=True))
+    @extend_schema(responses=DuesOrderOut(many=True))
     def get(self, request):
         membership = _membership_of(request)
         orders = selectors.payment_history(membership) if membership else PaymentOrder.objects.none()
-        return Response(OrderOut(orders, many=True).data)
+        return Response(DuesOrderOut(orders, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
+    @extend_schema(request=DuesPaymentIn, responses={201: DuesOrderCreatedOut, 400: ErrorOut})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = DuesPaymentIn(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.dues_payment_create(
             membership=_membership_of(request), actor=request.user, **data.validated_data
         )
-        return Response(self.CreatedSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(DuesOrderCreatedOut(order).data, status=status.HTTP_201_CREATED)
+
+
+NotifyOk = inline_serializer("SandboxNotifyOk", {"result": serializers.CharField()})
+WeChatFail = inline_serializer(
+    "WeChatPayNotifyFail", {"code": serializers.CharField(), "message": serializers.CharField()}
+)
 
 
 class SandboxNotifyApi(APIView):
@@ -142,7 +140,7 @@ class SandboxNotifyApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=None, responses={200: dict, 400: dict})
+    @extend_schema(request={"application/json": dict}, responses={200: NotifyOk, 400: ErrorOut})
     def post(self, request):
         return notify_response("sandbox", request)
 
@@ -153,16 +151,16 @@ class WeChatPayNotifyApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=None, responses={200: dict, 400: dict})
+    @extend_schema(request={"application/json": dict}, responses={204: None, 400: WeChatFail})
     def post(self, request):
         return notify_response("wechatpay", request)
 
 
 def notify_response(provider_name: str, request) -> Response:
-    body = request.body
-    headers = dict(request.headers)
     try:
-        services.payment_notification_handle(provider_name=provider_name, headers=headers, body=body)
+        services.payment_notification_handle(
+            provider_name=provider_name, headers=dict(request.headers), body=request.body
+        )
     except NotificationRejected as exc:
         if provider_name == "wechatpay":
             return Response({"code": "FAIL", "message": exc.reason}, status=400)
