@@ -267,65 +267,77 @@ def refund_mark_done(*, order_id: int, actor: User, note: str = "") -> PaymentOr
 REMINDER_AT, FINAL_AT = 3, 6
 
 
-def _month_index(expression):
-    """year × 12 + month − 1 of a date expression: month arithmetic that PostgreSQL and SQLite both do in SQL."""
-    from django.db.models.functions import ExtractMonth, ExtractYear
-
-    return ExtractYear(expression) * 12 + ExtractMonth(expression) - 1
-
-
 def _index_month(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def arrears_queryset(today: dt.date):
-    """Every active membership annotated with its run of unpaid required months before the current month.
+_SQL_DIALECT = {
+    # month index (year × 12 + month − 1) of a date column, and the two-or-more-argument max / min
+    "postgresql": (
+        "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
+        "GREATEST",
+        "LEAST",
+    ),
+    "sqlite": (
+        "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)",
+        "MAX",
+        "MIN",
+    ),
+}
 
-    One statement: for each membership, the last paid month (an index-only lookup on the unique
-    (membership, month) index), the run starting after it — never before the join month, so back dues from
-    before joining never count — minus the retained months inside the run (exempt months neither count nor
-    break the run)."""
-    from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce, Greatest, Least
+ARREARS_SQL = """
+WITH runs AS MATERIALIZED (
+    SELECT m.id, m.dues_mode, m.person_id,
+           {GREATEST}({MI_joined}, {MI_start},
+                      COALESCE((SELECT {MI_month} FROM dues_paidmonth p
+                                WHERE p.membership_id = m.id AND p.month < %s
+                                ORDER BY p.month DESC LIMIT 1) + 1, 0)) AS run_start
+    FROM members_membership m
+    WHERE m.status = 'active' {one_member}
+), counted AS MATERIALIZED (
+    SELECT r.id, r.dues_mode, r.person_id, r.run_start,
+           (%s - r.run_start) - COALESCE((
+               SELECT SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, %s), %s)
+                                        - {GREATEST}({MI_retained} + 1, r.run_start)))
+               FROM members_retentionperiod rp WHERE rp.membership_id = r.id), 0) AS unpaid
+    FROM runs r
+    WHERE r.run_start <= %s
+)
+SELECT c.id, c.dues_mode, c.unpaid, c.run_start, u.id
+FROM counted c LEFT JOIN members_user u ON u.person_id = c.person_id
+WHERE c.unpaid >= %s
+ORDER BY c.id
+"""
 
-    from members.models import RetentionPeriod
 
+def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None = None) -> list[tuple]:
+    """(membership id, dues mode, unpaid months, run start as a month index, user id) of every active membership
+    with at least `at_least` consecutive unpaid required months before the current month.
+
+    One statement over all members (PostgreSQL or SQLite). For each membership: the last paid month before the
+    current one (an index-only lookup on the unique (membership, month) index), the run starting after it but never
+    before the join month (back dues from before joining never count) nor the dues start; then, only for runs long
+    enough to matter, the retained months inside the run are subtracted (exempt months neither count nor break the
+    run). The CTEs are materialised so the correlated lookup runs once per membership."""
+    from django.db import connection
+
+    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    sql = ARREARS_SQL.format(
+        GREATEST=greatest,
+        LEAST=least,
+        MI_joined=mi.format("m.joined_on"),
+        MI_start=mi.format("m.dues_start"),
+        MI_month=mi.format("p.month"),
+        MI_restored=mi.format("rp.restored_on"),
+        MI_retained=mi.format("rp.retained_on"),
+        one_member="AND m.id = %s" if membership_id else "",
+    )
     current = today.year * 12 + today.month - 1
-    last_paid = (
-        PaidMonth.objects.filter(membership=OuterRef("pk"), month__lt=dt.date(today.year, today.month, 1))
-        .order_by("-month")
-        .annotate(idx=_month_index(F("month")))
-        .values("idx")[:1]
-    )
-    retained_from = _month_index(F("retained_on")) + 1
-    retained_until = Coalesce(_month_index(F("restored_on")), Value(current))
-    exempt = (
-        RetentionPeriod.objects.filter(membership=OuterRef("pk"))
-        .annotate(
-            overlap=Greatest(
-                Value(0),
-                Least(retained_until, Value(current)) - Greatest(retained_from, OuterRef("run_start")),
-            )
-        )
-        .values("membership")
-        .annotate(total=Sum("overlap"))
-        .values("total")
-    )
-    return (
-        Membership.objects.filter(status=MembershipStatus.ACTIVE)
-        .annotate(
-            run_start=Greatest(
-                _month_index(F("joined_on")),
-                _month_index(F("dues_start")),
-                Coalesce(Subquery(last_paid, output_field=IntegerField()) + 1, Value(0)),
-            )
-        )
-        .annotate(
-            run_months=Greatest(Value(0), Value(current) - F("run_start")),
-            exempt_months=Coalesce(Subquery(exempt, output_field=IntegerField()), Value(0)),
-        )
-        .annotate(unpaid_months=F("run_months") - F("exempt_months"))
-    )
+    params = [months.month_of(today)] + ([membership_id] if membership_id else [])
+    params += [current, current, current, current - at_least, at_least]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def dues_sweep(*, today: dt.date | None = None) -> dict:
@@ -334,11 +346,7 @@ def dues_sweep(*, today: dt.date | None = None) -> dict:
     from dues.models import ArrearsEntry
 
     today = today or clock.today()
-    rows = list(
-        arrears_queryset(today)
-        .filter(unpaid_months__gte=REMINDER_AT)
-        .values_list("pk", "dues_mode", "unpaid_months", "run_start", "person__user__id")
-    )
+    rows = arrears_rows(today, at_least=REMINDER_AT)
     counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
     entries, notices = [], []
     for pk, mode, unpaid, run_start, user_id in rows:
@@ -443,12 +451,10 @@ def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
         if membership is None:
             return 0
         # look again under the lock: a payment may have arrived since the sweep's read
-        recheck = (
-            arrears_queryset(today).filter(pk=membership_id).values_list("unpaid_months", "run_start").first()
-        )
-        if recheck is None or recheck[0] <= FINAL_AT:
+        recheck = arrears_rows(today, at_least=FINAL_AT + 1, membership_id=membership_id)
+        if not recheck:
             return 0
-        unpaid, run_start = recheck
+        _pk, _mode, unpaid, run_start, _user = recheck[0]
         ledger = selectors.Ledger.load(membership)
         unpaid_list = [
             months.format_month(m)
