@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from dues.models import DuesRate, PaidMonth, PaymentOrder
@@ -97,7 +98,7 @@ def rate_for(year: int) -> Decimal:
     )
     if rate is None:
         rate = DuesRate.objects.order_by("year").values_list("monthly_amount", flat=True).first()
-    return to_money(rate if rate is not None else "0")
+    return to_money(rate if rate is not None else settings.DUES_DEFAULT_MONTHLY_AMOUNT)
 
 
 def dues_calendar(membership: Membership, year: int, today: dt.date) -> DuesCalendar:

@@ -30,6 +30,20 @@ def signed(order, transaction_id="TX-1", amount=None):
     return body, sandbox.sign(body)
 
 
+def seed_rates():
+    """The migration's rates again: a transactional test elsewhere may have flushed them."""
+    from dues.models import DuesRate
+
+    for year in (2025, 2026):
+        DuesRate.objects.get_or_create(year=year, defaults={"monthly_amount": "10.00"})
+
+
+@pytest.fixture(autouse=True)
+def dues_rates(request):
+    if request.node.get_closest_marker("django_db") is not None:
+        seed_rates()
+
+
 @pytest.fixture
 def april(today):
     today("2025-04-15")

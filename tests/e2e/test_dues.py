@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.dues.conftest import credit
+from tests.dues.conftest import credit, seed_rates
 from tests.e2e.conftest import screenshot
 from tests.members import factories as f
 
@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_member_sees_the_grid_pays_through_the_sandbox_and_sees_paid(live_server, phone_page, settings):
     settings.UNIONHUB_TODAY = "2025-04-15"
+    seed_rates()
     union = f.union(name="能源与动力工程系分工会")
     user, membership = f.member(union, joined_on=dt.date(2024, 1, 10))
     credit(membership, "2024-01", "2025-01")  # example 2: Feb–Mar forgotten
