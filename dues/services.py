@@ -303,8 +303,9 @@ WITH runs AS MATERIALIZED (
     FROM runs r
     WHERE r.run_start <= %s
 )
-SELECT c.id, c.dues_mode, c.unpaid, c.run_start, u.id
-FROM counted c LEFT JOIN members_user u ON u.person_id = c.person_id
+SELECT c.id, c.dues_mode, c.unpaid, c.run_start,
+       (SELECT u.id FROM members_user u WHERE u.person_id = c.person_id)
+FROM counted c
 WHERE c.unpaid >= %s
 ORDER BY c.id
 """
@@ -471,7 +472,7 @@ def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
         PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
             status=PaymentOrder.Status.CANCELLED
         )
-        user = getattr(membership.person, "user", None)
+        user = User.objects.filter(person_id=membership.person_id).first()
     if user is not None:
         from unionhub.notify import notify
 
