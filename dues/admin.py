@@ -3,6 +3,7 @@ and unit-paid bulk payments. Every list is limited to the staff user's union sub
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -172,6 +173,8 @@ class PaymentOrderAdmin(OrderAdminBase):
         return pdf.pdf_response(receipt_pdf(order), f"会费收据-{order.receipt_no}.pdf")
 
     def unit_payment_view(self, request):
+        if not request.user.has_perm("dues.add_paymentorder"):
+            raise PermissionDenied
         form = UnitPaymentForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
@@ -293,6 +296,8 @@ class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def payroll_import_view(self, request):
+        if not request.user.has_perm("dues.add_paidmonth"):
+            raise PermissionDenied
         form = PayrollImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():

@@ -173,3 +173,12 @@ def test_member_pages_and_receipt_download(april, make_member, client):
     assert client.get(f"/dues/orders/{order.order_no}/receipt.pdf").status_code == 404
     assert client.get(f"/dues/sandbox/pay/{order.order_no}/").status_code == 404
     assert "入会缴费" in client.get("/").content.decode()
+
+
+def test_bulk_views_need_the_dues_permissions(city, client):
+    from members.models import User
+
+    bare = User.objects.create_user(username="bare-staff", password="x-Pass-12345", union=city.branch, is_staff=True)
+    client.force_login(bare)
+    assert client.get("/admin/dues/paidmonth/payroll-import/").status_code == 403
+    assert client.get("/admin/dues/paymentorder/unit-payment/").status_code == 403

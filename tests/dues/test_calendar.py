@@ -129,9 +129,10 @@ def test_retained_months_are_not_required(today, make_member):
 def test_calendar_query_count_does_not_grow_with_history(april, make_member, django_assert_max_num_queries):
     _user, m = make_member(joined_on=dt.date(1995, 1, 1))
     credit(m, "1995-01", "2025-02")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6) as captured:
         cal = selectors.dues_calendar(m, 2025, april)
     assert cal.payable == {"min_through": 4, "max_through": 9}
+    assert len(captured.captured_queries) == 3  # retention periods, paid months, rate
 
 
 @pytest.mark.parametrize(
