@@ -50,6 +50,27 @@ class DuesRateAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class LedgerReadOnlyMixin:
+    """Ledger rows are written by services only: the admin lists and shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("会员"), ordering="membership__member_no")
+    def member(self, obj):
+        return f"{obj.membership.person.name}（{obj.membership.member_no}）"
+
+    @admin.display(description=_("工会"))
+    def union(self, obj):
+        return obj.membership.union.name
+
+
 class UnionFilter(admin.SimpleListFilter):
     title = _("工会")
     parameter_name = "union"
@@ -88,7 +109,7 @@ class CoveredMonthFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OrderAdminBase(ScopedAdminMixin, admin.ModelAdmin):
+class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     union_field = "membership__union"
     list_display = [
         "order_no",
@@ -114,23 +135,6 @@ class OrderAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["membership__person", "membership__union"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in PaymentOrder._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("会员"), ordering="membership__member_no")
-    def member(self, obj):
-        return f"{obj.membership.person.name}（{obj.membership.member_no}）"
-
-    @admin.display(description=_("工会"))
-    def union(self, obj):
-        return obj.membership.union.name
 
     @admin.display(description=_("月份"), ordering="first_month")
     def period(self, obj):
@@ -220,9 +224,6 @@ class RefundPendingOrderAdmin(OrderAdminBase):
             services.refund_mark_done(order_id=order.pk, actor=request.user)
         self.message_user(request, _("已处理。"), messages.SUCCESS)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 class UnitPaymentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
@@ -261,7 +262,7 @@ class PayrollImportForm(forms.Form):
 
 
 @admin.register(PaidMonth)
-class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PaidMonthAdmin(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     union_field = "membership__union"
     list_display = ["month_label", "member", "amount", "source", "payment"]
     list_filter = ["source", "month"]
@@ -269,22 +270,9 @@ class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["membership__person", "payment"]
     readonly_fields = ["membership", "month", "amount", "source", "payment"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("月份"), ordering="month")
     def month_label(self, obj):
         return months.format_month(obj.month)
-
-    @admin.display(description=_("会员"))
-    def member(self, obj):
-        return f"{obj.membership.person.name}（{obj.membership.member_no}）"
 
     def get_urls(self):
         return [
@@ -323,7 +311,7 @@ class PaidMonthAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ArrearsEntry)
-class ArrearsEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ArrearsEntryAdmin(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     union_field = "membership__union"
     list_display = ["member", "union", "dues_mode", "unpaid_months", "first_unpaid", "action", "as_of"]
     list_filter = ["action", "dues_mode", "unpaid_months"]
@@ -331,30 +319,13 @@ class ArrearsEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["membership__person", "membership__union"]
     readonly_fields = ["membership", "unpaid_months", "first_unpaid_month", "dues_mode", "action", "as_of"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("会员"))
-    def member(self, obj):
-        return f"{obj.membership.person.name}（{obj.membership.member_no}）"
-
-    @admin.display(description=_("工会"))
-    def union(self, obj):
-        return obj.membership.union.name
-
     @admin.display(description=_("欠费起始月"), ordering="first_unpaid_month")
     def first_unpaid(self, obj):
         return months.format_month(obj.first_unpaid_month)
 
 
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(admin.ModelAdmin):
+class PaymentNotificationAdmin(LedgerReadOnlyMixin, admin.ModelAdmin):
     """The raw notification log: city admins and superusers only."""
 
     list_display = ["received_at", "provider", "order_no", "transaction_id", "verified", "outcome", "reason"]
@@ -367,12 +338,3 @@ class PaymentNotificationAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _is_city(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

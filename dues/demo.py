@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dues import imports, services
-from dues.models import PaidMonth, PaymentOrder
+from dues.models import PaidMonth
 from members import selectors as member_selectors
 from members.demo import member
 from members.models import DuesMode, Membership, RetentionPeriod
@@ -16,38 +16,16 @@ RATE = Decimal("10.00")
 def _paid(membership: Membership, first: str, last: str, *, monthly: bool = True) -> None:
     """Past self-pay payments (one order per month when paid monthly), each with its receipt."""
     span = months.month_range(months.parse_month(first), months.add_months(months.parse_month(last), 1))
-    groups = [[m] for m in span] if monthly else [span]
-    for group in groups:
-        paid_at = dt.datetime(group[0].year, group[0].month, 5, 9, 30, tzinfo=clock.SHANGHAI)
-        order = PaymentOrder.objects.create(
-            order_no=f"DU{group[0]:%Y%m}DEMO{membership.pk:06d}",
+    for group in [[m] for m in span] if monthly else [span]:
+        services.paid_order_record(
             membership=membership,
-            year=group[0].year,
-            first_month=group[0],
-            last_month=group[-1],
-            month_list=[months.format_month(m) for m in group],
-            months_count=len(group),
-            dues_amount=RATE * len(group),
-            extra_amount=Decimal("0.00"),
-            total_amount=RATE * len(group),
-            status=PaymentOrder.Status.PAID,
+            month_list=group,
+            rate=RATE,
             provider="sandbox",
+            source=PaidMonth.Source.SELF_PAY,
+            paid_at=dt.datetime(group[0].year, group[0].month, 5, 9, 30, tzinfo=clock.SHANGHAI),
+            order_no=f"DU{group[0]:%Y%m}DEMO{membership.pk:06d}",
             transaction_id=f"SBXDEMO{membership.pk:06d}{group[0]:%Y%m}",
-            paid_at=paid_at,
-        )
-        order.receipt_no = services.receipt_no_for(order)
-        order.save(update_fields=["receipt_no"])
-        PaidMonth.objects.bulk_create(
-            [
-                PaidMonth(
-                    membership=membership,
-                    month=m,
-                    amount=RATE,
-                    source=PaidMonth.Source.SELF_PAY,
-                    payment=order,
-                )
-                for m in group
-            ]
         )
 
 
@@ -66,145 +44,164 @@ def _membership(ctx, key) -> Membership:
     return member_selectors.membership_open(ctx.people[key])
 
 
+# (key, name, born, male, hired, joined, paid through (one order a year), then paid in these spans, situation)
+SELF_PAY = [
+    (
+        "dues_ex1",
+        "陈一鸣",
+        "1988-02-03",
+        True,
+        "2020-03-01",
+        "2020-06-01",
+        "2024-12",
+        [("2025-01", "2025-03", True)],
+        "示例1: Jan–Mar paid month by month; in April pays Apr–Aug plus ¥2 extra",
+    ),
+    (
+        "dues_ex2",
+        "刘二妹",
+        "1992-07-09",
+        False,
+        "2021-01-04",
+        "2021-03-01",
+        "2024-12",
+        [("2025-01", "2025-01", True)],
+        "示例2: forgot Feb–Mar: must pay Feb–Apr, may extend to Sep",
+    ),
+    (
+        "dues_ex3",
+        "张三丰",
+        "1985-11-30",
+        True,
+        "2019-05-06",
+        "2023-05-10",
+        "2024-10",
+        [],
+        "示例3: forgot 2024-11..2025-03: 2024 first (¥20), then 2025",
+    ),
+    (
+        "dues_ex4",
+        "清小极",
+        "2000-05-20",
+        True,
+        "2025-02-10",
+        "2025-04-08",
+        None,
+        [],
+        "示例4: hired 2025-02, joined 2025-04: dues from February",
+    ),
+    (
+        "dues_ex5",
+        "清小研",
+        "1998-10-01",
+        False,
+        "2023-10-09",
+        "2025-04-09",
+        None,
+        [],
+        "示例5: hired 2023-10, joined 2025-04: dues from January 2025",
+    ),
+    (
+        "dues_ahead",
+        "周全",
+        "1990-04-04",
+        True,
+        "2018-01-01",
+        "2018-02-01",
+        "2025-03",
+        [("2025-04", "2025-09", False)],
+        "paid as far as the window allows (September): nothing payable",
+    ),
+    (
+        "dues_december",
+        "吴冬",
+        "1987-12-12",
+        False,
+        "2016-01-01",
+        "2016-03-01",
+        "2025-09",
+        [("2025-10", "2025-11", False)],
+        "paid through November: with UNIONHUB_TODAY=2025-12-10 the window stops",
+    ),
+    (
+        "dues_retained",
+        "郑保留",
+        "1970-08-08",
+        True,
+        "2010-01-01",
+        "2010-05-01",
+        "2025-01",
+        [],
+        "retained (unemployed) from 2025-01-10: February onwards exempt",
+    ),
+    (
+        "dues_six",
+        "王六月",
+        "1993-06-06",
+        True,
+        "2019-01-01",
+        "2019-02-01",
+        "2024-09",
+        [],
+        "six months unpaid: final warning",
+    ),
+    (
+        "dues_seven",
+        "赵七",
+        "1991-07-07",
+        False,
+        "2019-01-01",
+        "2019-02-01",
+        "2024-08",
+        [],
+        "seven months unpaid: withdrawn automatically by the next sweep",
+    ),
+]
+
+
 def build(ctx) -> None:
     energy = ctx.unions["power_energy"]
     workshop = ctx.unions["power_workshop"]
     unit = "宜昌电力设备有限公司"
+    day = dt.date.fromisoformat
 
-    def joined(key, name, *, born, male, hire, join, union=energy, mode=DuesMode.SELF_PAY):
+    for key, name, born, male, hired, joined, history, spans, _situation in SELF_PAY:
         member(
             ctx,
             key,
             name,
-            born=born,
+            born=day(born),
             male=male,
-            hire_date=hire,
+            hire_date=day(hired),
             unit=unit,
-            union=union,
-            dues_mode=mode,
-            joined_on=join,
+            union=energy,
+            joined_on=day(joined),
         )
-        return _membership(ctx, key)
-
-    # 示例1: Jan–Mar 2025 paid month by month; in April pays Apr–Aug plus ¥2 extra.
-    m = joined(
-        "dues_ex1",
-        "陈一鸣",
-        born=dt.date(1988, 2, 3),
-        male=True,
-        hire=dt.date(2020, 3, 1),
-        join=dt.date(2020, 6, 1),
-    )
-    _history(m, "2024-12")
-    _paid(m, "2025-01", "2025-03")
-    # 示例2: forgot Feb–Mar: must pay Feb–Apr, may extend to Sep.
-    m = joined(
-        "dues_ex2",
-        "刘二妹",
-        born=dt.date(1992, 7, 9),
-        male=False,
-        hire=dt.date(2021, 1, 4),
-        join=dt.date(2021, 3, 1),
-    )
-    _history(m, "2024-12")
-    _paid(m, "2025-01", "2025-01")
-    # 示例3: forgot 2024-11..2025-03: 2024 first (¥20), then 2025.
-    m = joined(
-        "dues_ex3",
-        "张三丰",
-        born=dt.date(1985, 11, 30),
-        male=True,
-        hire=dt.date(2019, 5, 6),
-        join=dt.date(2023, 5, 10),
-    )
-    _history(m, "2024-10")
-    # 示例4: hired 2025-02, joined 2025-04 → dues from February.
-    joined(
-        "dues_ex4",
-        "清小极",
-        born=dt.date(2000, 5, 20),
-        male=True,
-        hire=dt.date(2025, 2, 10),
-        join=dt.date(2025, 4, 8),
-    )
-    # 示例5: hired 2023-10, joined 2025-04 → dues from January 2025.
-    joined(
-        "dues_ex5",
-        "清小研",
-        born=dt.date(1998, 10, 1),
-        male=False,
-        hire=dt.date(2023, 10, 9),
-        join=dt.date(2025, 4, 9),
-    )
-
-    # Paid as far as the window allows (through September): nothing payable now.
-    m = joined(
-        "dues_ahead",
-        "周全",
-        born=dt.date(1990, 4, 4),
-        male=True,
-        hire=dt.date(2018, 1, 1),
-        join=dt.date(2018, 2, 1),
-    )
-    _history(m, "2025-03")
-    _paid(m, "2025-04", "2025-09", monthly=False)
-    # December: paid through November; with UNIONHUB_TODAY=2025-12-10 the window stops at December.
-    m = joined(
-        "dues_december",
-        "吴冬",
-        born=dt.date(1987, 12, 12),
-        male=False,
-        hire=dt.date(2016, 1, 1),
-        join=dt.date(2016, 3, 1),
-    )
-    _history(m, "2025-09")
-    _paid(m, "2025-10", "2025-11", monthly=False)
-    # Retained (unemployed) from 2025-01-10: February onwards is exempt.
-    m = joined(
-        "dues_retained",
-        "郑保留",
-        born=dt.date(1970, 8, 8),
-        male=True,
-        hire=dt.date(2010, 1, 1),
-        join=dt.date(2010, 5, 1),
-    )
-    _history(m, "2025-01")
+        m = _membership(ctx, key)
+        if history:
+            _history(m, history)
+        for first, last, monthly in spans:
+            _paid(m, first, last, monthly=monthly)
     from members import services as member_services
 
+    retained = _membership(ctx, "dues_retained")
     member_services.membership_retain(
-        membership_id=m.pk, actor=None, reason="unemployed", note="企业裁员，待业"
+        membership_id=retained.pk, actor=None, reason="unemployed", note="企业裁员，待业"
     )
-    RetentionPeriod.objects.filter(membership=m).update(retained_on=dt.date(2025, 1, 10))
-    # Arrears: six months unpaid (final warning) and seven (automatic withdrawal at the next sweep).
-    m = joined(
-        "dues_six",
-        "王六月",
-        born=dt.date(1993, 6, 6),
-        male=True,
-        hire=dt.date(2019, 1, 1),
-        join=dt.date(2019, 2, 1),
-    )
-    _history(m, "2024-09")
-    m = joined(
-        "dues_seven",
-        "赵七",
-        born=dt.date(1991, 7, 7),
-        male=False,
-        hire=dt.date(2019, 1, 1),
-        join=dt.date(2019, 2, 1),
-    )
-    _history(m, "2024-08")
+    RetentionPeriod.objects.filter(membership=retained).update(retained_on=dt.date(2025, 1, 10))
 
-    # Payroll: the deduction file for 2024-01..2025-03, imported by the company union.
-    payroll = joined(
+    # Payroll: the deduction file up to 2025-03, imported by the company union.
+    member(
+        ctx,
         "dues_payroll",
         "孙代扣",
-        born=dt.date(1980, 1, 15),
+        born=day("1980-01-15"),
         male=True,
-        hire=dt.date(2012, 1, 1),
-        join=dt.date(2024, 1, 5),
+        hire_date=day("2012-01-01"),
+        unit=unit,
         union=workshop,
-        mode=DuesMode.PAYROLL,
+        dues_mode=DuesMode.PAYROLL,
+        joined_on=day("2024-01-05"),
     )
     rows = []
     for key in ("dues_payroll", "zhang"):
@@ -215,8 +212,7 @@ def build(ctx) -> None:
                 for m in months.month_range(open_membership.dues_start, dt.date(2025, 4, 1))
             ]
     imports.payroll_import(actor=ctx.staff["power_staff"], rows=rows)
-    assert payroll.paid_months.exists()
-    # Unit-paid: the school union pays 2024 and 2025 for its unit-paid members in one go.
+    # Unit-paid: the school union pays each year for its unit-paid members in one go.
     school = ctx.unions.get("school")
     if school is not None and "school_staff" in ctx.staff:
         ids = list(

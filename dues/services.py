@@ -486,6 +486,51 @@ def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
     return 1
 
 
+def paid_order_record(
+    *,
+    membership: Membership,
+    month_list: list[dt.date],
+    rate: Decimal,
+    provider: str,
+    source: str,
+    paid_at: dt.datetime,
+    actor: User | None = None,
+    note: str = "",
+    order_no: str | None = None,
+    transaction_id: str | None = None,
+) -> PaymentOrder:
+    """A payment already made outside the online flow (a unit's bulk payment, a recorded past payment): the paid
+    order with its receipt number and its months credited."""
+    dues_amount = to_money(rate * len(month_list))
+    order = PaymentOrder.objects.create(
+        order_no=order_no or order_no_new(clock.today()),
+        membership=membership,
+        year=month_list[0].year,
+        first_month=month_list[0],
+        last_month=month_list[-1],
+        month_list=[months.format_month(m) for m in month_list],
+        months_count=len(month_list),
+        dues_amount=dues_amount,
+        extra_amount=Decimal("0.00"),
+        total_amount=dues_amount,
+        provider=provider,
+        status=PaymentOrder.Status.PAID,
+        transaction_id=transaction_id,
+        paid_at=paid_at,
+        created_by=actor,
+        note=note[:200],
+    )
+    order.receipt_no = receipt_no_for(order)
+    order.save(update_fields=["receipt_no"])
+    PaidMonth.objects.bulk_create(
+        [
+            PaidMonth(membership=membership, month=m, amount=rate, source=source, payment=order)
+            for m in month_list
+        ]
+    )
+    return order
+
+
 # --- Unit-paid (单位统一缴纳) ---------------------------------------------------------------------------------
 
 
@@ -515,33 +560,15 @@ def unit_payment_record(
         calendar = selectors.dues_calendar(membership, year, today)
         if not calendar.unpaid:
             continue
-        dues_amount = to_money(rate * len(calendar.unpaid))
-        order = PaymentOrder.objects.create(
-            order_no=order_no_new(today),
+        order = paid_order_record(
             membership=membership,
-            year=year,
-            first_month=calendar.unpaid[0],
-            last_month=calendar.unpaid[-1],
-            month_list=[months.format_month(m) for m in calendar.unpaid],
-            months_count=len(calendar.unpaid),
-            dues_amount=dues_amount,
-            extra_amount=Decimal("0.00"),
-            total_amount=dues_amount,
+            month_list=calendar.unpaid,
+            rate=rate,
             provider="unit",
-            status=PaymentOrder.Status.PAID,
+            source=PaidMonth.Source.UNIT,
             paid_at=clock.now(),
-            created_by=actor,
-            note=note[:200],
-        )
-        order.receipt_no = receipt_no_for(order)
-        order.save(update_fields=["receipt_no"])
-        PaidMonth.objects.bulk_create(
-            [
-                PaidMonth(
-                    membership=membership, month=m, amount=rate, source=PaidMonth.Source.UNIT, payment=order
-                )
-                for m in calendar.unpaid
-            ]
+            actor=actor,
+            note=note,
         )
         orders.append(order)
     from unionhub.audit import audit_record

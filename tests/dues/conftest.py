@@ -44,6 +44,16 @@ def dues_rates(request):
         seed_rates()
 
 
+def deliver(order, transaction_id="TX-1") -> str:
+    """The sandbox notification for the order, signed and handled as the endpoint would."""
+    from dues import services
+
+    body, signature = signed(order, transaction_id)
+    return services.payment_notification_handle(
+        provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
+    )
+
+
 @pytest.fixture
 def april(today):
     today("2025-04-15")

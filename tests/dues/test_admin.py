@@ -11,7 +11,7 @@ from dues import imports, services
 from dues.models import DuesRate, PaidMonth, PaymentOrder
 from dues.receipts import receipt_pdf
 from members.models import DuesMode
-from tests.dues.conftest import credit, signed
+from tests.dues.conftest import credit, deliver
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +77,7 @@ def test_receipt_pdf_has_the_receipt_text(april, make_member):
     _user, m = make_member()
     credit(m, "2024-01", "2025-03")
     order = services.dues_payment_create(membership=m, year=2025, through_month=8, extra_amount="2")
-    body, signature = signed(order, "TX-R")
-    services.payment_notification_handle(
-        provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-    )
+    deliver(order, "TX-R")
     order.refresh_from_db()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt_pdf(order))).pages)
     assert (
@@ -136,10 +133,7 @@ def test_refund_pending_orders_are_listed_and_marked_done(april, city, make_memb
     first = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     second = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     for order, tx in ((second, "TX-2"), (first, "TX-1")):
-        body, signature = signed(order, tx)
-        services.payment_notification_handle(
-            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-        )
+        deliver(order, tx)
     first.refresh_from_db()
     assert first.status == "refund_pending"
     client.force_login(city.branch_staff)
@@ -178,7 +172,9 @@ def test_member_pages_and_receipt_download(april, make_member, client):
 def test_bulk_views_need_the_dues_permissions(city, client):
     from members.models import User
 
-    bare = User.objects.create_user(username="bare-staff", password="x-Pass-12345", union=city.branch, is_staff=True)
+    bare = User.objects.create_user(
+        username="bare-staff", password="x-Pass-12345", union=city.branch, is_staff=True
+    )
     client.force_login(bare)
     assert client.get("/admin/dues/paidmonth/payroll-import/").status_code == 403
     assert client.get("/admin/dues/paymentorder/unit-payment/").status_code == 403

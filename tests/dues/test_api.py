@@ -10,7 +10,7 @@ from dues import services
 from dues.models import PaidMonth, PaymentNotification, PaymentOrder
 from members.models import DuesMode
 from tests.conftest import postgres_only
-from tests.dues.conftest import credit, signed
+from tests.dues.conftest import credit, deliver, signed
 
 NOTIFY = "/api/v1/payments/sandbox/notify/"
 
@@ -124,24 +124,12 @@ def test_late_notification_for_superseded_order_credits_if_months_unpaid(april, 
     credit(m, "2024-01", "2025-03")
     first = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     second = services.dues_payment_create(membership=m, year=2025, through_month=5, extra_amount="0")
-    body, signature = signed(first, "TX-LATE")
-    assert (
-        services.payment_notification_handle(
-            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-        )
-        == "credited"
-    )
+    assert deliver(first, "TX-LATE") == "credited"
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "paid" and second.status == "superseded"
     # the second one is paid after all: April is already credited, so it waits for a refund
-    body, signature = signed(second, "TX-SECOND")
-    assert (
-        services.payment_notification_handle(
-            provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-        )
-        == "refund"
-    )
+    assert deliver(second, "TX-SECOND") == "refund"
     second.refresh_from_db()
     assert second.status == "refund_pending" and second.transaction_id == "TX-SECOND"
     assert PaidMonth.objects.filter(membership=m, month=dt.date(2025, 4, 1)).get().payment_id == first.pk
@@ -156,10 +144,7 @@ def test_expired_order_paid_late_is_credited(april, make_member):
     counts = services.payment_reconcile(now=order.created_at + dt.timedelta(hours=2))
     order.refresh_from_db()
     assert counts["expired"] == 1 and order.status == "expired"
-    body, signature = signed(order, "TX-EXP")
-    services.payment_notification_handle(
-        provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-    )
+    deliver(order, "TX-EXP")
     order.refresh_from_db()
     assert order.status == "paid"
 
