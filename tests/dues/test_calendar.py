@@ -171,3 +171,22 @@ def test_new_order_supersedes_the_pending_one(april, make_member):
     second = services.dues_payment_create(membership=m, year=2025, through_month=6, extra_amount="0")
     first.refresh_from_db()
     assert first.status == PaymentOrder.Status.SUPERSEDED and second.status == PaymentOrder.Status.PENDING
+
+
+def test_months_after_withdrawal_are_not_required(today, make_member):
+    _user, m = make_member()
+    credit(m, "2024-01", "2025-01")
+    today("2025-03-10")
+    member_services.membership_withdraw(membership_id=m.pk, actor=None, reason="本人申请退会")
+    m = Membership.objects.get(pk=m.pk)
+    cal = selectors.dues_calendar(m, 2025, dt.date(2025, 4, 15))
+    assert statuses(cal)[:3] == ["paid", "due"] + ["not_required"]
+    assert all(s == "not_required" for s in statuses(cal)[2:])
+    assert cal.payable is None
+
+
+def test_calendar_api_for_an_account_without_membership(api_for, city):
+    from tests.members import factories as f
+
+    assert api_for(f.person_user()).get("/api/v1/me/dues/2025/").json()["code"] == "not_a_member"
+    assert api_for(city.branch_staff).get("/api/v1/me/dues/2025/").json()["code"] == "not_a_member_account"

@@ -53,7 +53,13 @@ def test_three_unpaid_months_sends_a_reminder(april, make_member):
     user, m = make_member()
     credit(m, "2024-01", "2024-12")
     assert services.dues_sweep(today=april)["reminded"] == 1
-    assert OutboxMessage.objects.filter(recipient=user, template="dues_reminder").exists()
+    inbox, sms = (
+        OutboxMessage.objects.get(recipient=user, template="dues_reminder", channel=c)
+        for c in ("inbox", "sms")
+    )
+    assert "3个月" in inbox.body and inbox.status == "sent" and sms.status == "pending"
+    assert services.dues_sweep(today=april)["reminded"] == 0  # once a month
+    assert services.dues_sweep(today=dt.date(2025, 5, 2))["reminded"] == 1  # May: 4 months, reminded again
 
 
 def test_back_dues_from_before_joining_are_not_arrears(today, make_member):
