@@ -178,3 +178,32 @@ def test_bulk_views_need_the_dues_permissions(city, client):
     client.force_login(bare)
     assert client.get("/admin/dues/paidmonth/payroll-import/").status_code == 403
     assert client.get("/admin/dues/paymentorder/unit-payment/").status_code == 403
+
+
+def test_payroll_import_through_the_admin_shows_the_report(april, city, make_member, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user, m = make_member(dues_mode=DuesMode.PAYROLL)
+    id_number = user.person.id_number
+    upload = SimpleUploadedFile(
+        "payroll.xlsx", xlsx([[id_number, 2025, 1, "10.00"], [id_number, 2025, 13, "1"]])
+    )
+    client.force_login(city.branch_staff)
+    page = client.post("/admin/dues/paidmonth/payroll-import/", {"file": upload}).content.decode()
+    assert "入账 1 行" in page and "错误 1 行" in page
+    assert id_number not in page and user.person.id_number_masked in page
+    assert PaidMonth.objects.filter(membership=m).count() == 1
+
+
+def test_unit_payment_through_the_admin(april, city, make_member, client):
+    _u, m = make_member(dues_mode=DuesMode.UNIT_PAID)
+    client.force_login(city.branch_staff)
+    page = client.get("/admin/dues/paymentorder/unit-payment/").content.decode()
+    assert m.member_no in page
+    response = client.post("/admin/dues/paymentorder/unit-payment/", {"year": 2025, "memberships": [m.pk]})
+    assert response.status_code == 302
+    order = PaymentOrder.objects.get(membership=m)
+    assert order.provider == "unit" and order.months_count == 12 and str(order.total_amount) == "120.00"
+    assert client.get(f"/admin/dues/paymentorder/{order.pk}/receipt.pdf")["Content-Type"] == "application/pdf"
+    client.force_login(city.sibling_staff)
+    assert client.get(f"/admin/dues/paymentorder/{order.pk}/receipt.pdf").status_code == 404

@@ -244,3 +244,18 @@ def test_native_order_sends_amount_in_fen(april, make_member, wechat, monkeypatc
     assert sent["amount"] == {"total": 5200, "currency": "CNY"} and sent["out_trade_no"] == created.order_no
     assert 6 <= len(created.order_no) <= 32
     assert wechat["calls"] == []
+
+
+def test_jsapi_parameters_are_signed_with_the_merchant_key(order, wechat, keys, monkeypatch):
+    from wechatpayv3 import WeChatPay
+
+    monkeypatch.setattr(
+        WeChatPay, "pay", lambda self, **kw: (200, json.dumps({"prepay_id": "wx201410272009395522"}))
+    )
+    params = WeChatPayProvider().jsapi_params(order, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    assert params["package"] == "prepay_id=wx201410272009395522" and params["appId"] == APPID
+    message = f"{APPID}\n{params['timeStamp']}\n{params['nonceStr']}\n{params['package']}\n".encode()
+    keys[0].public_key().verify(
+        base64.b64decode(params["paySign"]), message, padding.PKCS1v15(), hashes.SHA256()
+    )
+    assert wechat["calls"] == []
