@@ -87,7 +87,7 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
         return cursor.fetchall()
 
 
-def dues_sweep(*, today: dt.date | None = None) -> dict:
+def dues_sweep(today: dt.date | None = None) -> dict:
     """The daily arrears sweep (SPEC §5): reminder at 3 unpaid months, final warning at 6, automatic withdrawal
     above 6 for self-pay members; payroll and unit-paid arrears go to the staff report (ArrearsEntry)."""
     today = today or clock.today()
