@@ -182,3 +182,31 @@ def test_twenty_concurrent_duplicate_notifications_credit_once(april, make_membe
     assert sorted(outcomes).count("credited") == 1 and outcomes.count("duplicate") == 19
     assert PaidMonth.objects.filter(membership=m, month__year=2025).count() == 3 + 5
     assert PaymentNotification.objects.count() == 20
+
+
+@postgres_only()
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_for_the_same_months_paid_at_once_credit_once_and_refund_once(april, make_member):
+    _user, m = make_member()
+    credit(m, "2024-01", "2025-03")
+    first = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
+    second = services.dues_payment_create(membership=m, year=2025, through_month=5, extra_amount="0")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def worker(order, tx):
+        try:
+            barrier.wait()
+            outcomes.append(deliver(order, tx))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=args) for args in ((first, "TX-F"), (second, "TX-S"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["credited", "refund"]
+    assert PaidMonth.objects.filter(membership=m, month=dt.date(2025, 4, 1)).count() == 1
+    assert PaymentOrder.objects.filter(membership=m, status="refund_pending").count() == 1
