@@ -40,14 +40,20 @@ WITH runs AS MATERIALIZED (
                                 ORDER BY p.month DESC LIMIT 1) + 1, 0)) AS run_start
     FROM members_membership m
     WHERE m.status = 'active' {one_member}
+), long_runs AS MATERIALIZED (
+    SELECT r.id, r.dues_mode, r.person_id,
+           {GREATEST}(r.run_start, COALESCE((SELECT MAX({MI_reinstated}) FROM members_membershipevent e
+                                             WHERE e.membership_id = r.id AND e.kind = 'reinstate'), 0))
+               AS run_start
+    FROM runs r
+    WHERE r.run_start <= %s
 ), counted AS MATERIALIZED (
     SELECT r.id, r.dues_mode, r.person_id, r.run_start,
            (%s - r.run_start) - COALESCE((
                SELECT SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, %s), %s)
                                         - {GREATEST}({MI_retained} + 1, r.run_start)))
                FROM members_retentionperiod rp WHERE rp.membership_id = r.id), 0) AS unpaid
-    FROM runs r
-    WHERE r.run_start <= %s
+    FROM long_runs r
 )
 SELECT c.id, c.dues_mode, c.unpaid, c.run_start,
        (SELECT u.id FROM members_user u WHERE u.person_id = c.person_id)
@@ -64,8 +70,10 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
     One statement over all members (PostgreSQL or SQLite). For each membership: the last paid month before the
     current one (an index-only lookup on the unique (membership, month) index), the run starting after it but never
     before the join month (back dues from before joining never count) nor the dues start; then, only for runs long
-    enough to matter, the retained months inside the run are subtracted (exempt months neither count nor break the
-    run). The CTEs are materialised so the correlated lookup runs once per membership."""
+    enough to matter, the run restarts at a reinstatement (staff undid a wrong automatic withdrawal: the member is
+    not withdrawn again the next night for the same months) and the retained months inside it are subtracted (exempt
+    months neither count nor break the run). The CTEs are materialised so each correlated lookup runs once per
+    membership."""
     from django.db import connection
 
     mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
@@ -77,11 +85,12 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
         MI_month=mi.format("p.month"),
         MI_restored=mi.format("rp.restored_on"),
         MI_retained=mi.format("rp.retained_on"),
+        MI_reinstated=mi.format('e."on"'),
         one_member="AND m.id = %s" if membership_id else "",
     )
     current = today.year * 12 + today.month - 1
     params = [months.month_of(today)] + ([membership_id] if membership_id else [])
-    params += [current, current, current, current - at_least, at_least]
+    params += [current - at_least, current, current, current, at_least]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

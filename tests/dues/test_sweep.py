@@ -111,3 +111,14 @@ def test_sweep_is_a_fixed_number_of_queries_for_members_not_in_arrears(
         credit(m, "2024-01", "2025-03")
     with django_assert_max_num_queries(6):
         services.dues_sweep(today=april)
+
+
+def test_reinstated_member_is_not_withdrawn_again_for_the_same_months(april, make_member):
+    _user, m = make_member()
+    credit(m, "2024-01", "2024-08")
+    assert services.dues_sweep(today=april)["withdrawn"] == 1
+    member_services.membership_reinstate(membership_id=m.pk, actor=None, reason="工资代扣记录漏报，已核实")
+    assert services.dues_sweep(today=april)["withdrawn"] == 0
+    assert Membership.objects.get(pk=m.pk).status == "active"
+    # the clock restarts at the reinstatement month: seven more unpaid months and the rule applies again
+    assert services.dues_sweep(today=dt.date(2025, 11, 3))["withdrawn"] == 1
