@@ -35,3 +35,6 @@ class PaymentProvider:
     def query_order(self, order) -> VerifiedNotification | None:
         """Ask the provider about an order: the payment if it was paid, else None."""
         raise NotImplementedError
+
+    def close_order(self, order) -> None:
+        """Tell the provider an expired order can no longer be paid (a late payment is still handled)."""

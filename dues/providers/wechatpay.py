@@ -165,6 +165,11 @@ class WeChatPayProvider(PaymentProvider):
             log.warning("wechatpay query for %s refused: %s", order.order_no, exc.reason)
             return None
 
+    def close_order(self, order) -> None:
+        code, _message = self.client().close(out_trade_no=order.order_no)
+        if code not in range(200, 300):
+            log.warning("wechatpay close of %s answered HTTP %s", order.order_no, code)
+
     def _payment(self, resource: dict) -> VerifiedNotification:
         if resource.get("mchid") != self.config["MCHID"]:
             raise NotificationRejected("merchant id mismatch")

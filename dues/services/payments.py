@@ -242,9 +242,15 @@ def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None
                 log.warning("reconcile: order %s not credited: %s", order.order_no, exc.reason)
             continue
         if order.created_at <= now - ttl:
-            counts["expired"] += PaymentOrder.objects.filter(
-                pk=order.pk, status=PaymentOrder.Status.PENDING
-            ).update(status=PaymentOrder.Status.EXPIRED)
+            expired = PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.PENDING).update(
+                status=PaymentOrder.Status.EXPIRED
+            )
+            counts["expired"] += expired
+            if expired:
+                try:
+                    get_provider(order.provider).close_order(order)
+                except Exception:  # closing is a courtesy: a late payment is credited or refunded anyway
+                    log.exception("closing expired order %s failed", order.order_no)
     return counts
 
 

@@ -259,3 +259,22 @@ def test_jsapi_parameters_are_signed_with_the_merchant_key(order, wechat, keys, 
         base64.b64decode(params["paySign"]), message, padding.PKCS1v15(), hashes.SHA256()
     )
     assert wechat["calls"] == []
+
+
+def test_reconcile_expires_an_unpaid_order_and_closes_it(order, wechat, monkeypatch):
+    import datetime as dt
+
+    from wechatpayv3 import WeChatPay
+
+    closed = []
+    monkeypatch.setattr(
+        WeChatPay,
+        "query",
+        lambda self, **kw: (200, json.dumps({**resource_for(order), "trade_state": "NOTPAY"})),
+    )
+    monkeypatch.setattr(WeChatPay, "close", lambda self, **kw: closed.append(kw) or (204, ""))
+    counts = services.payment_reconcile(now=order.created_at + dt.timedelta(hours=1))
+    order.refresh_from_db()
+    assert counts == {"credited": 0, "expired": 1} and order.status == "expired"
+    assert closed == [{"out_trade_no": order.order_no}]
+    assert wechat["calls"] == []
