@@ -149,6 +149,29 @@ def test_expired_order_paid_late_is_credited(april, make_member):
     assert order.status == "paid"
 
 
+def at_once(calls: list) -> list:
+    """Run the calls in real threads (each with its own database connection), released together."""
+    barrier = threading.Barrier(len(calls))
+    outcomes, errors = [], []
+
+    def worker(call):
+        try:
+            barrier.wait()
+            outcomes.append(call())
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    return outcomes
+
+
 @postgres_only()
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -156,30 +179,8 @@ def test_twenty_concurrent_duplicate_notifications_credit_once(april, make_membe
     _user, m = make_member()
     credit(m, "2024-01", "2025-03")
     order = services.dues_payment_create(membership=m, year=2025, through_month=8, extra_amount="2")
-    body, signature = signed(order, "TX-RACE")
-    barrier = threading.Barrier(20)
-    outcomes, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(
-                services.payment_notification_handle(
-                    provider_name="sandbox", headers={"X-Sandbox-Signature": signature}, body=body
-                )
-            )
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert sorted(outcomes).count("credited") == 1 and outcomes.count("duplicate") == 19
+    outcomes = at_once([lambda: deliver(order, "TX-RACE")] * 20)
+    assert outcomes.count("credited") == 1 and outcomes.count("duplicate") == 19
     assert PaidMonth.objects.filter(membership=m, month__year=2025).count() == 3 + 5
     assert PaymentNotification.objects.count() == 20
 
@@ -192,21 +193,7 @@ def test_two_orders_for_the_same_months_paid_at_once_credit_once_and_refund_once
     credit(m, "2024-01", "2025-03")
     first = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
     second = services.dues_payment_create(membership=m, year=2025, through_month=5, extra_amount="0")
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker(order, tx):
-        try:
-            barrier.wait()
-            outcomes.append(deliver(order, tx))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=args) for args in ((first, "TX-F"), (second, "TX-S"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once([lambda: deliver(first, "TX-F"), lambda: deliver(second, "TX-S")])
     assert sorted(outcomes) == ["credited", "refund"]
     assert PaidMonth.objects.filter(membership=m, month=dt.date(2025, 4, 1)).count() == 1
     assert PaymentOrder.objects.filter(membership=m, status="refund_pending").count() == 1
