@@ -175,9 +175,17 @@ def payment_confirm(*, data: VerifiedNotification, provider_name: str) -> str:
 
 def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> str:
     Outcome, Status = PaymentNotification.Outcome, PaymentOrder.Status
-    order = PaymentOrder.objects.select_for_update().filter(order_no=data.order_no).first()
-    if order is None or order.provider != provider_name:
+    found = (
+        PaymentOrder.objects.filter(order_no=data.order_no)
+        .values_list("pk", "membership_id", "provider")
+        .first()
+    )
+    if found is None or found[2] != provider_name:
         raise NotificationRejected("unknown order")
+    # Locks are always taken member first, then orders (as dues_payment_create and the sweep do): two orders of
+    # one member confirmed at the same time wait for each other instead of deadlocking.
+    membership = Membership.objects.select_for_update().get(pk=found[1])
+    order = PaymentOrder.objects.select_for_update().get(pk=found[0])
     if data.amount != order.total_amount:
         raise NotificationRejected("amount mismatch")
     if order.transaction_id:
@@ -188,8 +196,6 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
         return Outcome.REFUND
     if PaymentOrder.objects.filter(transaction_id=data.transaction_id).exists():
         return Outcome.DUPLICATE
-    # Serialise credits per member: two orders of one member can be confirmed at the same time.
-    membership = Membership.objects.select_for_update().get(pk=order.membership_id)
     wanted = [months.parse_month(m) for m in order.month_list]
     taken = PaidMonth.objects.filter(membership=membership, month__in=wanted).exists()
     order.transaction_id, order.paid_at = data.transaction_id, data.paid_at
