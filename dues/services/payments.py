@@ -21,6 +21,15 @@ log = logging.getLogger(__name__)
 MAX_EXTRA = Decimal("10000.00")
 
 
+class PaymentUnavailable(BusinessError):
+    """The payment provider could not open the order: 503, and the transaction is rolled back."""
+
+    status_code = 503
+
+    def __init__(self):
+        super().__init__("payment_unavailable", _("支付服务暂时不可用，请稍后再试。"))
+
+
 def order_no_new(today: dt.date) -> str:
     """22 characters of letters and digits (WeChat Pay accepts 6–32)."""
     return f"DU{today:%Y%m%d}{secrets.token_hex(6).upper()}"
@@ -69,7 +78,8 @@ def dues_payment_create(
     if membership.dues_mode != DuesMode.SELF_PAY:
         raise BusinessError("not_self_pay", _("您的会费由工资代扣或单位统一缴纳，无需自行缴费。"))
     extra = _parse_extra(extra_amount)
-    if not 1 <= int(through_month) <= 12:
+    through_month = int(through_month)
+    if not 1 <= through_month <= 12:
         raise BusinessError("beyond_window", _("缴费截止月份不正确。"))
     today = clock.today()
     if year > today.year:
@@ -113,7 +123,11 @@ def dues_payment_create(
         provider=provider.name,
         created_by=actor,
     )
-    order.provider_ref = provider.create_order(order)[:500]
+    try:
+        order.provider_ref = provider.create_order(order)[:500]
+    except Exception as exc:  # the provider is down or refused: nothing is kept, the member may try again
+        log.exception("payment provider %s could not open order %s", provider.name, order.order_no)
+        raise PaymentUnavailable() from exc
     order.save(update_fields=["provider_ref"])
     return order
 

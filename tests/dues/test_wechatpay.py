@@ -278,3 +278,16 @@ def test_reconcile_expires_an_unpaid_order_and_closes_it(order, wechat, monkeypa
     assert counts == {"credited": 0, "expired": 1} and order.status == "expired"
     assert closed == [{"out_trade_no": order.order_no}]
     assert wechat["calls"] == []
+
+
+def test_provider_failure_keeps_nothing_and_answers_503(april, make_member, wechat, api_for, monkeypatch):
+    from wechatpayv3 import WeChatPay
+
+    monkeypatch.setattr(WeChatPay, "pay", lambda self, **kw: (500, json.dumps({"code": "SYSTEM_ERROR"})))
+    user, m = make_member()
+    credit(m, "2024-01", "2025-03")
+    response = api_for(user).post(
+        "/api/v1/me/dues/payments/", {"year": 2025, "through_month": 4}, format="json"
+    )
+    assert response.status_code == 503 and response.json()["code"] == "payment_unavailable"
+    assert not PaymentOrder.objects.exists()
