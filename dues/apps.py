@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DuesConfig(AppConfig):
     name = "dues"
     verbose_name = _("会费")
+
+    def ready(self):
+        from dues.views import home_section
+        from members.views import HOME_SECTIONS
+
+        if home_section not in HOME_SECTIONS:
+            HOME_SECTIONS.append(home_section)

@@ -275,3 +275,11 @@ CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
+# --- dues ---------------------------------------------------------------------------------------------------------
+# WeChat Pay API v3: the platform public key (微信支付公钥) and its id, used instead of downloaded certificates.
+WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
+WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
+# Notifications older (or newer) than this many seconds are refused as replays.
+WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
+# The monthly rate when no year has one recorded (city admins record each year's rate in admin).
+DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")

@@ -1,0 +1,239 @@
+"""Arrears (欠费): the daily sweep over all members, set-based."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dues import selectors
+from dues.models import ArrearsEntry, PaymentOrder
+from members.models import DuesMode, Membership, MembershipStatus, User
+from unionhub import clock, months
+
+REMINDER_AT, FINAL_AT = 3, 6
+
+
+def _index_month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+_SQL_DIALECT = {
+    # month index (year × 12 + month − 1) of a date column, and the two-or-more-argument max / min
+    "postgresql": (
+        "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
+        "GREATEST",
+        "LEAST",
+    ),
+    "sqlite": (
+        "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)",
+        "MAX",
+        "MIN",
+    ),
+}
+
+ARREARS_SQL = """
+WITH runs AS MATERIALIZED (
+    SELECT m.id, m.dues_mode, m.person_id,
+           {GREATEST}({MI_joined}, {MI_start},
+                      COALESCE((SELECT {MI_month} FROM dues_paidmonth p
+                                WHERE p.membership_id = m.id AND p.month < %s
+                                ORDER BY p.month DESC LIMIT 1) + 1, 0)) AS run_start
+    FROM members_membership m
+    WHERE m.status = 'active' {one_member}
+), long_runs AS MATERIALIZED (
+    SELECT r.id, r.dues_mode, r.person_id,
+           {GREATEST}(r.run_start, COALESCE((SELECT MAX({MI_reinstated}) FROM members_membershipevent e
+                                             WHERE e.membership_id = r.id AND e.kind = 'reinstate'), 0))
+               AS run_start
+    FROM runs r
+    WHERE r.run_start <= %s
+), counted AS MATERIALIZED (
+    SELECT r.id, r.dues_mode, r.person_id, r.run_start,
+           (%s - r.run_start) - COALESCE((
+               SELECT SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, %s), %s)
+                                        - {GREATEST}({MI_retained} + 1, r.run_start)))
+               FROM members_retentionperiod rp WHERE rp.membership_id = r.id), 0) AS unpaid
+    FROM long_runs r
+)
+SELECT c.id, c.dues_mode, c.unpaid, c.run_start,
+       (SELECT u.id FROM members_user u WHERE u.person_id = c.person_id)
+FROM counted c
+WHERE c.unpaid >= %s
+ORDER BY c.id
+"""
+
+
+def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None = None) -> list[tuple]:
+    """(membership id, dues mode, unpaid months, run start as a month index, user id) of every active membership
+    with at least `at_least` consecutive unpaid required months before the current month.
+
+    One statement over all members (PostgreSQL or SQLite). For each membership: the last paid month before the
+    current one (an index-only lookup on the unique (membership, month) index), the run starting after it but never
+    before the join month (back dues from before joining never count) nor the dues start; then, only for runs long
+    enough to matter, the run restarts at a reinstatement (staff undid a wrong automatic withdrawal: the member is
+    not withdrawn again the next night for the same months) and the retained months inside it are subtracted (exempt
+    months neither count nor break the run). The CTEs are materialised so each correlated lookup runs once per
+    membership."""
+    from django.db import connection
+
+    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    sql = ARREARS_SQL.format(
+        GREATEST=greatest,
+        LEAST=least,
+        MI_joined=mi.format("m.joined_on"),
+        MI_start=mi.format("m.dues_start"),
+        MI_month=mi.format("p.month"),
+        MI_restored=mi.format("rp.restored_on"),
+        MI_retained=mi.format("rp.retained_on"),
+        MI_reinstated=mi.format('e."on"'),
+        one_member="AND m.id = %s" if membership_id else "",
+    )
+    current = today.year * 12 + today.month - 1
+    params = [months.month_of(today)] + ([membership_id] if membership_id else [])
+    params += [current - at_least, current, current, current, at_least]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def dues_sweep(today: dt.date | None = None) -> dict:
+    """The daily arrears sweep (SPEC §5): reminder at 3 unpaid months, final warning at 6, automatic withdrawal
+    above 6 for self-pay members; payroll and unit-paid arrears go to the staff report (ArrearsEntry)."""
+    today = today or clock.today()
+    rows = arrears_rows(today, at_least=REMINDER_AT)
+    counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
+    entries, notices = [], []
+    for pk, mode, unpaid, run_start, user_id in rows:
+        if mode != DuesMode.SELF_PAY:
+            action = "staff_report"
+            counts["reported"] += 1
+        elif unpaid > FINAL_AT:
+            action = "auto_withdraw"
+            counts["withdrawn"] += _arrears_withdraw(pk, unpaid, today)
+        else:
+            action = "final_warning" if unpaid == FINAL_AT else "reminder"
+            if user_id is not None:
+                notices.append((user_id, pk, unpaid, action == "final_warning"))
+        entries.append(
+            ArrearsEntry(
+                membership_id=pk,
+                unpaid_months=unpaid,
+                first_unpaid_month=_index_month(run_start),
+                dues_mode=mode,
+                action=action,
+                as_of=today,
+            )
+        )
+    sent = _arrears_notify(notices, today)
+    counts["warned"], counts["reminded"] = sent[True], sent[False]
+    with transaction.atomic():
+        ArrearsEntry.objects.all().delete()
+        ArrearsEntry.objects.bulk_create(entries, batch_size=5000)
+    counts["in_arrears"] = len(entries)
+    return counts
+
+
+def _arrears_notify(notices: list[tuple[int, int, int, bool]], today: dt.date) -> dict[bool, int]:
+    """Reminders and final warnings for the whole sweep in bulk, through the notification outbox: an in-site
+    message (delivered at once) and an SMS (left pending for unionhub.tasks.outbox_deliver_pending). The dedupe
+    keys follow unionhub.notify.notify, so each member gets each kind of notice at most once a month."""
+    from django.utils import timezone
+
+    from unionhub.models import OutboxMessage
+
+    month = months.format_month(today)
+    sent = {True: 0, False: 0}
+    now = timezone.now()
+    for start in range(0, len(notices), 5000):
+        batch = notices[start : start + 5000]
+        keyed = [
+            (f"dues-{'final' if final else 'reminder'}:{pk}:{month}", user_id, unpaid, final)
+            for user_id, pk, unpaid, final in batch
+        ]
+        existing = set(
+            OutboxMessage.objects.filter(dedupe_key__in=[f"{k}:inbox" for k, *_ in keyed]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        messages = []
+        for key, user_id, unpaid, final in keyed:
+            if f"{key}:inbox" in existing:
+                continue
+            sent[final] += 1
+            if final:
+                subject = _("会费欠缴最后提醒")
+                body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。")
+            else:
+                subject = _("会费欠缴提醒")
+                body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。")
+            common = {
+                "recipient_id": user_id,
+                "template": "dues_final" if final else "dues_reminder",
+                "subject": subject,
+                "body": body % {"n": unpaid},
+            }
+            messages.append(
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.INBOX,
+                    dedupe_key=f"{key}:inbox",
+                    status=OutboxMessage.Status.SENT,
+                    sent_at=now,
+                    **common,
+                )
+            )
+            messages.append(
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.SMS,
+                    dedupe_key=f"{key}:sms",
+                    status=OutboxMessage.Status.PENDING,
+                    **common,
+                )
+            )
+        OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
+    return sent
+
+
+def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
+    from members.services import membership_auto_withdraw
+
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(pk=membership_id, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY)
+            .first()
+        )
+        if membership is None:
+            return 0
+        # look again under the lock: a payment may have arrived since the sweep's read
+        recheck = arrears_rows(today, at_least=FINAL_AT + 1, membership_id=membership_id)
+        if not recheck:
+            return 0
+        _pk, _mode, unpaid, run_start, _user = recheck[0]
+        ledger = selectors.Ledger.load(membership)
+        unpaid_list = [
+            months.format_month(m)
+            for m in months.month_range(_index_month(run_start), months.month_of(today))
+            if ledger.required(m)
+        ]
+        reason = _("连续欠缴会费%(n)s个月（超过6个月），自动退会") % {"n": unpaid}
+        membership_auto_withdraw(
+            membership=membership,
+            reason=reason,
+            on=today,
+            detail={"unpaid_months": unpaid, "months": unpaid_list},
+        )
+        PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
+            status=PaymentOrder.Status.CANCELLED
+        )
+        user = User.objects.filter(person_id=membership.person_id).first()
+    if user is not None:
+        from unionhub.notify import notify
+
+        notify(
+            recipient=user,
+            template="dues_auto_withdraw",
+            subject=_("自动退会通知"),
+            body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
+            dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}",
+        )
+    return 1

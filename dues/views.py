@@ -1,0 +1,196 @@
+"""Member pages of the dues ledger: the year grid, the pay page, the sandbox pay page, history, receipts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dues import receipts, selectors, services
+from dues.forms import PayForm
+from dues.models import PaymentOrder
+from dues.providers import NotificationRejected
+from dues.providers import sandbox as sandbox_provider
+from members import selectors as member_selectors
+from unionhub import clock, pdf
+from unionhub.errors import BusinessError
+
+
+def _membership(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    membership = member_selectors.membership_current(person)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _year(request, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", default))
+    except ValueError:
+        return default
+    return year if 1950 <= year <= 2200 else default
+
+
+@login_required
+def dues_home(request):
+    membership = _membership(request)
+    today = clock.today()
+    year = _year(request, today.year)
+    calendar = selectors.dues_calendar(membership, year, today)
+    return render(
+        request,
+        "dues/home.html",
+        {
+            "membership": membership,
+            "calendar": calendar,
+            "year": year,
+            "prev_year": year - 1,
+            "next_year": year + 1 if year < today.year else None,
+            "can_pay": membership.dues_mode == "self_pay" and membership.status == "active",
+        },
+    )
+
+
+@login_required
+def dues_pay(request):
+    membership = _membership(request)
+    today = clock.today()
+    year = _year(request, today.year) if request.method == "GET" else _year_from_post(request, today.year)
+    calendar = selectors.dues_calendar(membership, year, today)
+    if calendar.payable is None:
+        if calendar.blocked_by_year is not None:
+            messages.error(request, _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
+            return redirect(f"{request.path}?year={calendar.blocked_by_year}")
+        messages.info(request, _("当前没有可以缴纳的会费。"))
+        return redirect("dues-home")
+    form = PayForm(
+        request.POST or None,
+        initial={"year": year},
+        min_through=calendar.min_through,
+        max_through=calendar.max_through,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.dues_payment_create(
+                membership=membership,
+                year=year,
+                through_month=form.cleaned_data["through_month"],
+                extra_amount=form.cleaned_data["extra_amount"] or "0",
+                actor=request.user,
+            )
+        except BusinessError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            if order.provider == "sandbox":
+                return redirect(order.provider_ref)
+            return redirect("dues-order", order_no=order.order_no)
+    months_by_number = [{"month": c.month.month, "status": c.status} for c in calendar.months]
+    return render(
+        request,
+        "dues/pay.html",
+        {
+            "membership": membership,
+            "calendar": calendar,
+            "form": form,
+            "year": year,
+            "months_data": months_by_number,
+        },
+    )
+
+
+def _year_from_post(request, default: int) -> int:
+    try:
+        return int(request.POST.get("year", default))
+    except ValueError:
+        return default
+
+
+def _own_order(request, order_no: str) -> PaymentOrder:
+    membership = _membership(request)
+    order = PaymentOrder.objects.filter(order_no=order_no, membership__person=membership.person).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+def dues_order(request, order_no: str):
+    order = _own_order(request, order_no)
+    qr = None
+    if order.provider == "wechatpay" and order.provider_ref.startswith("weixin://"):
+        import segno
+
+        qr = segno.make(order.provider_ref).svg_data_uri(scale=5)
+    return render(request, "dues/order.html", {"order": order, "qr": qr})
+
+
+@login_required
+def sandbox_pay(request, order_no: str):
+    """The sandbox's stand-in for a bank page: 支付 sends the signed notification the server would receive."""
+    order = _own_order(request, order_no)
+    if order.provider != "sandbox":
+        raise Http404
+    if request.method == "POST":
+        if order.status != PaymentOrder.Status.PENDING:
+            messages.error(request, _("该订单已失效，请重新发起缴费。"))
+            return redirect("dues-home")
+        body = sandbox_provider.notification_body(order)
+        headers = {sandbox_provider.SIGNATURE_HEADER: sandbox_provider.sign(body)}
+        try:
+            services.payment_notification_handle(provider_name="sandbox", headers=headers, body=body)
+        except NotificationRejected:
+            messages.error(request, _("支付未能确认，请稍后重试。"))
+            return redirect("dues-home")
+        messages.success(request, _("支付成功。"))
+        return redirect(f"/dues/?year={order.year}")
+    return render(request, "dues/sandbox_pay.html", {"order": order})
+
+
+@login_required
+def dues_history(request):
+    membership = _membership(request)
+    return render(
+        request,
+        "dues/history.html",
+        {
+            "membership": membership,
+            "orders": selectors.payment_history(membership),
+            "payroll_months": selectors.payroll_months(membership)[:60],
+        },
+    )
+
+
+@login_required
+def dues_receipt(request, order_no: str):
+    order = _own_order(request, order_no)
+    if not order.receipt_no:
+        raise Http404
+    return pdf.pdf_response(receipts.receipt_pdf(order), f"会费收据-{order.receipt_no}.pdf")
+
+
+@require_POST
+@login_required
+def dues_order_cancel(request, order_no: str):
+    order = _own_order(request, order_no)
+    PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.PENDING).update(
+        status=PaymentOrder.Status.CANCELLED
+    )
+    return redirect("dues-home")
+
+
+def home_section(request, person, membership):
+    """The dues summary on the member home page."""
+    if membership is None:
+        return None
+    today = clock.today()
+    calendar = selectors.dues_calendar(membership, today.year, today)
+    due = sum(1 for c in calendar.months if c.status == "due")
+    return "dues/home_section.html", {
+        "dues_calendar": calendar,
+        "dues_due_count": due,
+        "dues_blocked_by_year": calendar.blocked_by_year,
+    }
