@@ -275,3 +275,8 @@ CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
+# --- Integration: one name per choice set shared in the API schema ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "ApplicationStateEnum": "applications.models.ApplicationState",
+    "UnionFormationStateEnum": "transfers.models.UnionFormationState",
+}
