@@ -123,3 +123,13 @@ def test_dashboard_shows_the_applications_panel(client, applications):
     client.force_login(applications.sibling_staff)
     html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
     assert "暂无数据" in html.split('data-testid="panel-applications"')[1].split("</section>")[0]
+
+
+def test_a_unions_statistics_page_leads_to_the_dashboard_only_within_scope(client, city):
+    url = reverse("admin:members_statisticspage_change", args=[city.grassroots.pk])
+    client.force_login(city.sibling_staff)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("admin:members_statisticspage_history", args=[city.grassroots.pk])).status_code == 302
+    client.force_login(city.county_a_admin)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].endswith(f"?union={city.grassroots.pk}")
