@@ -88,7 +88,8 @@ class MyJoinApplicationDetailSerializer(MyJoinApplicationSerializer):
 class MyJoinApplicationDetailApi(APIView):
     @extend_schema(responses=MyJoinApplicationDetailSerializer)
     def get(self, request, pk: int):
-        app = selectors.join_application_for_applicant(person=_person(request), pk=pk)
+        # one application is either the caller's own or not found (a staff account has none)
+        app = selectors.join_application_for_applicant(person=request.user.person, pk=pk)
         return Response(MyJoinApplicationDetailSerializer(app).data)
 
 

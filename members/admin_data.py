@@ -194,6 +194,17 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
 
 @admin.register(StatisticsPage)
 class StatisticsPageAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
+    """The dashboard is the changelist; a union's own page only leads back to it (scoped like the dashboard)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=selectors.union_scope(request.user).values("pk"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        union = _union_or_404(request, object_id) if str(object_id).isdigit() else None
+        if union is None:
+            raise PermissionDenied
+        return redirect(f"{reverse('admin:members_statisticspage_changelist')}?union={union.pk}")
+
     def changelist_view(self, request, extra_context=None):
         if not _staff_or_superuser(request):
             raise PermissionDenied

@@ -68,6 +68,9 @@ def _clean(changes: dict) -> dict[str, str]:
             errors[field] = "格式不正确。"
             continue
         value = value.strip()
+        if "\x00" in value:  # PostgreSQL text cannot hold it
+            errors[field] = "不能包含空字符。"
+            continue
         if field == "phone":
             try:
                 value = phones.validate(value)

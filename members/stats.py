@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 
 from members import selectors
 from members.models import Membership, MembershipStatus, Union
@@ -72,28 +72,32 @@ def _has_fields(model, *names: str) -> bool:
 
 
 def applications_panel(root: Union) -> dict | None:
-    """Join applications by state, and how many decided ones were decided by their due time (3 working days)."""
+    """Join applications in the union's scope by state (every state, in workflow order), and the share of decided
+    ones (approved or rejected) decided by their due date, which is 3 working days after submission.
+
+    In scope: applications to a union of the subtree, those dispatched to a county of the subtree and, for the city,
+    those not yet given a union or county (dispatch route, waiting for the city)."""
     model = _model("applications", "JoinApplication")
-    if model is None or not _has_fields(model, "state", "union"):
+    if model is None:
         return None
-    try:
-        in_scope = Q(union__path__startswith=root.path)
-        if root.parent_id is None:  # the city also sees applications not yet given a union (dispatch route)
-            in_scope |= Q(union__isnull=True)
-        scoped = model.objects.filter(in_scope)
-        choices = dict(model._meta.get_field("state").choices or [])
-        by_state = [(str(choices.get(state, state)), n) for state, n in
-                    scoped.values("state").annotate(n=Count("pk")).order_by("state").values_list("state", "n")]
-        in_time = None
-        if _has_fields(model, "decided_at", "due_at"):
-            decided = scoped.filter(state__in=["approved", "rejected"], decided_at__isnull=False)
-            total = decided.count()
-            if total:
-                on_time = decided.filter(decided_at__lte=F("due_at")).count()
-                in_time = {"decided": total, "on_time": on_time, "share": Decimal(on_time * 100) / total}
-        return {"by_state": by_state, "in_time": in_time}
-    except (FieldError, ValueError, LookupError):
-        return None
+    from applications.models import ApplicationState
+
+    in_scope = Q(union__path__startswith=root.path) | Q(county__path__startswith=root.path)
+    if root.parent_id is None:
+        in_scope |= Q(union__isnull=True, county__isnull=True)
+    scoped = model.objects.filter(in_scope)
+    counts = dict(scoped.values("state").annotate(n=Count("pk")).values_list("state", "n"))
+    by_state = [(str(label), counts.get(value, 0)) for value, label in ApplicationState.choices]
+    decided = scoped.filter(state__in=[ApplicationState.APPROVED, ApplicationState.REJECTED],
+                            decided_at__isnull=False)
+    total = decided.count()
+    in_time = None
+    if total:
+        # decided_at is a moment, due_at a day: compare the local day of the decision with the due day
+        on_time = decided.annotate(decided_on=TruncDate("decided_at")).filter(decided_on__lte=F("due_at")).count()
+        in_time = {"decided": total, "on_time": on_time,
+                   "share": (Decimal(on_time * 100) / total).quantize(Decimal("0.1"))}
+    return {"by_state": by_state, "total": sum(counts.values()), "in_time": in_time}
 
 
 def dues_panel(root: Union, today: dt.date) -> dict | None:

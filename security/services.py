@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.models import Membership, MembershipStatus, Person, User
+from members.models import Membership, MembershipStatus, Person, ProfileChange, User
 from unionhub.audit import audit_record
 from unionhub.crypto import EncryptedTextField
 
@@ -24,10 +24,12 @@ ENDED = (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED)
 # Open business that keeps a person's data: (app label, model, lookup from the model to Person, open filter).
 # Apps not installed or models not built yet are skipped; a lookup that no longer matches its model stops the
 # run (nobody is anonymised) and is logged, so a renamed field can never let open business be erased.
+# Join and transfer applications share applications.models.ApplicationBase: the applicant is a Person and the
+# undecided states are applications.models.OPEN_STATES (a test keeps these two lists equal).
+APPLICATION_OPEN_STATES = ["submitted", "dispatched", "verified"]
 OPEN_BUSINESS = [
-    ("applications", "JoinApplication", "applicant", Q(state__in=["submitted", "dispatched", "verified"])),
-    ("transfers", "TransferApplication", "applicant",
-     Q(state__in=["submitted", "dispatched", "verified"])),
+    ("applications", "JoinApplication", "applicant", Q(state__in=APPLICATION_OPEN_STATES)),
+    ("transfers", "TransferApplication", "applicant", Q(state__in=APPLICATION_OPEN_STATES)),
     ("dues", "PaymentOrder", "membership__person", Q(status="pending")),
 ]
 
@@ -91,6 +93,8 @@ def person_anonymise(*, person_id: int, now: dt.datetime) -> bool:
     person.union_position = ""
     person.anonymised_at = now
     person.save()
+    # the record of changes holds old addresses and the like (encrypted, but still the person's)
+    ProfileChange.objects.filter(person=person).delete()
     user = User.objects.filter(person=person).first()
     if user is not None:
         from rest_framework.authtoken.models import Token

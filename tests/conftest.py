@@ -13,6 +13,14 @@ def _business_date_real(settings):
     settings.UNIONHUB_TODAY = None
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (API throttles, card checks) count in the cache: no test inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def today(settings):
     """Set the business date: today("2025-04-15")."""

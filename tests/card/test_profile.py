@@ -126,6 +126,8 @@ def test_api_reads_masked_and_updates_allowed_fields(api_for, member):
     assert bad.status_code == 400 and "education" in bad.json()["detail"]
     no_password = api.patch("/api/v1/me/profile/", {"phone": f.phone()}, format="json")
     assert no_password.status_code == 400 and no_password.json()["code"] == "password_required"
+    nul = api.patch("/api/v1/me/profile/", {"ethnicity": "\x00", "address": "某地"}, format="json")
+    assert nul.status_code == 400 and "ethnicity" in nul.json()["detail"]
 
 
 def _admin_change_data(response):

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -65,3 +66,70 @@ def test_dashboard_is_linked_from_the_admin_index_for_staff(client, city):
     assert reverse("admin:members_statisticspage_changelist") in html
     assert reverse("admin:members_importjob_changelist") in html
     assert reverse("admin:members_unionreview_changelist") in html
+
+
+@pytest.fixture
+def applications(city):
+    """Join applications around county A (one of each state), one waiting for the city and one in county B."""
+    from zoneinfo import ZoneInfo
+
+    from applications.models import JoinApplication
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    due = dt.date(2025, 4, 10)
+
+    def app(n, state, *, union=None, county=None, decided=None):
+        person = f.person_user(name=f"申请人{n}").person
+        obj = JoinApplication.objects.create(applicant=person, union=union, county=county, unit_name="甲厂",
+                                             employment_type="staff", state=state, due_at=due)
+        if decided is not None:
+            JoinApplication.objects.filter(pk=obj.pk).update(decided_at=decided.replace(tzinfo=shanghai))
+        return obj
+
+    app(1, "submitted", union=city.grassroots)
+    # late on the due day, local time: on time (in UTC it is still the same day, at midnight it is not)
+    app(2, "approved", union=city.grassroots, decided=dt.datetime(2025, 4, 10, 23, 30))
+    app(3, "rejected", union=city.grassroots, decided=dt.datetime(2025, 4, 11, 9, 0))
+    app(4, "withdrawn", union=city.grassroots, decided=dt.datetime(2025, 4, 8, 9, 0))
+    app(5, "dispatched", county=city.county_a)
+    app(6, "submitted")
+    app(7, "approved", union=city.other, decided=dt.datetime(2025, 4, 9, 10, 0))
+    return city
+
+
+def test_applications_panel_counts_states_and_decisions_within_three_working_days(applications):
+    county = stats.applications_panel(applications.county_a)
+    assert county["by_state"] == [("待审核", 1), ("已分派", 1), ("已校核", 0), ("已批准", 1), ("已驳回", 1),
+                                  ("已撤销", 1)]
+    assert county["total"] == 5
+    assert county["in_time"] == {"decided": 2, "on_time": 1, "share": Decimal("50.0")}
+    city = stats.applications_panel(applications.city)
+    assert dict(city["by_state"])["待审核"] == 2 and city["total"] == 7  # the city also sees those without a union
+    assert city["in_time"] == {"decided": 3, "on_time": 2, "share": Decimal("66.7")}
+    grassroots = stats.applications_panel(applications.grassroots)
+    assert grassroots["total"] == 4 and dict(grassroots["by_state"])["已分派"] == 0
+    assert stats.applications_panel(applications.sibling) == {
+        "by_state": [(label, 0) for label in ("待审核", "已分派", "已校核", "已批准", "已驳回", "已撤销")],
+        "total": 0, "in_time": None}
+
+
+def test_dashboard_shows_the_applications_panel(client, applications):
+    client.force_login(applications.county_a_admin)
+    html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
+    panel = html.split('data-testid="panel-applications"')[1].split("</section>")[0]
+    assert 'data-source="chart-applications"' in panel
+    assert "<td>已驳回</td><td class=\"num\">1</td>" in panel
+    assert "已办结 2 件，其中按时（3个工作日内）1 件，占 50.0%。" in panel
+    client.force_login(applications.sibling_staff)
+    html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
+    assert "暂无数据" in html.split('data-testid="panel-applications"')[1].split("</section>")[0]
+
+
+def test_a_unions_statistics_page_leads_to_the_dashboard_only_within_scope(client, city):
+    url = reverse("admin:members_statisticspage_change", args=[city.grassroots.pk])
+    client.force_login(city.sibling_staff)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("admin:members_statisticspage_history", args=[city.grassroots.pk])).status_code == 302
+    client.force_login(city.county_a_admin)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].endswith(f"?union={city.grassroots.pk}")

@@ -26,13 +26,32 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from members.models import CommitteeMember, EmployerUnit, Membership, MembershipEvent, Person, Union, User
+from applications import services as join_services
+from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
+from members.card import card_token
+from members.models import (
+    CommitteeMember,
+    EmployerUnit,
+    ImportJob,
+    Membership,
+    MembershipEvent,
+    Person,
+    ProfileChange,
+    Union,
+    User,
+)
+from tests.applications.conftest import upload
 from tests.members import factories as f
+from transfers import services as transfer_services
+from transfers.models import TransferApplication, UnionFormationCase
+from unionhub.models import OutboxMessage
+from unionhub.notify import notify
 
 DENIED = frozenset({302, 401, 403, 404, 405})
 # May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
-# that the body holds nothing of the victim's and that the victim's rows are unchanged.
-OPEN = DENIED | {200, 400, 429}
+# that the body holds nothing of the victim's and that the victim's rows are unchanged. 201: the outsider's own
+# application, made through a public "my applications" endpoint.
+OPEN = DENIED | {200, 201, 400, 429}
 ROLES = ("sibling_staff", "child_staff", "member", "anonymous")
 TAMPER = {"name": "篡改", "leader_name": "篡改", "reason": "篡改", "status": "withdrawn", "dues_mode": "payroll",
           "password": "Tamper-pass-123", "password1": "Tamper-pass-123", "password2": "Tamper-pass-123",
@@ -94,7 +113,8 @@ REGISTRY: dict[str, Entry] = {
     "admin:password_change": Entry(lambda v: "/admin/password_change/", GET_POST, public=True),
     "admin:password_change_done": Entry(lambda v: "/admin/password_change/done/", public=True),
     "admin:jsi18n": Entry(lambda v: "/admin/jsi18n/", public=True),
-    "admin:app_list": Entry(lambda v: [f"/admin/{app}/" for app in ("members", "auth", "axes", "otp_totp")],
+    "admin:app_list": Entry(lambda v: [f"/admin/{app}/" for app in ("members", "auth", "axes", "otp_totp", "applications",
+                                                                "transfers")],
                             public=True),
     "admin:view_on_site": Entry(lambda v: [
         f"/admin/r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/"
@@ -113,6 +133,94 @@ REGISTRY: dict[str, Entry] = {
         lambda v: reverse("admin:otp_totp_totpdevice_config", args=[v.device.pk])),
     "admin:otp_totp_totpdevice_qrcode": Entry(
         lambda v: reverse("admin:otp_totp_totpdevice_qrcode", args=[v.device.pk])),
+    # the member's own corner: card, messages, profile
+    "api-health": Entry(lambda v: "/api/v1/health/", public=True),
+    "member-card": Entry(lambda v: "/card/", public=True),
+    "member-card-activate": Entry(lambda v: "/card/activate/", GET_POST, public=True,
+                                  data=lambda v: {"id_number": v.person.id_number}),
+    # a card link is its own capability: a forged one for the victim's card, and the victim's real one (card off)
+    "member-card-verify": Entry(lambda v: [reverse("member-card-verify", args=[forged_card_token(v)]),
+                                           reverse("member-card-verify", args=[card_token(v.membership)])],
+                                public=True),
+    "member-inbox": Entry(lambda v: "/messages/", public=True),
+    "member-inbox-read-all": Entry(lambda v: "/messages/read-all/", POST, public=True),
+    "member-inbox-read": Entry(lambda v: f"/messages/{v.message.pk}/read/", GET_POST),
+    "member-profile": Entry(lambda v: "/profile/", GET_POST, public=True, data=lambda v: {"address": "篡改"}),
+    "api-me-messages": Entry(lambda v: "/api/v1/me/messages/", public=True),
+    "api-me-messages-read-all": Entry(lambda v: "/api/v1/me/messages/read-all/", POST, public=True),
+    "api-me-message-read": Entry(lambda v: f"/api/v1/me/messages/{v.message.pk}/read/", GET_POST),
+    "api-me-profile": Entry(lambda v: "/api/v1/me/profile/", ("GET", "PATCH", "PUT", "POST"), public=True,
+                            data=lambda v: {"address": "篡改"}),
+    "api-me-card": Entry(lambda v: "/api/v1/me/card/", GET_POST, public=True),
+    # join applications
+    "join-apply": Entry(lambda v: "/join/", GET_POST, public=True),
+    "join-detail": Entry(lambda v: f"/join/{v.join_app.pk}/"),
+    "join-withdraw": Entry(lambda v: f"/join/{v.join_app.pk}/withdraw/", GET_POST),
+    "join-proof": Entry(lambda v: f"/join/{v.join_app.pk}/proof/"),
+    "join-document": Entry(lambda v: [f"/join/{v.join_app.pk}/{kind}.pdf"
+                                      for kind in ("application-form", "registration-form")]),
+    "api-my-join-applications": Entry(lambda v: "/api/v1/me/join-applications/", GET_POST, public=True,
+                                      data=lambda v: {"unit_name": "篡改", "employment_type": "staff"}),
+    "api-my-join-application": Entry(lambda v: f"/api/v1/me/join-applications/{v.join_app.pk}/"),
+    "api-my-join-application-withdraw": Entry(
+        lambda v: f"/api/v1/me/join-applications/{v.join_app.pk}/withdraw/", GET_POST),
+    "api-join-applications": Entry(lambda v: ["/api/v1/join-applications/",
+                                              f"/api/v1/join-applications/?state=submitted&union={v.union.pk}"],
+                                   public=True),
+    "api-join-application": Entry(lambda v: f"/api/v1/join-applications/{v.join_app.pk}/"),
+    **{f"api-join-application-{name}": Entry(
+        lambda v, name=name: f"/api/v1/join-applications/{v.join_app.pk}/{name}/", GET_POST,
+        data=lambda v: {"county": v.union.parent_id, "dues_mode": "self_pay"})
+       for name in ("dispatch", "verify", "approve", "reject")},
+    "admin:applications_joinapplication_document": Entry(lambda v: [
+        reverse("admin:applications_joinapplication_document", args=[v.join_app.pk, kind])
+        for kind in ("application-form", "registration-form")]),
+    "admin:applications_joinapplication_proof": Entry(
+        lambda v: reverse("admin:applications_joinapplication_proof", args=[v.join_app.pk])),
+    "admin:applications_joinapplication_step": Entry(lambda v: [
+        reverse("admin:applications_joinapplication_step", args=[v.join_app.pk, name])
+        for name in ("dispatch", "verify", "approve", "reject")], GET_POST,
+        data=lambda v: {"county": v.union.parent_id, "dues_mode": "self_pay"}),
+    # transfers and union formation
+    "transfer-apply": Entry(lambda v: "/transfer/", GET_POST, public=True),
+    "transfer-detail": Entry(lambda v: f"/transfer/{v.transfer_app.pk}/"),
+    "transfer-withdraw": Entry(lambda v: f"/transfer/{v.transfer_app.pk}/withdraw/", GET_POST),
+    "transfer-document": Entry(lambda v: [f"/transfer/{v.transfer_app.pk}/{kind}.pdf"
+                                          for kind in ("introduction-letter", "management-card")]),
+    "api-my-transfer-applications": Entry(lambda v: "/api/v1/me/transfer-applications/", GET_POST, public=True,
+                                          data=lambda v: {"unit_name": "篡改"}),
+    "api-my-transfer-application-withdraw": Entry(
+        lambda v: f"/api/v1/me/transfer-applications/{v.transfer_app.pk}/withdraw/", GET_POST),
+    "api-transfer-applications": Entry(lambda v: "/api/v1/transfer-applications/", public=True),
+    **{f"api-transfer-application-{name}": Entry(
+        lambda v, name=name: f"/api/v1/transfer-applications/{v.transfer_app.pk}/{name}/", GET_POST,
+        data=lambda v: {"county": v.union.parent_id})
+       for name in ("dispatch", "verify", "approve", "reject")},
+    "admin:transfers_transferapplication_document": Entry(lambda v: [
+        reverse("admin:transfers_transferapplication_document", args=[v.transfer_app.pk, kind])
+        for kind in ("introduction-letter", "management-card")]),
+    "admin:transfers_transferapplication_step": Entry(lambda v: [
+        reverse("admin:transfers_transferapplication_step", args=[v.transfer_app.pk, name])
+        for name in ("dispatch", "verify", "approve", "reject")], GET_POST,
+        data=lambda v: {"county": v.union.parent_id}),
+    "api-union-formation-cases": Entry(lambda v: "/api/v1/union-formation-cases/", public=True),
+    **{f"api-union-formation-{name}": Entry(
+        lambda v, name=name: f"/api/v1/union-formation-cases/{v.case.pk}/{name}/", GET_POST)
+       for name in ("issue-notice", "establish", "transfer-members")},
+    "admin:transfers_unionformationcase_step": Entry(lambda v: [
+        reverse("admin:transfers_unionformationcase_step", args=[v.case.pk, name])
+        for name in ("issue_notice", "establish", "transfer_members")], GET_POST),
+    "admin:transfers_unionformationcase_notice": Entry(
+        lambda v: reverse("admin:transfers_unionformationcase_notice", args=[v.case.pk])),
+    # data work: import, review exports
+    "admin:members_importjob_upload": Entry(lambda v: reverse("admin:members_importjob_upload"), GET_POST,
+                                            public=True),
+    "admin:members_importjob_template": Entry(lambda v: reverse("admin:members_importjob_template"), public=True),
+    **{f"admin:members_importjob_{name}": Entry(
+        lambda v, name=name: reverse(f"admin:members_importjob_{name}", args=[v.import_job.pk]))
+       for name in ("progress", "progress_json", "report")},
+    "admin:members_unionreview_export": Entry(lambda v: [
+        reverse("admin:members_unionreview_export", args=[v.union.pk, kind]) for kind in ("roster", "summary")]),
 }
 
 # One victim object per model in the admin: its changelist, add, change, history, delete and bare-id pages.
@@ -128,6 +236,14 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "axes.accesslog": lambda v: v.access_log,
     "axes.accessfailurelog": lambda v: v.failure_log,
     "otp_totp.totpdevice": lambda v: v.device,
+    "members.profilechange": lambda v: v.profile_change,
+    "members.importjob": lambda v: v.import_job,
+    "members.unionreview": lambda v: v.union,
+    "members.statisticspage": lambda v: v.union,
+    "applications.joinapplication": lambda v: v.join_app,
+    "applications.workdayoverride": lambda v: v.workday,
+    "transfers.transferapplication": lambda v: v.transfer_app,
+    "transfers.unionformationcase": lambda v: v.case,
 }
 
 
@@ -168,6 +284,13 @@ def autocomplete_urls(v) -> list[str]:
     return urls
 
 
+def forged_card_token(v) -> str:
+    """A card link for the victim's membership signed with the wrong key material."""
+    from django.core import signing
+
+    return signing.dumps({"m": v.membership.pk, "v": 0}, salt="not-the-card-salt", compress=False)
+
+
 def walk(patterns, prefix="", namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
@@ -182,8 +305,9 @@ def all_patterns() -> list[str]:
 
 
 @pytest.fixture
-def world(city):
+def world(city, settings, tmp_path):
     """The victim: a member of 甲厂工会 with everything around them, and the four outsiders."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     v = SimpleNamespace()
     v.union = city.grassroots
     v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA4899999Q",
@@ -205,9 +329,30 @@ def world(city):
     v.attempt = AccessAttempt.objects.create(**marker, get_data="", post_data="", failures_since_start=1)
     v.access_log = AccessLog.objects.create(**marker)
     v.failure_log = AccessFailureLog.objects.create(**marker)
+    # the victim's messages, profile history, a transfer out of 甲厂工会 and a join application into it
+    v.message = notify(recipient=v.member_user, template="matrix", subject="机密消息标题", body="机密消息内容",
+                       dedupe_key="matrix-victim", channels=("inbox",))[0]
+    v.profile_change = ProfileChange.objects.create(person=v.person, field="address", old_value="机密旧地址",
+                                                    new_value=v.person.address, actor=v.member_user)
+    v.transfer_app, _kind = transfer_services.transfer_application_submit(
+        user=v.member_user, union=city.other, unit_name="机密新单位", reason="机密转会原因")
+    applicant_user = f.person_user(name="欧阳申请", born=dt.date(1991, 3, 3))
+    v.applicant = applicant_user.person
+    v.join_app = join_services.join_application_submit(
+        user=applicant_user, union=v.union, unit_name="机密申请单位", employment_type="dispatched",
+        hire_date=dt.date(2024, 3, 1), statement="", proof=upload())
+    v.case = UnionFormationCase.objects.create(
+        reservoir=city.reservoir_a, county=city.county_a, employer_name="机密单位物流有限公司", member_count=25,
+        opened_on=dt.date(2026, 1, 5), due_at=dt.date(2026, 1, 20))
+    v.import_job = ImportJob.objects.create(
+        union=v.union, uploaded_by=v.staff_user, file_name="机密名单.xlsx", status=ImportJob.Status.REJECTED,
+        total=2, done=2, report={"error_count": 1, "errors": [{"row": 2, "field": "姓名", "message": "机密错误行"}]})
+    v.workday = WorkdayOverride.objects.create(day=dt.date(2026, 10, 11), is_workday=True, note="机密调休")
     v.secrets = [v.person.name, v.person.masked_name, v.person.id_number, v.person.id_number_masked,
                  v.person.phone, v.person.phone_masked, v.person.address, "机密负责人", "0717-8888777", "机密路9号",
-                 "委员机密", "机密单位", "机密设备", "欧阳机密-agent", v.membership.member_no]
+                 "委员机密", "机密单位", "机密设备", "欧阳机密-agent", v.membership.member_no,
+                 "机密消息", "机密旧地址", "机密新单位", "机密转会原因", v.applicant.name, v.applicant.masked_name,
+                 v.applicant.id_number, v.applicant.phone, "机密申请单位", "机密名单", "机密错误行", "机密调休"]
     _other_user, _ = f.member(city.sibling, name="路人乙")
     v.roles = {"sibling_staff": city.sibling_staff, "child_staff": city.branch_staff, "member": _other_user,
                "anonymous": None}
@@ -220,6 +365,9 @@ def snapshot(v) -> dict:
     def row(model, pk):
         obj = model.objects.filter(pk=pk).first()
         return model_to_dict(obj) if obj is not None else "deleted"
+
+    def values(model, pk):
+        return model.objects.filter(pk=pk).values().first() or "deleted"
 
     return {
         "person": row(Person, v.person.pk),
@@ -239,6 +387,17 @@ def snapshot(v) -> dict:
         "committee": sorted(CommitteeMember.objects.filter(union=v.union).values_list("pk", "name")),
         "axes": (AccessAttempt.objects.filter(pk=v.attempt.pk).exists(),
                  AccessLog.objects.filter(pk=v.access_log.pk).exists()),
+        "applicant": row(Person, v.applicant.pk),
+        "join_app": values(JoinApplication, v.join_app.pk),
+        "transfer_app": values(TransferApplication, v.transfer_app.pk),
+        "case": values(UnionFormationCase, v.case.pk),
+        "import_job": values(ImportJob, v.import_job.pk),
+        "workday": values(WorkdayOverride, v.workday.pk),
+        "message": values(OutboxMessage, v.message.pk),
+        "profile_changes": sorted(ProfileChange.objects.filter(person=v.person).values_list("pk", "field")),
+        "trace": [TransitionRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj),
+                                                  object_id=obj.pk).count()
+                  for obj in (v.join_app, v.transfer_app, v.case)],
     }
 
 

@@ -107,6 +107,18 @@ def test_pii_scan_finds_a_planted_clear_number_in_any_table(tmp_path):
     assert number not in report
 
 
+@pytest.mark.django_db
+def test_pii_scan_takes_a_1990s_member_number_for_what_it_is_but_finds_a_phone_beside_it(city):
+    _user, membership = f.member(city.grassroots, joined_on=dt.date(1990, 7, 1), born=dt.date(1965, 1, 1))
+    assert membership.member_no.startswith("1990") and len(membership.member_no) == 11
+    out = io.StringIO()
+    call_command("pii_scan", stdout=out)
+    assert "No personal numbers in clear." in out.getvalue()
+    Union.objects.filter(pk=city.grassroots.pk).update(address=f"联系人 {membership.member_no}")
+    with pytest.raises(CommandError):
+        call_command("pii_scan", stdout=io.StringIO())
+
+
 def test_pii_scan_finds_numbers_in_log_files_and_ignores_invalid_ones(tmp_path):
     log = tmp_path / "app.log"
     valid = idnumber.make("420502", dt.date(1975, 2, 3), 41)

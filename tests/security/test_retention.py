@@ -7,7 +7,7 @@ from django.db.models import Q
 from rest_framework.authtoken.models import Token
 
 from members import selectors, services
-from members.models import Membership, Person
+from members.models import Membership, Person, ProfileChange
 from security import services as security_services
 from security import tasks
 from tests.members import factories as f
@@ -43,6 +43,7 @@ def _snapshot():
 @pytest.mark.django_db
 def test_people_ended_more_than_the_retention_period_ago_are_anonymised(people):
     old = people.old_withdrawn.person
+    ProfileChange.objects.create(person=old, field="address", old_value="旧地址1号", new_value="新地址2号")
     id_number, phone = old.id_number, old.phone
     done = security_services.person_anonymise_expired(today=TODAY)
     assert sorted(done) == sorted([people.old_withdrawn.person_id, people.old_expelled.person_id])
@@ -60,6 +61,7 @@ def test_people_ended_more_than_the_retention_period_ago_are_anonymised(people):
     assert not Token.objects.filter(user=user).exists()
     # the history stays (counts, member numbers), without the person's identity
     assert Membership.objects.filter(person=old).count() == 1
+    assert not ProfileChange.objects.filter(person=old).exists()
     for kept in (people.recent, people.active, people.never_member):
         kept.person.refresh_from_db()
         assert kept.person.anonymised_at is None and kept.person.name != "已匿名"
@@ -119,3 +121,40 @@ def test_task_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"]
     assert entry["task"] == "security.tasks.person_anonymise_expired"
     assert tasks.person_anonymise_expired.name == entry["task"]
+
+
+def test_open_states_of_applications_are_those_of_the_real_models():
+    from django.apps import apps
+
+    from applications.models import OPEN_STATES
+
+    assert [str(state) for state in OPEN_STATES] == security_services.APPLICATION_OPEN_STATES
+    for app_label, model_name, lookup, _open in security_services.OPEN_BUSINESS[:2]:
+        model = apps.get_model(app_label, model_name)
+        assert model._meta.get_field(lookup).related_model is Person
+        assert model._meta.get_field("state")
+
+
+@pytest.mark.django_db
+def test_a_former_member_with_an_open_join_application_is_kept_until_it_is_decided(city, people):
+    from applications import services as join_services
+
+    user = people.old_withdrawn
+    app = join_services.join_application_submit(user=user, union=city.grassroots, unit_name="甲厂",
+                                                employment_type="staff", hire_date=None, statement="")
+    assert security_services.person_anonymise_expired(today=TODAY) == [people.old_expelled.person_id]
+    user.person.refresh_from_db()
+    assert user.person.anonymised_at is None
+    join_services.join_application_reject(application_id=app.pk, actor=city.grassroots_staff, reason="不符合条件")
+    assert security_services.person_anonymise_expired(today=TODAY) == [people.old_withdrawn.person_id]
+
+
+@pytest.mark.django_db
+def test_an_open_transfer_application_keeps_the_person(city, people):
+    from transfers.models import TransferApplication
+
+    membership = Membership.objects.get(person=people.old_expelled.person)
+    TransferApplication.objects.create(applicant=membership.person, membership=membership,
+                                       from_union=membership.union, union=city.sibling, unit_name="乙厂",
+                                       due_at=TODAY)
+    assert security_services.person_anonymise_expired(today=TODAY) == [people.old_withdrawn.person_id]

@@ -283,3 +283,8 @@ WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
 WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
 # The monthly rate when no year has one recorded (city admins record each year's rate in admin).
 DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
+# --- Integration: one name per choice set shared in the API schema ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "ApplicationStateEnum": "applications.models.ApplicationState",
+    "UnionFormationStateEnum": "transfers.models.UnionFormationState",
+}
