@@ -54,7 +54,7 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages
 
 clean:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import filetype
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from unionhub.crypto import decrypt_bytes, encrypt_bytes
@@ -23,29 +24,29 @@ def _root() -> Path:
 def proof_check(data: bytes) -> str:
     """The content type of an acceptable proof, judged by its bytes (never by its name)."""
     if len(data) > MAX_BYTES:
-        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+        raise BusinessError("proof_too_large", gettext("证明材料不能超过 5 MB。"))
     kind = filetype.guess(data)
     mime = kind.mime if kind else ""
     if mime not in ALLOWED:
-        raise BusinessError("proof_invalid_type", "证明材料只能是 PDF、JPG 或 PNG 文件。")
+        raise BusinessError("proof_invalid_type", gettext("证明材料只能是 PDF、JPG 或 PNG 文件。"))
     if mime == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
-            raise BusinessError("proof_invalid_type", "PDF 文件不完整。")
+            raise BusinessError("proof_invalid_type", gettext("PDF 文件不完整。"))
     else:
         try:
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise BusinessError("proof_invalid_type", "图片文件已损坏。") from exc
+            raise BusinessError("proof_invalid_type", gettext("图片文件已损坏。")) from exc
     return mime
 
 
 def proof_read_upload(upload) -> bytes:
     if upload.size is not None and upload.size > MAX_BYTES:
-        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+        raise BusinessError("proof_too_large", gettext("证明材料不能超过 5 MB。"))
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise BusinessError("proof_too_large", "证明材料不能超过 5 MB。")
+        raise BusinessError("proof_too_large", gettext("证明材料不能超过 5 MB。"))
     return data
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django_fsm import can_proceed, has_transition_perm
 
 from applications import proofs, selectors
@@ -71,24 +72,24 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
     """Pre-screen and store a join application (nothing is stored when a check refuses it)."""
     person = user.person
     if person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
     person = Person.objects.select_for_update().get(pk=person.pk)
     today = clock.today()
     age = idnumber.age_on(person.id_number, today)
     if age < 18:
-        raise BusinessError("underage", "未满18周岁，暂不能申请入会。")
+        raise BusinessError("underage", gettext("未满18周岁，暂不能申请入会。"))
     if member_selectors.membership_open(person):
-        raise BusinessError("already_member", "您已是工会会员，工作单位变动请申请转会。")
+        raise BusinessError("already_member", gettext("您已是工会会员，工作单位变动请申请转会。"))
     if open_application_exists(person):
-        raise BusinessError("open_application_exists", "您已有一份正在办理的申请，请等待处理结果或先撤销。")
+        raise BusinessError("open_application_exists", gettext("您已有一份正在办理的申请，请等待处理结果或先撤销。"))
     if employment_type not in EmploymentType.values:
-        raise BusinessError("invalid_employment_type", "就业状况不正确。")
+        raise BusinessError("invalid_employment_type", gettext("就业状况不正确。"))
     if employment_type == EmploymentType.DISPATCHED and not proof:
-        raise BusinessError("proof_required", "劳务派遣人员须上传加盖用工单位公章的委托入会证明。")
+        raise BusinessError("proof_required", gettext("劳务派遣人员须上传加盖用工单位公章的委托入会证明。"))
     if union is not None and not union.accepts_members:
-        raise BusinessError("union_not_accepting", "该工会不直接接收会员，请选择基层工会或分工会。")
+        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员，请选择基层工会或分工会。"))
     if hire_date and hire_date > today:
-        raise BusinessError("invalid_hire_date", "入职日期不能晚于今天。")
+        raise BusinessError("invalid_hire_date", gettext("入职日期不能晚于今天。"))
     proof_name = proof_type = ""
     if proof:
         data = proofs.proof_read_upload(proof)
@@ -106,7 +107,7 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
             app.save()
     except IntegrityError as exc:  # a concurrent submission by the same person
         proofs.proof_delete(proof_name)
-        raise BusinessError("open_application_exists", "您已有一份正在办理的申请。") from exc
+        raise BusinessError("open_application_exists", gettext("您已有一份正在办理的申请。")) from exc
     transition_record(obj=app, transition="submit", source="", actor=user)
     return app
 
@@ -117,7 +118,7 @@ def application_dispatch(model, *, application_id: int, actor: User, county: Uni
     app = application_lock(model, pk=application_id, actor=actor)
     application_guard(app, "dispatch", actor=actor)
     if county.level != UnionLevel.COUNTY or not member_selectors.union_in_scope(actor, county):
-        raise BusinessError("invalid_county", "请选择本市的县区总工会。")
+        raise BusinessError("invalid_county", gettext("请选择本市的县区总工会。"))
     application_transition(app, "dispatch", actor=actor, comment=comment or f"分派至{county.name}", county=county)
     for staff in User.objects.filter(union=county, is_active=True, is_staff=True):
         notify(recipient=staff, template=f"{model.kind_key}_dispatched", subject=f"{model.kind_label}待校核",
@@ -138,9 +139,9 @@ def application_verify(model, *, application_id: int, actor: User, union: Union 
         union = member_selectors.reservoir_for(app.county)
     if (union is None or not union.accepts_members or app.county_id is None
             or not union.path.startswith(app.county.path)):
-        raise BusinessError("invalid_union", "请选择本县区内接收会员的工会（单位未建会时选择职工服务中心工会）。")
+        raise BusinessError("invalid_union", gettext("请选择本县区内接收会员的工会（单位未建会时选择职工服务中心工会）。"))
     if union.pk == getattr(app, "from_union_id", None):
-        raise BusinessError("same_union", "转入工会与原所在工会相同。")
+        raise BusinessError("same_union", gettext("转入工会与原所在工会相同。"))
     employer_name = (employer_name or "").strip() or app.unit_name
     application_transition(app, "verify", actor=actor, comment=comment or f"校核：{employer_name} → {union.name}",
                            union=union, employer_name=employer_name)
@@ -207,7 +208,7 @@ def join_application_approve(*, application_id: int, actor: User, dues_mode: str
                              comment: str = "") -> JoinApplication:
     """Approve: the membership (member number, dues mode, dues start) is created in the same transaction."""
     if dues_mode not in DuesMode.values:
-        raise BusinessError("invalid_dues_mode", "缴费方式应为 self_pay、payroll 或 unit_paid。")
+        raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
     app = application_lock(JoinApplication, pk=application_id, actor=actor)
     application_transition(app, "approve", actor=actor, comment=comment or "同意入会", by=actor, at=clock.now())
     person = app.applicant
@@ -234,7 +235,7 @@ def join_application_approve(*, application_id: int, actor: User, dues_mode: str
 def join_application_reject(*, application_id: int, actor: User, reason: str) -> JoinApplication:
     reason = (reason or "").strip()
     if not reason:
-        raise BusinessError("reason_required", "请填写驳回原因。")
+        raise BusinessError("reason_required", gettext("请填写驳回原因。"))
     app = application_lock(JoinApplication, pk=application_id, actor=actor)
     application_transition(app, "reject", actor=actor, comment=reason, by=actor, at=clock.now(), reason=reason)
     _notify_result(app)

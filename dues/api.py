@@ -1,5 +1,6 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -19,7 +20,7 @@ from unionhub.money import format_money
 def _membership_of(request):
     person = request.user.person
     if person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
     return member_selectors.membership_current(person)
 
 
@@ -64,9 +65,9 @@ class DuesYearApi(APIView):
     def get(self, request, year: int):
         membership = _membership_of(request)
         if membership is None:
-            raise BusinessError("not_a_member", "尚未入会。")
+            raise BusinessError("not_a_member", gettext("尚未入会。"))
         if not 1950 <= year <= 2200:
-            raise BusinessError("invalid_year", "年度不正确。")
+            raise BusinessError("invalid_year", gettext("年度不正确。"))
         calendar = selectors.dues_calendar(membership, year, clock.today())
         return Response(DuesYearOut(calendar_data(calendar)).data)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from dues.models import DuesRate, PaidMonth, PaymentOrder
 from members.models import DuesMode, Membership, MembershipStatus
@@ -22,11 +23,11 @@ class MonthStatus:
 
 
 STATUS_LABELS = {
-    MonthStatus.NOT_REQUIRED: "无需缴费",
-    MonthStatus.PAID: "已缴费",
-    MonthStatus.DUE: "待缴费",
-    MonthStatus.PAYABLE: "可缴费",
-    MonthStatus.NOT_OPEN: "未开始",
+    MonthStatus.NOT_REQUIRED: _("无需缴费"),
+    MonthStatus.PAID: _("已缴费"),
+    MonthStatus.DUE: _("待缴费"),
+    MonthStatus.PAYABLE: _("可缴费"),
+    MonthStatus.NOT_OPEN: _("未开始"),
 }
 
 WINDOW_AHEAD = 5  # the current month and up to five more (最多5个月)
@@ -40,7 +41,7 @@ class MonthCell:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass

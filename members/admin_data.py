@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members import exports, imports, selectors, services_data, stats
@@ -96,7 +97,7 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > imports.MAX_UPLOAD_BYTES:
-                    raise BusinessError("file_too_large", "文件过大（上限 30 MB）。")
+                    raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
                 job = imports.import_job_create(union=form.cleaned_data["union"], actor=request.user,
                                                 file_name=upload.name, data=upload.read())
             except (BusinessError, NotInScope) as exc:

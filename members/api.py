@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.db.models import Q
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -76,14 +77,14 @@ class TokenApi(APIView):
             return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
-            raise BusinessError("invalid_credentials", "用户名或密码不正确。")
+            raise BusinessError("invalid_credentials", gettext("用户名或密码不正确。"))
         from security.otp import otp_required
 
         if otp_required(user):
             from django_otp import match_token
 
             if not otp_token or match_token(user, otp_token) is None:
-                raise BusinessError("otp_required", "该账号已开启两步验证，请填写身份验证器中的6位验证码。")
+                raise BusinessError("otp_required", gettext("该账号已开启两步验证，请填写身份验证器中的6位验证码。"))
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -115,7 +116,7 @@ class MeApi(APIView):
     def get(self, request):
         person = request.user.person
         if person is None:
-            raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+            raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
         membership = selectors.membership_current(person)
         return Response(self.OutputSerializer({
             "name": person.name, "id_number_masked": person.id_number_masked,
@@ -233,7 +234,7 @@ class MembershipActionApi(APIView):
         actor = request.user
         if self.action_name == "retain":
             if reason not in RetainReason.values:
-                raise BusinessError("invalid_reason", "保留会籍原因应为 retired、unemployed、military 或 other。")
+                raise BusinessError("invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。"))
             membership = services.membership_retain(membership_id=membership.pk, actor=actor, reason=reason)
         elif self.action_name == "restore":
             membership = services.membership_restore(membership_id=membership.pk, actor=actor, reason=reason)

@@ -13,6 +13,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from members import selectors
 from members.models import Membership, MembershipStatus, User
@@ -85,13 +86,13 @@ def membership_card_activate(*, membership_id: int, actor: User, id_number: str)
     """激活会员卡 (Changxing): the member confirms their details and types their ID number to turn the card on."""
     membership = Membership.objects.select_for_update().select_related("person").filter(pk=membership_id).first()
     if membership is None or membership.person_id != actor.person_id:
-        raise BusinessError("not_your_membership", "只能开通本人的会员卡。")
+        raise BusinessError("not_your_membership", gettext("只能开通本人的会员卡。"))
     if membership.status not in CARD_STATUSES:
-        raise BusinessError("membership_inactive", "会籍已终止，不能开通电子会员卡。")
+        raise BusinessError("membership_inactive", gettext("会籍已终止，不能开通电子会员卡。"))
     if membership.card_active:
         return membership
     if keyed_hash(idnumber.normalize(id_number)) != membership.person.id_number_hash:
-        raise BusinessError("id_number_mismatch", "身份证号码与登记信息不一致。")
+        raise BusinessError("id_number_mismatch", gettext("身份证号码与登记信息不一致。"))
     membership.card_active = True
     membership.save(update_fields=["card_active"])
     audit_record(actor=actor, action="card_activate", obj=membership)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, JSONField, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from members import roster, selectors
 from members.models import (
@@ -76,12 +77,12 @@ def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes)
     if not selectors.union_in_scope(actor, union):
         raise NotInScope()
     if not union.accepts_members:
-        raise BusinessError("union_not_accepting", "该工会不直接接收会员，请选择基层工会或分工会。")
+        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员，请选择基层工会或分工会。"))
     suffix = Path(file_name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise BusinessError("file_type", "请上传 .xlsx 或 .csv 文件。")
+        raise BusinessError("file_type", gettext("请上传 .xlsx 或 .csv 文件。"))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise BusinessError("file_too_large", "文件过大（上限 30 MB）。")
+        raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
     stored = f"{uuid.uuid4().hex}{suffix}.enc"
     (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
     job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
@@ -131,7 +132,7 @@ def _rows_csv(data: bytes) -> tuple[Iterator[list], int]:
         except UnicodeDecodeError:
             continue
     else:
-        raise BusinessError("file_encoding", "无法识别 CSV 文件的编码（请用 UTF-8 或 GB18030）。")
+        raise BusinessError("file_encoding", gettext("无法识别 CSV 文件的编码（请用 UTF-8 或 GB18030）。"))
     return csv.reader(io.StringIO(text)), text.count("\n") + 1
 
 
@@ -142,7 +143,7 @@ def read_rows(data: bytes, file_name: str) -> tuple[Iterator, int]:
     try:
         return _rows_xlsx(data)
     except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
-        raise BusinessError("file_unreadable", "无法读取该 Excel 文件，请使用导入模板（.xlsx）。") from exc
+        raise BusinessError("file_unreadable", gettext("无法读取该 Excel 文件，请使用导入模板（.xlsx）。")) from exc
 
 
 def _find_header(rows: Iterator) -> tuple[dict[str, int], int]:
@@ -159,7 +160,7 @@ def _find_header(rows: Iterator) -> tuple[dict[str, int], int]:
             if missing:
                 raise BusinessError("missing_columns", "缺少列：" + "、".join(missing) + "。请使用导入模板。")
             return columns, number
-    raise BusinessError("no_header", "找不到表头（应含“姓名”“身份证号码”等列），请使用导入模板。")
+    raise BusinessError("no_header", gettext("找不到表头（应含“姓名”“身份证号码”等列），请使用导入模板。"))
 
 
 # --- checking one row -------------------------------------------------------------------------------------
@@ -546,7 +547,7 @@ def _run(job: ImportJob) -> ImportJob:
     good, errors, names = _read_and_check(job)
     counted = len(good) + len(errors)
     if counted == 0:
-        raise BusinessError("empty", "文件中没有会员数据。")
+        raise BusinessError("empty", gettext("文件中没有会员数据。"))
     job.total = counted
     timings = {"read_check_s": round(time.perf_counter() - started, 1), "peak_rss_after_read_mb": _peak_rss_mb()}
     existing, db_errors = _check_against_database(good)

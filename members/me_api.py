@@ -1,6 +1,7 @@
 """API of the member's own corner: messages (消息), profile upkeep, the card."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from unionhub.models import OutboxMessage
 def _person(request):
     person = request.user.person
     if person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
     return person
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from members import selectors
 from members.models import Person, ProfileChange, User
@@ -65,7 +66,7 @@ def _clean(changes: dict) -> dict[str, str]:
     cleaned, errors = {}, {}
     for field, value in changes.items():
         if not isinstance(value, str):
-            errors[field] = "格式不正确。"
+            errors[field] = gettext("格式不正确。")
             continue
         value = value.strip()
         if "\x00" in value:  # PostgreSQL text cannot hold it
@@ -79,10 +80,10 @@ def _clean(changes: dict) -> dict[str, str]:
                 continue
         elif Person._meta.get_field(field).choices:
             if value and value not in dict(Person._meta.get_field(field).choices):
-                errors[field] = "请从列表中选择。"
+                errors[field] = gettext("请从列表中选择。")
                 continue
         elif len(value) > TEXT_LIMITS[field]:
-            errors[field] = f"不能超过{TEXT_LIMITS[field]}个字。"
+            errors[field] = gettext("不能超过%(limit)s个字。") % {"limit": TEXT_LIMITS[field]}
             continue
         cleaned[field] = value
     if errors:
@@ -95,9 +96,9 @@ def person_profile_update(*, person_id: int, actor: User, changes: dict, passwor
     """The member updates their own changeable fields. A new phone (also their login) needs the password."""
     refused = set(changes) - set(MEMBER_FIELDS)
     if refused & set(STAFF_ONLY_FIELDS):
-        raise BusinessError("staff_only_field", "姓名和身份证号码只能由工会工作人员修改。")
+        raise BusinessError("staff_only_field", gettext("姓名和身份证号码只能由工会工作人员修改。"))
     if refused:
-        raise BusinessError("field_not_changeable", "以下资料不能自行修改：" + "、".join(sorted(refused)))
+        raise BusinessError("field_not_changeable", gettext("以下资料不能自行修改：") + "、".join(sorted(refused)))
     person = Person.objects.select_for_update().filter(pk=person_id).first()
     if person is None or actor.person_id != person.pk:
         raise NotInScope()
@@ -107,10 +108,10 @@ def person_profile_update(*, person_id: int, actor: User, changes: dict, passwor
     phone_changed = new_phone != person.phone
     if phone_changed:
         if not actor.check_password(password or ""):
-            raise BusinessError("password_required", "修改手机号码需要输入正确的登录密码。")
+            raise BusinessError("password_required", gettext("修改手机号码需要输入正确的登录密码。"))
         other = selectors.person_get_by_phone(new_phone)
         if other is not None and other.pk != person.pk:
-            raise BusinessError("phone_taken", "该手机号码已被使用。")
+            raise BusinessError("phone_taken", gettext("该手机号码已被使用。"))
         person.set_phone(new_phone)
     for field, value in cleaned.items():
         setattr(person, field, value)
@@ -118,7 +119,7 @@ def person_profile_update(*, person_id: int, actor: User, changes: dict, passwor
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:  # the same new phone saved concurrently by someone else
-        raise BusinessError("phone_taken", "该手机号码已被使用。") from exc
+        raise BusinessError("phone_taken", gettext("该手机号码已被使用。")) from exc
     rows = profile_changes_record(person=person, before=before, actor=actor, by_staff=False)
     if phone_changed:
         change = next(row for row in rows if row.field == "phone")

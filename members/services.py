@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django_fsm import can_proceed
 from rest_framework.authtoken.models import Token
 
@@ -33,11 +34,11 @@ def person_create(*, name: str, id_number: str, phone: str = "", **fields) -> Pe
     phone = phones.validate(phone) if phone else ""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请输入姓名。"}, code="name_required")
+        raise ValidationError({"name": gettext("请输入姓名。")}, code="name_required")
     if selectors.person_get_by_id_number(id_number):
-        raise BusinessError("person_exists", "该身份证号码已登记。")
+        raise BusinessError("person_exists", gettext("该身份证号码已登记。"))
     if phone and selectors.person_get_by_phone(phone):
-        raise BusinessError("phone_taken", "该手机号码已被使用。")
+        raise BusinessError("phone_taken", gettext("该手机号码已被使用。"))
     person = Person(name=name, **fields)
     person.set_id_number(id_number)
     person.set_phone(phone)
@@ -45,7 +46,7 @@ def person_create(*, name: str, id_number: str, phone: str = "", **fields) -> Pe
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:  # a concurrent registration with the same number
-        raise BusinessError("person_exists", "该身份证号码或手机号码已登记。") from exc
+        raise BusinessError("person_exists", gettext("该身份证号码或手机号码已登记。")) from exc
     return person
 
 
@@ -71,13 +72,13 @@ def staff_create(*, actor: User, username: str, password: str, union: Union, is_
     """A union admin creates staff accounts for the unions below its own."""
     if not actor.is_superuser:
         if not (actor.is_union_staff and actor.is_union_admin):
-            raise BusinessError("not_union_admin", "只有工会管理员可以创建下级工会账号。")
+            raise BusinessError("not_union_admin", gettext("只有工会管理员可以创建下级工会账号。"))
         if not selectors.union_in_scope(actor, union):
             raise NotInScope()
         if union.pk == actor.union_id:
-            raise BusinessError("not_below", "只能为下级工会创建账号。")
+            raise BusinessError("not_below", gettext("只能为下级工会创建账号。"))
     if User.objects.filter(username=username).exists():
-        raise BusinessError("username_taken", "用户名已存在。")
+        raise BusinessError("username_taken", gettext("用户名已存在。"))
     user = User(username=username, union=union, is_staff=True, is_union_admin=is_union_admin)
     try:
         validate_password(password, user)
@@ -100,20 +101,20 @@ def union_create(*, actor: User, name: str, code: str, level: str, parent: Union
     expected_parent = {UnionLevel.CITY: None, UnionLevel.COUNTY: UnionLevel.CITY,
                        UnionLevel.GRASSROOTS: UnionLevel.COUNTY, UnionLevel.BRANCH: UnionLevel.GRASSROOTS}
     if level not in expected_parent:
-        raise BusinessError("invalid_level", "层级不正确。")
+        raise BusinessError("invalid_level", gettext("层级不正确。"))
     if (parent.level if parent else None) != expected_parent[level] and not (
         level == UnionLevel.GRASSROOTS and parent is not None and parent.level == UnionLevel.CITY
     ):
-        raise BusinessError("invalid_parent", "上级工会的层级与本工会层级不匹配。")
+        raise BusinessError("invalid_parent", gettext("上级工会的层级与本工会层级不匹配。"))
     if Union.objects.filter(code=code).exists():
-        raise BusinessError("code_taken", "工会代码已存在。")
+        raise BusinessError("code_taken", gettext("工会代码已存在。"))
     union = Union(name=name, code=code, level=level, parent=parent, accepts_members=accepts_members,
                   is_reservoir=is_reservoir, **fields)
     try:
         with transaction.atomic():
             union.save()
     except IntegrityError as exc:
-        raise BusinessError("reservoir_exists", "该上级工会已有职工服务中心工会。") from exc
+        raise BusinessError("reservoir_exists", gettext("该上级工会已有职工服务中心工会。")) from exc
     audit_record(actor=actor, action="union_create", obj=union)
     return union
 
@@ -140,12 +141,12 @@ def membership_create(*, person: Person, union: Union, dues_mode: str, actor: Us
                       joined_on: dt.date | None = None, reason: str = "") -> Membership:
     """Join: one open membership per person (one join per life: a member moves by transfer)."""
     if dues_mode not in DuesMode.values:
-        raise BusinessError("invalid_dues_mode", "缴费方式不正确。")
+        raise BusinessError("invalid_dues_mode", gettext("缴费方式不正确。"))
     if not union.accepts_members:
-        raise BusinessError("union_not_accepting", "该工会不直接接收会员。")
+        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员。"))
     Person.objects.select_for_update().get(pk=person.pk)
     if selectors.membership_open(person):
-        raise BusinessError("already_member", "已是工会会员，请申请转会。")
+        raise BusinessError("already_member", gettext("已是工会会员，请申请转会。"))
     joined_on = joined_on or clock.today()
     membership = Membership(
         person=person, union=union, dues_mode=dues_mode, joined_on=joined_on,
@@ -183,7 +184,7 @@ def _transition(membership: Membership, name: str, actor: User | None, kind: str
 @transaction.atomic
 def membership_retain(*, membership_id: int, actor: User | None, reason: str, note: str = "") -> Membership:
     if reason not in RetainReason.values:
-        raise BusinessError("invalid_reason", "保留会籍原因应为 retired、unemployed、military 或 other。")
+        raise BusinessError("invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。"))
     membership = _locked_membership(membership_id, actor)
     today = clock.today()
     _transition(membership, "retain", actor, MembershipEvent.Kind.RETAIN, note or reason,
@@ -209,7 +210,7 @@ def _close_retention(membership: Membership, on: dt.date) -> None:
 def membership_withdraw(*, membership_id: int, actor: User | None, reason: str) -> Membership:
     """Voluntary withdrawal, decided by staff after discussion with the member."""
     if not reason:
-        raise BusinessError("reason_required", "请填写退会原因（经谈话后决定）。")
+        raise BusinessError("reason_required", gettext("请填写退会原因（经谈话后决定）。"))
     membership = _locked_membership(membership_id, actor)
     today = clock.today()
     _transition(membership, "withdraw", actor, MembershipEvent.Kind.WITHDRAW, reason, reason=reason, on=today)
@@ -221,7 +222,7 @@ def membership_withdraw(*, membership_id: int, actor: User | None, reason: str) 
 def membership_expel(*, membership_id: int, actor: User | None, reason: str) -> Membership:
     """Expulsion by committee decision; reported to the parent union (its staff see the event in scope)."""
     if not reason:
-        raise BusinessError("reason_required", "请填写开除会籍的决定。")
+        raise BusinessError("reason_required", gettext("请填写开除会籍的决定。"))
     membership = _locked_membership(membership_id, actor)
     today = clock.today()
     event = _transition(membership, "expel", actor, MembershipEvent.Kind.EXPEL, reason, decision=reason, on=today)
@@ -235,10 +236,10 @@ def membership_expel(*, membership_id: int, actor: User | None, reason: str) -> 
 def membership_reinstate(*, membership_id: int, actor: User | None, reason: str) -> Membership:
     """Undo a wrong automatic withdrawal."""
     if not reason:
-        raise BusinessError("reason_required", "请填写恢复原因。")
+        raise BusinessError("reason_required", gettext("请填写恢复原因。"))
     membership = _locked_membership(membership_id, actor)
     if membership.status == MembershipStatus.WITHDRAWN and selectors.membership_open(membership.person):
-        raise BusinessError("already_member", "此人已有有效会籍。")
+        raise BusinessError("already_member", gettext("此人已有有效会籍。"))
     _transition(membership, "reinstate", actor, MembershipEvent.Kind.REINSTATE, reason, reason=reason,
                 on=clock.today())
     return membership
@@ -269,9 +270,9 @@ def membership_move(*, membership_id: int, to_union: Union, actor: User | None, 
 def person_reveal(*, person: Person, actor: User, field: str) -> str:
     """Clear ID number or phone for an authorised staff user in scope; every reveal is logged (no clear data)."""
     if field not in ("id_number", "phone"):
-        raise BusinessError("invalid_field", "只能查看身份证号码或手机号码。")
+        raise BusinessError("invalid_field", gettext("只能查看身份证号码或手机号码。"))
     if not actor.has_perm("members.reveal_person"):
-        raise BusinessError("not_allowed", "没有查看完整个人信息的权限。")
+        raise BusinessError("not_allowed", gettext("没有查看完整个人信息的权限。"))
     membership = selectors.membership_current(person)
     if not actor.is_superuser and (membership is None or not selectors.union_in_scope(actor, membership.union)):
         raise NotInScope()

@@ -1,5 +1,6 @@
 """API v1 for transfers (SPEC §8) and union-formation cases."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ from unionhub.errors import BusinessError
 
 def _person(request):
     if request.user.person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
     return request.user.person
 
 

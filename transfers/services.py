@@ -7,6 +7,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from applications import selectors as app_selectors
 from applications import services as app_services
@@ -55,9 +56,9 @@ def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Memb
         raise NotInScope()
     reservoir = member_selectors.reservoir_for(membership.union)
     if reservoir is None:
-        raise BusinessError("no_reservoir", "所属县区总工会没有职工服务中心工会。")
+        raise BusinessError("no_reservoir", gettext("所属县区总工会没有职工服务中心工会。"))
     if reservoir.pk == membership.union_id:
-        raise BusinessError("already_in_reservoir", "该会员已在职工服务中心工会。")
+        raise BusinessError("already_in_reservoir", gettext("该会员已在职工服务中心工会。"))
     old_union = membership.union
     membership = member_services.membership_move(membership_id=membership.pk, to_union=reservoir, actor=actor,
                                                  kind=MembershipEvent.Kind.MOVE_OUT, reason=reason or "迁出")
@@ -76,10 +77,10 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
     instead and is told why. Returns (application, kind) with kind "transfer" or "join"."""
     person = user.person
     if person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
+        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
     person = Person.objects.select_for_update().get(pk=person.pk)
     if app_services.open_application_exists(person):
-        raise BusinessError("open_application_exists", "您已有一份正在办理的申请，请等待处理结果或先撤销。")
+        raise BusinessError("open_application_exists", gettext("您已有一份正在办理的申请，请等待处理结果或先撤销。"))
     membership = member_selectors.membership_open(person)
     if membership is None:
         employment = person.employment_type or EmploymentType.STAFF
@@ -93,12 +94,12 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
               dedupe_key=f"join:{app.pk}:from_transfer")
         return app, "join"
     if union is not None and union.pk == membership.union_id:
-        raise BusinessError("same_union", "您已是该工会的会员。")
+        raise BusinessError("same_union", gettext("您已是该工会的会员。"))
     if union is not None and not union.accepts_members:
-        raise BusinessError("union_not_accepting", "该工会不直接接收会员，请选择基层工会或分工会。")
+        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员，请选择基层工会或分工会。"))
     today = clock.today()
     if secondment_until is not None and secondment_until < today + relativedelta(months=SECONDMENT_MIN_MONTHS):
-        raise BusinessError("secondment_too_short", "借调六个月以上方可转接会员关系。")
+        raise BusinessError("secondment_too_short", gettext("借调六个月以上方可转接会员关系。"))
     app = TransferApplication(
         applicant=person, membership=membership, from_union=membership.union, union=union,
         unit_name=unit_name.strip(), transfer_reason=reason.strip(), secondment_until=secondment_until,
@@ -108,7 +109,7 @@ def transfer_application_submit(*, user: User, union: Union | None, unit_name: s
         with transaction.atomic():
             app.save()
     except IntegrityError as exc:
-        raise BusinessError("open_application_exists", "您已有一份正在办理的申请。") from exc
+        raise BusinessError("open_application_exists", gettext("您已有一份正在办理的申请。")) from exc
     app_services.transition_record(obj=app, transition="submit", source="", actor=user)
     return app, "transfer"
 
@@ -132,13 +133,13 @@ def transfer_application_approve(*, application_id: int, actor: User, comment: s
                                  dues_mode: str = "") -> TransferApplication:
     """Approve: the membership moves in the same transaction; both unions keep the event; the member is told."""
     if dues_mode and dues_mode not in DuesMode.values:
-        raise BusinessError("invalid_dues_mode", "缴费方式应为 self_pay、payroll 或 unit_paid。")
+        raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
     app = app_services.application_lock(TransferApplication, pk=application_id, actor=actor)
     app_services.application_transition(app, "approve", actor=actor, comment=comment or "同意转入",
                                         by=actor, at=clock.now())
     membership = Membership.objects.select_for_update().get(pk=app.membership_id)
     if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
-        raise BusinessError("membership_inactive", "该会籍已不在有效状态，不能转会。")
+        raise BusinessError("membership_inactive", gettext("该会籍已不在有效状态，不能转会。"))
     old_union = membership.union
     detail = {"transfer_application_id": app.pk}
     if app.secondment_until:
@@ -170,7 +171,7 @@ def transfer_application_approve(*, application_id: int, actor: User, comment: s
 def transfer_application_reject(*, application_id: int, actor: User, reason: str) -> TransferApplication:
     reason = (reason or "").strip()
     if not reason:
-        raise BusinessError("reason_required", "请填写驳回原因。")
+        raise BusinessError("reason_required", gettext("请填写驳回原因。"))
     app = app_services.application_lock(TransferApplication, pk=application_id, actor=actor)
     app_services.application_transition(app, "reject", actor=actor, comment=reason, by=actor, at=clock.now(),
                                         reason=reason)
@@ -286,7 +287,7 @@ def union_formation_issue_notice(*, case_id: int, actor: User, comment: str = ""
 def union_formation_establish(*, case_id: int, actor: User, union: Union, comment: str = "") -> UnionFormationCase:
     case = _locked_case(case_id, actor)
     if (union.is_reservoir or not union.accepts_members or not union.path.startswith(case.county.path)):
-        raise BusinessError("invalid_union", "请选择本县区内该单位新成立的工会。")
+        raise BusinessError("invalid_union", gettext("请选择本县区内该单位新成立的工会。"))
     _case_step(case, "establish", actor, comment or f"已成立{union.name}", union=union, on=clock.today())
     return case
 

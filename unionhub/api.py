@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
 from django.views import defaults
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
@@ -43,5 +44,5 @@ class ErrorOut(serializers.Serializer):
 def page_not_found(request, exception):
     """A URL that matches nothing: JSON under /api/ (clients parse every answer), the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "detail": "未找到。"}, status=404)
+        return JsonResponse({"code": "not_found", "detail": gettext("未找到。")}, status=404)
     return defaults.page_not_found(request, exception)

@@ -15,6 +15,11 @@
     if (!m) { return null; }
     return parseInt(m[1] || "0", 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
   }
+  // The words come translated from the page (data-text-*): {name} marks a value.
+  var text = {months: form.dataset.textMonths, extra: form.dataset.textExtra, close: form.dataset.textClose};
+  function fill(pattern, values) {
+    return pattern.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  }
   function money(c) { return (Math.floor(c / 100)) + "." + ("0" + (c % 100)).slice(-2); }
   function update() {
     var last = parseInt(through.value, 10);
@@ -22,8 +27,8 @@
     var extraCents = cents(extra.value);
     if (extraCents === null) { total.textContent = "-"; breakdown.textContent = ""; return; }
     total.textContent = money(count * rateCents + extraCents);
-    breakdown.textContent = "（" + count + "个月 ¥" + money(count * rateCents) +
-      (extraCents ? " + 自愿多交 ¥" + money(extraCents) : "") + "）";
+    breakdown.textContent = fill(text.months, {count: count, amount: money(count * rateCents)}) +
+      (extraCents ? fill(text.extra, {amount: money(extraCents)}) : "") + text.close;
   }
   through.addEventListener("change", update);
   extra.addEventListener("input", update);
