@@ -17,20 +17,6 @@ def _index_month(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-_SQL_DIALECT = {
-    # month index (year × 12 + month − 1) of a date column, and the two-or-more-argument max / min
-    "postgresql": (
-        "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
-        "GREATEST",
-        "LEAST",
-    ),
-    "sqlite": (
-        "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)",
-        "MAX",
-        "MIN",
-    ),
-}
-
 ARREARS_SQL = """
 WITH runs AS MATERIALIZED (
     SELECT m.id, m.dues_mode, m.person_id,
@@ -76,7 +62,7 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
     membership."""
     from django.db import connection
 
-    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    mi, greatest, least = selectors.sql_dialect(connection)
     sql = ARREARS_SQL.format(
         GREATEST=greatest,
         LEAST=least,
