@@ -28,7 +28,7 @@ OPEN_BUSINESS = [
     ("applications", "JoinApplication", "applicant", Q(state__in=["submitted", "dispatched", "verified"])),
     ("transfers", "TransferApplication", "applicant",
      Q(state__in=["submitted", "dispatched", "verified"])),
-    ("dues", "PaymentOrder", "membership__person", Q(status="pending")),
+    ("dues", "PaymentOrder", "membership__person", Q(status__in=["pending", "refund_pending"])),
 ]
 
 

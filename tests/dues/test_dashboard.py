@@ -81,7 +81,7 @@ def test_dues_panel_figures_for_a_county(city, ledger):
     assert per_month["2025-03"] == Decimal("12.50")  # late's March and the order's extra
     assert per_month["2025-04"] == Decimal("10.00")  # late (May and June, paid ahead, are later ledger months)
     assert figures["collection"] == {"paid_months": 5, "required_months": 13}
-    assert (5, 13) == python_collection(city.county_a)
+    assert python_collection(city.county_a) == (5, 13)
     assert figures["collection_rate"] == Decimal("0.3846")
     assert figures["arrears"] == {"3-5": 1, "6": 0, ">6": 0}
     assert figures["arrears_as_of"] == APRIL
@@ -90,7 +90,7 @@ def test_dues_panel_figures_for_a_county(city, ledger):
 def test_dues_panel_figures_for_the_city_and_a_branch(city, ledger):
     figures = selectors.dashboard_figures(union=city.city, today=APRIL)
     assert figures["collection"] == {"paid_months": 5, "required_months": 17}
-    assert (5, 17) == python_collection(city.city)
+    assert python_collection(city.city) == (5, 17)
     assert figures["arrears"] == {"3-5": 1, "6": 1, ">6": 0}
     assert dict(figures["per_month"])["2024-09"] == Decimal("50.00")  # the payroll member's last deduction
     branch = selectors.dashboard_figures(union=city.branch, today=APRIL)
