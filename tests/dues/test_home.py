@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from dues import services
 from dues.views import home_section
 from members import services as member_services
 from members.models import DuesMode
@@ -64,3 +65,19 @@ def test_retained_member_sees_the_exemption_without_a_pay_button(client, april, 
     member_services.membership_retain(membership_id=m.pk, actor=None, reason="retired")
     section = home(client, user)
     assert "保留会籍期间免缴会费" in section and 'data-testid="home-dues-pay"' not in section
+
+
+def test_dues_page_of_a_member_who_cannot_pay_says_why_and_asks_for_nothing(client, april, make_member):
+    user, m = make_member()
+    credit(m, "2024-01", "2024-08")  # seven months unpaid: withdrawn by the sweep
+    assert services.dues_sweep(today=april)["withdrawn"] == 1
+    client.force_login(user)
+    html = client.get(reverse("dues-home")).content.decode()
+    assert "您的会籍状态为退会，不能缴纳会费。" in html
+    assert "请先补缴" not in html and 'data-testid="dues-pay"' not in html
+
+    retained_user, retained = make_member()
+    member_services.membership_retain(membership_id=retained.pk, actor=None, reason="retired")
+    client.force_login(retained_user)
+    html = client.get(reverse("dues-home")).content.decode()
+    assert "保留期间免缴会费" in html and 'data-month="5" data-status="not_required"' in html
