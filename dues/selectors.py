@@ -183,9 +183,12 @@ _SQL_DIALECT = {
 }
 
 
-def sql_dialect(conn) -> tuple[str, str, str]:
-    """(month index of a date column as a format string, GREATEST, LEAST) for the connection's database."""
-    return _SQL_DIALECT["postgresql" if conn.vendor == "postgresql" else "sqlite"]
+def sql_for(template: str, *, columns: dict[str, str], **extra: str) -> str:
+    """`template` for this connection's database: {GREATEST}, {LEAST}, and {MI_<name>}, the month index of each of
+    `columns` ({name: column})."""
+    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    indexes = {f"MI_{name}": mi.format(column) for name, column in columns.items()}
+    return template.format(GREATEST=greatest, LEAST=least, **indexes, **extra)
 
 
 DASHBOARD_MONTHS = 12
@@ -224,16 +227,16 @@ def collection_counts(*, union: Union, today: dt.date) -> tuple[int, int]:
     year through the current month. One statement, whatever the number of members: per membership the span
     [max(dues start, January), min(current month + 1, month of withdrawal or expulsion)) less its retained months
     (the same rule as Ledger.required and the arrears sweep), and the paid months inside those required months."""
-    mi, greatest, least = sql_dialect(connection)
-    sql = COLLECTION_SQL.format(
-        GREATEST=greatest,
-        LEAST=least,
-        MI_start=mi.format("m.dues_start"),
-        MI_changed=mi.format("m.status_changed_on"),
-        MI_joined=mi.format("m.joined_on"),
-        MI_restored=mi.format("rp.restored_on"),
-        MI_retained=mi.format("rp.retained_on"),
-        MI_month=mi.format("p.month"),
+    sql = sql_for(
+        COLLECTION_SQL,
+        columns={
+            "start": "m.dues_start",
+            "changed": "m.status_changed_on",
+            "joined": "m.joined_on",
+            "restored": "rp.restored_on",
+            "retained": "rp.retained_on",
+            "month": "p.month",
+        },
     )
     current = months.month_of(today)
     year_start, end = dt.date(today.year, 1, 1), months.add_months(current, 1)

@@ -62,16 +62,16 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
     membership."""
     from django.db import connection
 
-    mi, greatest, least = selectors.sql_dialect(connection)
-    sql = ARREARS_SQL.format(
-        GREATEST=greatest,
-        LEAST=least,
-        MI_joined=mi.format("m.joined_on"),
-        MI_start=mi.format("m.dues_start"),
-        MI_month=mi.format("p.month"),
-        MI_restored=mi.format("rp.restored_on"),
-        MI_retained=mi.format("rp.retained_on"),
-        MI_reinstated=mi.format('e."on"'),
+    sql = selectors.sql_for(
+        ARREARS_SQL,
+        columns={
+            "joined": "m.joined_on",
+            "start": "m.dues_start",
+            "month": "p.month",
+            "restored": "rp.restored_on",
+            "retained": "rp.retained_on",
+            "reinstated": 'e."on"',
+        },
         one_member="AND m.id = %s" if membership_id else "",
     )
     current = today.year * 12 + today.month - 1
