@@ -202,22 +202,18 @@ WITH spans AS MATERIALIZED (
     FROM members_membership m
     JOIN members_union u ON u.id = m.union_id
     WHERE u.path LIKE %s AND m.dues_start < %s
-), required AS MATERIALIZED (
-    SELECT s.id, s.lo, s.hi,
-           (s.hi - s.lo) - COALESCE((
-               SELECT SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, s.hi), s.hi)
-                                        - {GREATEST}({MI_retained} + 1, s.lo)))
-               FROM members_retentionperiod rp WHERE rp.membership_id = s.id), 0) AS months
-    FROM spans s
-    WHERE s.hi > s.lo
 )
 SELECT
-    (SELECT COALESCE(SUM(r.months), 0) FROM required r),
-    (SELECT COUNT(*) FROM dues_paidmonth p JOIN required r ON r.id = p.membership_id
+    (SELECT COALESCE(SUM(s.hi - s.lo), 0) FROM spans s WHERE s.hi > s.lo)
+    - (SELECT COALESCE(SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, s.hi), s.hi)
+                                         - {GREATEST}({MI_retained} + 1, s.lo))), 0)
+       FROM spans s JOIN members_retentionperiod rp ON rp.membership_id = s.id
+       WHERE s.hi > s.lo),
+    (SELECT COUNT(*) FROM dues_paidmonth p JOIN spans s ON s.id = p.membership_id
      WHERE p.month >= %s AND p.month < %s
-       AND {MI_month} >= r.lo AND {MI_month} < r.hi
+       AND {MI_month} >= s.lo AND {MI_month} < s.hi
        AND NOT EXISTS (SELECT 1 FROM members_retentionperiod rp
-                       WHERE rp.membership_id = r.id AND {MI_month} > {MI_retained}
+                       WHERE rp.membership_id = s.id AND {MI_month} > {MI_retained}
                          AND (rp.restored_on IS NULL OR {MI_month} < {MI_restored})))
 """
 
