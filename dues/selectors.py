@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from dues.models import DuesRate, PaidMonth, PaymentOrder
-from members.models import DuesMode, Membership, MembershipStatus
+from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentOrder
+from members.models import DuesMode, Membership, MembershipStatus, Union
 from unionhub import months
 from unionhub.money import to_money
 
@@ -166,3 +167,140 @@ def payment_history(membership: Membership) -> QuerySet[PaymentOrder]:
 
 def payroll_months(membership: Membership) -> QuerySet[PaidMonth]:
     return PaidMonth.objects.filter(membership=membership, source=PaidMonth.Source.PAYROLL).order_by("-month")
+
+
+_SQL_DIALECT = {
+    # month index (year × 12 + month − 1) of a date column, and the two-or-more-argument max / min
+    "postgresql": (
+        "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
+        "GREATEST",
+        "LEAST",
+    ),
+    "sqlite": (
+        "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)",
+        "MAX",
+        "MIN",
+    ),
+}
+
+
+def sql_for(template: str, *, columns: dict[str, str], **extra: str) -> str:
+    """`template` for this connection's database: {GREATEST}, {LEAST}, and {MI_<name>}, the month index of each of
+    `columns` ({name: column})."""
+    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    indexes = {f"MI_{name}": mi.format(column) for name, column in columns.items()}
+    return template.format(GREATEST=greatest, LEAST=least, **indexes, **extra)
+
+
+DASHBOARD_MONTHS = 12
+
+COLLECTION_SQL = """
+WITH spans AS MATERIALIZED (
+    SELECT m.id,
+           {GREATEST}({MI_start}, %s) AS lo,
+           CASE WHEN m.status IN ('withdrawn', 'expelled')
+                THEN {LEAST}(COALESCE({MI_changed}, {MI_joined}), %s) ELSE %s END AS hi
+    FROM members_membership m
+    JOIN members_union u ON u.id = m.union_id
+    WHERE u.path LIKE %s AND m.dues_start < %s
+)
+SELECT
+    (SELECT COALESCE(SUM(s.hi - s.lo), 0) FROM spans s WHERE s.hi > s.lo)
+    - (SELECT COALESCE(SUM({GREATEST}(0, {LEAST}(COALESCE({MI_restored}, s.hi), s.hi)
+                                         - {GREATEST}({MI_retained} + 1, s.lo))), 0)
+       FROM spans s JOIN members_retentionperiod rp ON rp.membership_id = s.id
+       WHERE s.hi > s.lo),
+    (SELECT COUNT(*) FROM dues_paidmonth p JOIN spans s ON s.id = p.membership_id
+     WHERE p.month >= %s AND p.month < %s
+       AND {MI_month} >= s.lo AND {MI_month} < s.hi
+       AND NOT EXISTS (SELECT 1 FROM members_retentionperiod rp
+                       WHERE rp.membership_id = s.id AND {MI_month} > {MI_retained}
+                         AND (rp.restored_on IS NULL OR {MI_month} < {MI_restored})))
+"""
+
+
+def collection_counts(*, union: Union, today: dt.date) -> tuple[int, int]:
+    """(paid required months, required months) of the members of `union`'s subtree, from January of the business
+    year through the current month. One statement, whatever the number of members: per membership the span
+    [max(dues start, January), min(current month + 1, month of withdrawal or expulsion)) less its retained months
+    (the same rule as Ledger.required and the arrears sweep), and the paid months inside those required months."""
+    sql = sql_for(
+        COLLECTION_SQL,
+        columns={
+            "start": "m.dues_start",
+            "changed": "m.status_changed_on",
+            "joined": "m.joined_on",
+            "restored": "rp.restored_on",
+            "retained": "rp.retained_on",
+            "month": "p.month",
+        },
+    )
+    current = months.month_of(today)
+    year_start, end = dt.date(today.year, 1, 1), months.add_months(current, 1)
+    jan, hi = today.year * 12, today.year * 12 + today.month  # hi: the month after the current one
+    params = [jan, hi, hi, f"{union.path}%", end, year_start, end]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        required, paid = cursor.fetchone()
+    return int(paid or 0), int(required or 0)
+
+
+def collected_per_month(*, union: Union, first: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
+    """Dues and voluntary extras collected for the ledger months [first, end) in `union`'s subtree: the amounts of
+    the paid months by month, plus each paid order's extra amount in the order's first month."""
+    in_scope = Q(membership__union__path__startswith=union.path)
+    totals: dict[dt.date, Decimal] = {}
+    dues = (
+        PaidMonth.objects.filter(in_scope, month__gte=first, month__lt=end)
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    extras = (
+        PaymentOrder.objects.filter(
+            in_scope,
+            status=PaymentOrder.Status.PAID,
+            extra_amount__gt=0,
+            first_month__gte=first,
+            first_month__lt=end,
+        )
+        .values("first_month")
+        .annotate(total=Sum("extra_amount"))
+        .values_list("first_month", "total")
+    )
+    for month, amount in [*dues, *extras]:
+        totals[month] = totals.get(month, Decimal("0.00")) + amount
+    return {month: to_money(amount) for month, amount in totals.items()}
+
+
+ARREARS_BUCKETS = [("3-5", 3, 5), ("6", 6, 6), (">6", 7, None)]
+
+
+def arrears_counts(*, union: Union) -> tuple[dict[str, int], dt.date | None]:
+    """Members of `union`'s subtree on the latest sweep's arrears list (ArrearsEntry: three or more consecutive
+    unpaid required months), by length of the run; and the sweep's business date."""
+    entries = ArrearsEntry.objects.filter(membership__union__path__startswith=union.path)
+    aggregates = {
+        label: Count("pk", filter=Q(unpaid_months__gte=low) & (Q(unpaid_months__lte=high) if high else Q()))
+        for label, low, high in ARREARS_BUCKETS
+    }
+    counts = entries.aggregate(**aggregates)
+    as_of = ArrearsEntry.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    return {label: counts[label] or 0 for label, _low, _high in ARREARS_BUCKETS}, as_of
+
+
+def dashboard_figures(*, union: Union, today: dt.date) -> dict:
+    """The dues panel of the statistics dashboard (members.stats): collected per month for the twelve months up to
+    the current one, the collection rate of the business year so far, and the arrears list by length."""
+    end = months.add_months(months.month_of(today), 1)
+    labels = months.month_range(months.add_months(end, -DASHBOARD_MONTHS), end)
+    collected = collected_per_month(union=union, first=labels[0], end=end)
+    paid, required = collection_counts(union=union, today=today)
+    arrears, as_of = arrears_counts(union=union)
+    return {
+        "per_month": [(months.format_month(m), collected.get(m, Decimal("0.00"))) for m in labels],
+        "collection_rate": (Decimal(paid) / Decimal(required)).quantize(Decimal("0.0001")) if required else None,
+        "collection": {"paid_months": paid, "required_months": required},
+        "arrears": arrears,
+        "arrears_as_of": as_of,
+    }

@@ -1,5 +1,7 @@
 """Member pages of the dues ledger: the year grid, the pay page, the sandbox pay page, history, receipts."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,6 +15,7 @@ from dues.models import PaymentOrder
 from dues.providers import NotificationRejected
 from dues.providers import sandbox as sandbox_provider
 from members import selectors as member_selectors
+from members.models import DuesMode, MembershipStatus
 from unionhub import clock, pdf
 from unionhub.errors import BusinessError
 
@@ -183,14 +186,23 @@ def dues_order_cancel(request, order_no: str):
 
 
 def home_section(request, person, membership):
-    """The dues summary on the member home page."""
+    """The dues summary on the member home page: the months due and a pay button for a self-pay member; the dues
+    mode, and no button, for a member whose dues are deducted from pay or paid by the unit."""
     if membership is None:
         return None
     today = clock.today()
     calendar = selectors.dues_calendar(membership, today.year, today)
-    due = sum(1 for c in calendar.months if c.status == "due")
+    due = [c for c in calendar.months if c.status == selectors.MonthStatus.DUE]
+    self_pay = membership.dues_mode == DuesMode.SELF_PAY
+    active = membership.status == MembershipStatus.ACTIVE
     return "dues/home_section.html", {
         "dues_calendar": calendar,
-        "dues_due_count": due,
+        "dues_due_months": [c.month for c in due],
+        "dues_due_count": len(due),
+        "dues_due_amount": sum((c.amount for c in due), Decimal("0.00")),
         "dues_blocked_by_year": calendar.blocked_by_year,
+        "dues_self_pay": self_pay,
+        "dues_active": active,
+        "dues_can_pay": self_pay and active and bool(calendar.payable or calendar.blocked_by_year),
+        "dues_pay_year": calendar.blocked_by_year or today.year,
     }

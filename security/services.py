@@ -30,7 +30,7 @@ APPLICATION_OPEN_STATES = ["submitted", "dispatched", "verified"]
 OPEN_BUSINESS = [
     ("applications", "JoinApplication", "applicant", Q(state__in=APPLICATION_OPEN_STATES)),
     ("transfers", "TransferApplication", "applicant", Q(state__in=APPLICATION_OPEN_STATES)),
-    ("dues", "PaymentOrder", "membership__person", Q(status="pending")),
+    ("dues", "PaymentOrder", "membership__person", Q(status__in=["pending", "refund_pending"])),
 ]
 
 

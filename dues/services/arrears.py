@@ -17,20 +17,6 @@ def _index_month(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-_SQL_DIALECT = {
-    # month index (year × 12 + month − 1) of a date column, and the two-or-more-argument max / min
-    "postgresql": (
-        "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
-        "GREATEST",
-        "LEAST",
-    ),
-    "sqlite": (
-        "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)",
-        "MAX",
-        "MIN",
-    ),
-}
-
 ARREARS_SQL = """
 WITH runs AS MATERIALIZED (
     SELECT m.id, m.dues_mode, m.person_id,
@@ -76,16 +62,16 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
     membership."""
     from django.db import connection
 
-    mi, greatest, least = _SQL_DIALECT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
-    sql = ARREARS_SQL.format(
-        GREATEST=greatest,
-        LEAST=least,
-        MI_joined=mi.format("m.joined_on"),
-        MI_start=mi.format("m.dues_start"),
-        MI_month=mi.format("p.month"),
-        MI_restored=mi.format("rp.restored_on"),
-        MI_retained=mi.format("rp.retained_on"),
-        MI_reinstated=mi.format('e."on"'),
+    sql = selectors.sql_for(
+        ARREARS_SQL,
+        columns={
+            "joined": "m.joined_on",
+            "start": "m.dues_start",
+            "month": "p.month",
+            "restored": "rp.restored_on",
+            "retained": "rp.retained_on",
+            "reinstated": 'e."on"',
+        },
         one_member="AND m.id = %s" if membership_id else "",
     )
     current = today.year * 12 + today.month - 1

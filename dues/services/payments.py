@@ -212,8 +212,10 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
         return Outcome.DUPLICATE
     wanted = [months.parse_month(m) for m in order.month_list]
     taken = PaidMonth.objects.filter(membership=membership, month__in=wanted).exists()
+    # a withdrawn or expelled member owes nothing: money arriving late for their order is returned, not credited
+    ended = membership.status in (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED)
     order.transaction_id, order.paid_at = data.transaction_id, data.paid_at
-    if taken:
+    if taken or ended:
         order.status = Status.REFUND_PENDING
         order.save(update_fields=["status", "transaction_id", "paid_at", "updated_at"])
         return Outcome.REFUND

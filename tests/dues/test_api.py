@@ -149,6 +149,26 @@ def test_expired_order_paid_late_is_credited(april, make_member):
     assert order.status == "paid"
 
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("end", ["voluntary", "arrears"])
+def test_order_paid_after_the_member_left_waits_for_a_refund_and_credits_nothing(april, make_member, end):
+    from members import services as member_services
+
+    _user, m = make_member()
+    credit(m, "2024-01", "2024-08" if end == "arrears" else "2025-03")
+    if end == "arrears":  # seven months unpaid: the order is opened, then the sweep withdraws the member
+        order = services.dues_payment_create(membership=m, year=2024, through_month=12, extra_amount="0")
+        assert services.dues_sweep(today=april)["withdrawn"] == 1
+    else:
+        order = services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
+        member_services.membership_withdraw(membership_id=m.pk, actor=None, reason="本人申请，经谈话后同意")
+    assert deliver(order, "TX-AFTER") == "refund"
+    order.refresh_from_db()
+    assert order.status == "refund_pending" and order.transaction_id == "TX-AFTER" and order.receipt_no is None
+    assert not PaidMonth.objects.filter(payment=order).exists()
+    assert deliver(order, "TX-AFTER") == "duplicate"
+
 def at_once(calls: list) -> list:
     """Run the calls in real threads (each with its own database connection), released together."""
     barrier = threading.Barrier(len(calls))
