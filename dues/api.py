@@ -25,7 +25,7 @@ def _membership_of(request):
 
 class DuesMonthOut(serializers.Serializer):
     month = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS))
+    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS.items()))
     amount = serializers.CharField(allow_null=True)
 
 
