@@ -3,6 +3,7 @@
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,7 @@ def _membership_of(request):
 
 class DuesMonthOut(serializers.Serializer):
     month = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS))
+    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS.items()))
     amount = serializers.CharField(allow_null=True)
 
 
@@ -112,19 +113,38 @@ class DuesPaymentIn(serializers.Serializer):
     extra_amount = serializers.CharField(required=False, allow_blank=True, default="0", max_length=20)
 
 
+class DuesPaymentErrorOut(ErrorOut):
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def _invalid_input(request) -> Response | None:
+    """A body that is not valid JSON or not a valid payment: 400 in the API's error format, with the fields."""
+    try:
+        data = DuesPaymentIn(data=request.data)
+    except ParseError:
+        return Response({"code": "parse_error", "detail": "请求内容格式不正确。"}, status=status.HTTP_400_BAD_REQUEST)
+    if data.is_valid():
+        request.dues_payment = data.validated_data
+        return None
+    fields = {name: [str(e) for e in errors] for name, errors in data.errors.items()}
+    detail = "；".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
+    return Response({"code": "invalid", "detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
+
+
 class DuesPaymentApi(APIView):
-    @extend_schema(responses=DuesOrderOut(many=True))
+    @extend_schema(responses={200: DuesOrderOut(many=True), 400: ErrorOut})
     def get(self, request):
         membership = _membership_of(request)
         orders = selectors.payment_history(membership) if membership else PaymentOrder.objects.none()
         return Response(DuesOrderOut(orders, many=True).data)
 
-    @extend_schema(request=DuesPaymentIn, responses={201: DuesOrderCreatedOut, 400: ErrorOut})
+    @extend_schema(request=DuesPaymentIn, responses={201: DuesOrderCreatedOut, 400: DuesPaymentErrorOut})
     def post(self, request):
-        data = DuesPaymentIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        invalid = _invalid_input(request)
+        if invalid is not None:
+            return invalid
         order = services.dues_payment_create(
-            membership=_membership_of(request), actor=request.user, **data.validated_data
+            membership=_membership_of(request), actor=request.user, **request.dues_payment
         )
         return Response(DuesOrderCreatedOut(order).data, status=status.HTTP_201_CREATED)
 

@@ -132,11 +132,20 @@ def dues_payment_create(
     return order
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: it is kept as the replacement character, like undecodable bytes."""
+    return text.replace("\x00", "\ufffd")
+
+
 def notification_record(*, provider: str, headers: dict, body: bytes) -> PaymentNotification:
     """Store the notification as received, before anything else happens (autocommitted on its own)."""
-    kept = {k: v for k, v in headers.items() if k.lower().startswith(("wechatpay", "x-sandbox"))}
+    kept = {
+        _storable(k): _storable(str(v))
+        for k, v in headers.items()
+        if k.lower().startswith(("wechatpay", "x-sandbox"))
+    }
     return PaymentNotification.objects.create(
-        provider=provider, headers=kept, raw_body=body.decode("utf-8", errors="replace")[:20000]
+        provider=provider, headers=kept, raw_body=_storable(body.decode("utf-8", errors="replace")[:20000])
     )
 
 
@@ -145,10 +154,11 @@ def _notification_finish(
 ):
     if notification is None:
         return
-    notification.outcome, notification.reason = outcome, reason[:200]
+    notification.outcome, notification.reason = outcome, _storable(reason[:200])
     notification.verified = data is not None
     if data is not None:
-        notification.order_no, notification.transaction_id = data.order_no[:64], data.transaction_id
+        notification.order_no = _storable(data.order_no[:64])
+        notification.transaction_id = _storable(data.transaction_id[:64])
     notification.save(update_fields=["outcome", "reason", "verified", "order_no", "transaction_id"])
 
 

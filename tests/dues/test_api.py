@@ -217,3 +217,23 @@ def test_two_orders_for_the_same_months_paid_at_once_credit_once_and_refund_once
     assert sorted(outcomes) == ["credited", "refund"]
     assert PaidMonth.objects.filter(membership=m, month=dt.date(2025, 4, 1)).count() == 1
     assert PaymentOrder.objects.filter(membership=m, status="refund_pending").count() == 1
+
+
+@pytest.mark.django_db
+def test_payment_api_bad_bodies_answer_in_the_error_format(april, make_member, api_for):
+    user, _m = make_member()
+    api = api_for(user)
+    broken = api.post("/api/v1/me/dues/payments/", data=b"\x00", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["code"] == "parse_error"
+    invalid = api.post("/api/v1/me/dues/payments/", {"year": "soon", "through_month": 13}, format="json").json()
+    assert invalid["code"] == "invalid" and set(invalid["fields"]) == {"year", "through_month"}
+    assert "through_month" in invalid["detail"]
+
+
+@pytest.mark.django_db
+def test_a_notification_with_nul_bytes_is_kept_and_rejected(api):
+    response = api.post(NOTIFY, data=b'{"order_no": "\x00"}\x00', content_type="application/json",
+                        HTTP_X_SANDBOX_SIGNATURE="\x00")
+    assert response.status_code == 400
+    notification = PaymentNotification.objects.get()
+    assert notification.outcome == "rejected" and "\x00" not in notification.raw_body

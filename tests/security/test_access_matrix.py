@@ -19,6 +19,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ForeignKey
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -28,9 +29,11 @@ from rest_framework.authtoken.models import Token
 
 from applications import services as join_services
 from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
+from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder
 from members.card import card_token
 from members.models import (
     CommitteeMember,
+    DuesMode,
     EmployerUnit,
     ImportJob,
     Membership,
@@ -114,7 +117,7 @@ REGISTRY: dict[str, Entry] = {
     "admin:password_change_done": Entry(lambda v: "/admin/password_change/done/", public=True),
     "admin:jsi18n": Entry(lambda v: "/admin/jsi18n/", public=True),
     "admin:app_list": Entry(lambda v: [f"/admin/{app}/" for app in ("members", "auth", "axes", "otp_totp", "applications",
-                                                                "transfers")],
+                                                                "transfers", "dues")],
                             public=True),
     "admin:view_on_site": Entry(lambda v: [
         f"/admin/r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/"
@@ -219,6 +222,37 @@ REGISTRY: dict[str, Entry] = {
     **{f"admin:members_importjob_{name}": Entry(
         lambda v, name=name: reverse(f"admin:members_importjob_{name}", args=[v.import_job.pk]))
        for name in ("progress", "progress_json", "report")},
+    # dues: the member's own ledger pages, the payment API and the providers' notifications
+    "dues-home": Entry(lambda v: ["/dues/", "/dues/?year=2025"], public=True),
+    "dues-pay": Entry(lambda v: ["/dues/pay/", "/dues/pay/?year=2025"], GET_POST, public=True,
+                      data=lambda v: {"year": 2025, "through_month": 12}),
+    "dues-history": Entry(lambda v: "/dues/history/", public=True),
+    "dues-order": Entry(lambda v: [f"/dues/orders/{o.order_no}/" for o in v.orders]),
+    "dues-order-cancel": Entry(lambda v: [f"/dues/orders/{o.order_no}/cancel/" for o in v.orders], GET_POST),
+    "dues-receipt": Entry(lambda v: f"/dues/orders/{v.paid_order.order_no}/receipt.pdf"),
+    "dues-sandbox-pay": Entry(lambda v: f"/dues/sandbox/pay/{v.pending_order.order_no}/", GET_POST),
+    "api-dues-year": Entry(lambda v: ["/api/v1/me/dues/2025/", "/api/v1/me/dues/2026/"], public=True),
+    "api-dues-payments": Entry(lambda v: "/api/v1/me/dues/payments/", GET_POST, public=True,
+                               data=lambda v: {"year": 2025, "through_month": 12}),
+    # a forged notification (no or a wrong signature) for the victim's pending order
+    "api-sandbox-notify": Entry(lambda v: "/api/v1/payments/sandbox/notify/", GET_POST, public=True,
+                                data=lambda v: forged_notification(v)),
+    "api-wechatpay-notify": Entry(lambda v: "/api/v1/payments/wechatpay/notify/", GET_POST, public=True,
+                                  data=lambda v: forged_notification(v)),
+    "admin:dues_paymentorder_receipt": Entry(
+        lambda v: reverse("admin:dues_paymentorder_receipt", args=[v.paid_order.pk])),
+    "admin:dues_paymentorder_unit_payment": Entry(
+        lambda v: reverse("admin:dues_paymentorder_unit_payment"), GET_POST, public=True,
+        data=lambda v: {"year": 2025, "memberships": [v.unit_membership.pk], "note": "篡改"}),
+    "admin:dues_paidmonth_payroll_import": Entry(
+        lambda v: reverse("admin:dues_paidmonth_payroll_import"), GET_POST, public=True,
+        data=lambda v: {"file": SimpleUploadedFile(
+            "payroll.csv", f"身份证号码,年,月,金额\n{v.payroll_person.id_number},2025,6,10.00\n".encode())}),
+    # rates are city-wide: every staff account reads them (list, page, history); only the city changes them
+    **{f"admin:dues_duesrate_{view}": Entry(lambda v, view=view: f"/admin/dues/duesrate/{v.rate.pk}/{view}/",
+                                            GET_POST if view == "change" else GET, public=True)
+       for view in ("change", "history")},
+    "admin/dues/duesrate/<path:object_id>/": Entry(lambda v: f"/admin/dues/duesrate/{v.rate.pk}/", public=True),
     "admin:members_unionreview_export": Entry(lambda v: [
         reverse("admin:members_unionreview_export", args=[v.union.pk, kind]) for kind in ("roster", "summary")]),
 }
@@ -244,6 +278,12 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "applications.workdayoverride": lambda v: v.workday,
     "transfers.transferapplication": lambda v: v.transfer_app,
     "transfers.unionformationcase": lambda v: v.case,
+    "dues.duesrate": lambda v: v.rate,
+    "dues.paymentorder": lambda v: v.paid_order,
+    "dues.refundpendingorder": lambda v: v.refund_order,
+    "dues.paidmonth": lambda v: v.paid_month,
+    "dues.arrearsentry": lambda v: v.arrears,
+    "dues.paymentnotification": lambda v: v.notification,
 }
 
 
@@ -289,6 +329,47 @@ def forged_card_token(v) -> str:
     from django.core import signing
 
     return signing.dumps({"m": v.membership.pk, "v": 0}, salt="not-the-card-salt", compress=False)
+
+
+def forged_notification(v) -> dict:
+    """A notification that the victim's pending order was paid, not signed by the provider."""
+    return {"order_no": v.pending_order.order_no, "amount": str(v.pending_order.total_amount),
+            "transaction_id": "TX-FORGED-1", "paid_at": "2025-04-15T10:00:00+08:00"}
+
+
+def dues_ledger(v) -> None:
+    """The victim's dues: a paid order with its receipt and months, a pending order, a refund to make, arrears,
+    the provider's notification; a unit-paid and a payroll member of the same union."""
+    v.rate, _ = DuesRate.objects.get_or_create(year=2025, defaults={"monthly_amount": "10.00"})
+    jan, feb, mar = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
+
+    def order(no, status, **extra):
+        return PaymentOrder.objects.create(
+            order_no=no, membership=v.membership, year=2025, first_month=jan, last_month=mar,
+            month_list=["2025-01", "2025-02", "2025-03"], months_count=3, dues_amount="30.00", extra_amount="7.77",
+            total_amount="37.77", status=status, provider="sandbox", **extra)
+
+    v.paid_order = order("D2025VICTIMPAID1", PaymentOrder.Status.PAID, transaction_id="TXVICTIM0001",
+                         receipt_no="R2025VICTIM01", paid_at=dt.datetime(2025, 3, 5, tzinfo=dt.UTC))
+    v.paid_month = PaidMonth.objects.bulk_create([
+        PaidMonth(membership=v.membership, month=m, amount="10.00", source=PaidMonth.Source.SELF_PAY,
+                  payment=v.paid_order) for m in (jan, feb, mar)])[0]
+    v.pending_order = order("D2025VICTIMPEND1", PaymentOrder.Status.PENDING)
+    v.pending_order.provider_ref = f"/dues/sandbox/pay/{v.pending_order.order_no}/"
+    v.pending_order.save()
+    v.refund_order = order("D2025VICTIMREFD1", PaymentOrder.Status.REFUND_PENDING, transaction_id="TXVICTIM0002")
+    v.orders = [v.paid_order, v.pending_order, v.refund_order]
+    v.arrears = ArrearsEntry.objects.create(membership=v.membership, unpaid_months=4,
+                                            first_unpaid_month=dt.date(2024, 9, 1), dues_mode="self_pay",
+                                            action="notify", as_of=dt.date(2025, 1, 5))
+    v.notification = PaymentNotification.objects.create(
+        provider="sandbox", order_no=v.paid_order.order_no, transaction_id="TXVICTIM0001", verified=True,
+        outcome=PaymentNotification.Outcome.CREDITED, raw_body='{"note": "机密通知报文"}')
+    _user, v.unit_membership = f.member(v.union, name="欧阳单缴", dues_mode=DuesMode.UNIT_PAID,
+                                        joined_on=dt.date(2020, 5, 1))
+    payroll_user, _membership = f.member(v.union, name="欧阳代扣", dues_mode=DuesMode.PAYROLL,
+                                         joined_on=dt.date(2020, 5, 1))
+    v.payroll_person = payroll_user.person
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -348,11 +429,14 @@ def world(city, settings, tmp_path):
         union=v.union, uploaded_by=v.staff_user, file_name="机密名单.xlsx", status=ImportJob.Status.REJECTED,
         total=2, done=2, report={"error_count": 1, "errors": [{"row": 2, "field": "姓名", "message": "机密错误行"}]})
     v.workday = WorkdayOverride.objects.create(day=dt.date(2026, 10, 11), is_workday=True, note="机密调休")
+    dues_ledger(v)
     v.secrets = [v.person.name, v.person.masked_name, v.person.id_number, v.person.id_number_masked,
                  v.person.phone, v.person.phone_masked, v.person.address, "机密负责人", "0717-8888777", "机密路9号",
                  "委员机密", "机密单位", "机密设备", "欧阳机密-agent", v.membership.member_no,
                  "机密消息", "机密旧地址", "机密新单位", "机密转会原因", v.applicant.name, v.applicant.masked_name,
-                 v.applicant.id_number, v.applicant.phone, "机密申请单位", "机密名单", "机密错误行", "机密调休"]
+                 v.applicant.id_number, v.applicant.phone, "机密申请单位", "机密名单", "机密错误行", "机密调休",
+                 "欧阳单缴", "欧阳代扣", "37.77", "7.77", "机密通知报文", "TXVICTIM000"]
+    v.secrets += [o.order_no for o in v.orders] + [v.paid_order.receipt_no]
     _other_user, _ = f.member(city.sibling, name="路人乙")
     v.roles = {"sibling_staff": city.sibling_staff, "child_staff": city.branch_staff, "member": _other_user,
                "anonymous": None}
@@ -393,6 +477,13 @@ def snapshot(v) -> dict:
         "case": values(UnionFormationCase, v.case.pk),
         "import_job": values(ImportJob, v.import_job.pk),
         "workday": values(WorkdayOverride, v.workday.pk),
+        "rate": values(DuesRate, v.rate.pk),
+        "dues_orders": sorted(PaymentOrder.objects.filter(membership__union__path__startswith=v.union.path)
+                              .values_list("pk", "status", "total_amount", "transaction_id", "receipt_no")),
+        "paid_months": sorted(PaidMonth.objects.filter(membership__union__path__startswith=v.union.path)
+                              .values_list("pk", "membership_id", "month", "payment_id")),
+        "arrears": values(ArrearsEntry, v.arrears.pk),
+        "notification": values(PaymentNotification, v.notification.pk),
         "message": values(OutboxMessage, v.message.pk),
         "profile_changes": sorted(ProfileChange.objects.filter(person=v.person).values_list("pk", "field")),
         "trace": [TransitionRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj),
@@ -478,3 +569,35 @@ def test_every_url_pattern_is_listed_and_denies_outsiders(world):
     print(f"access matrix: {len(patterns)} URL patterns x {len(ROLES)} roles = {len(patterns) * len(ROLES)}, "
           f"{requests} requests")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_dues_victim_objects_are_reachable_by_their_owners(world, city):
+    """The control for the dues rows of the matrix: the victim and the staff above them do reach them."""
+    owner, staff = Client(), Client()
+    owner.force_login(world.member_user)
+    staff.force_login(city.county_a_admin)  # 甲厂工会's own staff has a TOTP device in this world
+    for url in (f"/dues/orders/{world.paid_order.order_no}/", f"/dues/orders/{world.paid_order.order_no}/receipt.pdf",
+                f"/dues/sandbox/pay/{world.pending_order.order_no}/"):
+        assert owner.get(url).status_code == 200, url
+    assert world.paid_order.order_no in owner.get("/dues/history/").content.decode()
+    for url in (reverse("admin:dues_paymentorder_receipt", args=[world.paid_order.pk]),
+                f"/admin/dues/paymentorder/{world.paid_order.pk}/change/",
+                f"/admin/dues/refundpendingorder/{world.refund_order.pk}/change/",
+                f"/admin/dues/paidmonth/{world.paid_month.pk}/change/",
+                f"/admin/dues/arrearsentry/{world.arrears.pk}/change/"):
+        assert staff.get(url).status_code == 200, url
+    # rates: any staff reads them, only the city changes them
+    sibling, city_admin = Client(), Client()
+    sibling.force_login(city.sibling_staff)
+    city_admin.force_login(city.city_admin)
+    rate_url = f"/admin/dues/duesrate/{world.rate.pk}/change/"
+    assert sibling.get(rate_url).status_code == 200
+    assert sibling.post(rate_url, {"year": world.rate.year, "monthly_amount": "99.00"}).status_code == 403
+    assert sibling.get("/admin/dues/duesrate/add/").status_code == 403
+    assert city_admin.post(rate_url, {"year": world.rate.year, "monthly_amount": "12.00"}).status_code == 302
+    world.rate.refresh_from_db()
+    assert str(world.rate.monthly_amount) == "12.00"
+    # the notification log is the city's only
+    assert staff.get(f"/admin/dues/paymentnotification/{world.notification.pk}/change/").status_code == 403
+    assert city_admin.get(f"/admin/dues/paymentnotification/{world.notification.pk}/change/").status_code == 200

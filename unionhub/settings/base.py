@@ -287,4 +287,5 @@ DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ApplicationStateEnum": "applications.models.ApplicationState",
     "UnionFormationStateEnum": "transfers.models.UnionFormationState",
+    "PaymentOrderStatusEnum": "dues.models.PaymentOrder.Status",
 }
