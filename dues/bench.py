@@ -31,7 +31,7 @@ CROSS JOIN LATERAL generate_series(GREATEST(%s::date, date_trunc('month', m.dues
                                    %s::date - make_interval(months => ({BEHIND_SQL})::int),
                                    interval '1 month') AS g(month)
 WHERE m.id >= %s
-"""
+"""  # noqa: S608 - constant fragments only
 
 ORDERS_SQL = f"""
 INSERT INTO dues_paymentorder (order_no, year, first_month, last_month, month_list, months_count, dues_amount,
@@ -44,7 +44,7 @@ WHERE m.id >= %s AND m.status = 'active' AND m.dues_mode = 'self_pay' AND ({BEHI
   AND m.id %% 4 = %s
 ORDER BY m.id
 LIMIT %s
-"""
+"""  # noqa: S608 - constant fragments only
 
 
 def generate(*, rng, members: int, membership_start: int, **_):

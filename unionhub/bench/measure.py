@@ -22,7 +22,7 @@ from dues.providers import sandbox
 from dues.services import dues_sweep
 from members.models import Membership, MembershipStatus, Union, UnionLevel, User
 from unionhub import months
-from unionhub.bench.http import gunicorn, wrk
+from unionhub.bench.http import db_env, gunicorn, wrk
 from unionhub.bench.runner import Report, timed_requests
 
 # One statement, written by hand, selecting the active members with three or more unpaid months before the
@@ -190,7 +190,7 @@ def queues(report: Report, *, requests: int, rng: random.Random) -> None:
                    "/admin/applications/joinapplication/?state=approved&p=3",
                    "/admin/applications/joinapplication/?overdue=yes"]
     api_paths = ["/api/v1/join-applications/?state=submitted", "/api/v1/join-applications/?state=dispatched",
-                 "/api/v1/join-applications/?state=approved", "/api/v1/join-applications/?state=approved&page=5"]
+                 "/api/v1/join-applications/?state=approved", "/api/v1/join-applications/?state=approved&page=2"]
     for who, union in [("city admin", city), ("county admin", county)]:
         client = _client(_staff(f"bench-{union.code}", union))
         for label, paths in [("admin changelist", admin_paths), ("staff API list ?state=", api_paths)]:
@@ -222,6 +222,7 @@ def import_export(report: Report, *, rows: int) -> None:
                 extra = ["--union", re.search(r"union (BENCH-\d+)", out["import"]).group(1)]
             out[step] = subprocess.run(  # noqa: S603 - our own manage.py
                 [sys.executable, "manage.py", "data_bench", step, "--file", file, *extra], cwd=settings.BASE_DIR,
+                env=db_env(),
                 capture_output=True, text=True, check=True).stdout
     for step, limit in [("import", 60), ("export", 20)]:
         found = re.search(rf"{step}: ([\d.]+) s, peak RSS (\d+) MB", out[step])
