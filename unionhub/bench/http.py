@@ -31,14 +31,15 @@ def db_env() -> dict:
 
 
 @contextmanager
-def gunicorn(workers: int = 2):
+def gunicorn(workers: int = 2, threads: int = 1):
     port = free_port()
     env = {**db_env(), "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
                                                                      "unionhub.settings.local"),
-           "DJANGO_DEBUG": "false", "DATABASE_POOL": "true", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+           "DJANGO_DEBUG": "false", "DATABASE_POOL": "true", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "LOG_LEVEL": "WARNING"}
     exe = Path(sys.executable).with_name("gunicorn")
     args = [str(exe), "unionhub.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-            "--log-level", "warning"]
+            "--threads", str(threads), "--log-level", "warning"]
     proc = subprocess.Popen(args, cwd=settings.BASE_DIR, env=env)  # noqa: S603 - our own gunicorn
     try:
         for _ in range(100):

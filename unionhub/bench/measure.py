@@ -134,7 +134,7 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def notifications(report: Report, *, seconds: int) -> None:
+def notifications(report: Report, *, seconds: int, threads: int = 4) -> None:
     orders = list(PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING, provider="sandbox",
                                               order_no__startswith="BENCHP").order_by("pk"))
     if not orders:
@@ -146,7 +146,7 @@ def notifications(report: Report, *, seconds: int) -> None:
                     "sigs": ",".join(_lua_string(s) for s in sigs), "threads": 2}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
-    with gunicorn(workers=2) as base:
+    with gunicorn(workers=2, threads=threads) as base:
         wrk(f"{base}/api/v1/health/", seconds=1)  # warm-up
         floor = wrk(f"{base}/api/v1/health/", seconds=seconds)
         load = wrk(f"{base}/api/v1/payments/sandbox/notify/", seconds=seconds, script=handle.name)
@@ -163,7 +163,7 @@ def notifications(report: Report, *, seconds: int) -> None:
         wrong = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM dues_paymentorder WHERE id = ANY(%s) AND status = 'paid'", [ids])
         paid = cursor.fetchone()[0]
-    report.add("payment notifications (gunicorn 2 workers, wrk)", load["rps"], "req/s", baseline=floor["rps"],
+    report.add(f"payment notifications (gunicorn 2 workers × {threads} threads, wrk)", load["rps"], "req/s", baseline=floor["rps"],
                baseline_name="floor endpoint", target="≥ 40% of floor, 0 errors, 0 double credits",
                met=load["rps"] >= 0.4 * floor["rps"] and load["errors"] == 0 and doubles == 0 and wrong == 0,
                errors=load["errors"], floor_errors=floor["errors"], requests=load["requests"],
