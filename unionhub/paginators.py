@@ -5,12 +5,13 @@ from django.utils.functional import cached_property
 
 from unionhub.api import Pagination
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`): a long list shows
-    "more than 10,000" and its first 200 pages, at the cost of a bounded scan, never a full-table COUNT(*)."""
+    "more than 1,000" and its first 20 pages (filters and search narrow it), at the cost of a bounded scan,
+    never a full-table COUNT(*)."""
 
     cap = COUNT_CAP
 
@@ -22,6 +23,6 @@ class CappedCountPaginator(Paginator):
 
 
 class CappedPagination(Pagination):
-    """API lists: `count` is exact up to 10,000 and 10,001 means "more"."""
+    """API lists: `count` is exact up to 1,000 and 1,001 means "more"."""
 
     django_paginator_class = CappedCountPaginator
