@@ -46,8 +46,18 @@ test: install-test system-deps
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(VENV)/bin/pytest
 
+# A fresh PostgreSQL database of its own (never the dev or test one), a generated city, then the measurements.
+BENCH_MEMBERS ?= 1000000
+BENCH_DB ?= unionhub_bench
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 bench: install-test
-	$(PY) manage.py bench_run
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Please install the Debian package wrk"; exit 1; fi; }
+	psql "$(BENCH_PG)/postgres" -qc 'DROP DATABASE IF EXISTS $(BENCH_DB)' -c 'CREATE DATABASE $(BENCH_DB)'
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_city --members $(BENCH_MEMBERS)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_run
 
 lint: install-test
 	$(VENV)/bin/ruff check .

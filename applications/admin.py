@@ -19,6 +19,7 @@ from members.models import UnionLevel
 from unionhub import clock
 from unionhub.admin_scope import ScopedAdminMixin
 from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+from unionhub.paginators import CappedCountPaginator
 from unionhub.pdf import pdf_response
 
 
@@ -77,6 +78,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     list_display_links = ["id", "applicant_name"]
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedCountPaginator
     list_filter = [QueueFilter, "state", OverdueFilter]
     inlines = [TransitionRecordInline]
 
@@ -188,7 +190,6 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     list_display = ["id", "applicant_name", "id_masked", "unit_name", "union", "county", "state_badge",
                     "due_marked", "flag_list", "created_at"]
     search_fields = ["applicant__name", "unit_name", "employer_name"]
-    date_hierarchy = "created_at"
     readonly_fields = ["applicant", "id_masked", "state_badge", "route_display", "union", "county", "unit_name",
                        "employer_name", "employment_type", "hire_date", "statement", "wants_card", "flag_list",
                        "proof_link", "due_marked", "created_at", "decided_by", "decided_at", "reason",

@@ -12,6 +12,7 @@ from members.models import DuesMode, EmploymentType, Union
 from unionhub import clock
 from unionhub.api import StateOut
 from unionhub.errors import BusinessError
+from unionhub.paginators import CappedPagination
 
 
 def _person(request):
@@ -123,6 +124,7 @@ class JoinApplicationListApi(generics.ListAPIView):
 
     permission_classes = [IsUnionStaff]
     serializer_class = StaffJoinApplicationSerializer
+    pagination_class = CappedPagination
 
     def get_queryset(self):
         params = self.request.query_params

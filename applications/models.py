@@ -185,6 +185,10 @@ class JoinApplication(ApplicationBase):
         verbose_name_plural = _("入会申请")
         indexes = [
             models.Index(fields=["state", "due_at"], name="joinapp_state_due_idx"),
+            models.Index(fields=["-created_at", "-id"], name="joinapp_created_idx"),
+            models.Index(fields=["state", "-created_at", "-id"], name="joinapp_state_created_idx"),
+            models.Index(fields=["-created_at", "-id"], condition=Q(state__in=OPEN_STATES),
+                         name="joinapp_open_created_idx"),
         ]
 
     def __str__(self):

@@ -21,15 +21,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def db_env() -> dict:
+    """The environment of a child process that must use this process's database (under pytest: the test one)."""
+    from django.db import connection
+
+    d = connection.settings_dict
+    url = f"postgres://{d['USER']}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+    return {**os.environ, "DATABASE_URL": url}
+
+
 @contextmanager
-def gunicorn(workers: int = 2):
+def gunicorn(workers: int = 2, threads: int = 1):
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
+    env = {**db_env(), "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
                                                                      "unionhub.settings.local"),
-           "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+           "DJANGO_DEBUG": "false", "DATABASE_POOL": "true", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "LOG_LEVEL": "WARNING"}
     exe = Path(sys.executable).with_name("gunicorn")
     args = [str(exe), "unionhub.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-            "--log-level", "warning"]
+            "--threads", str(threads), "--log-level", "warning"]
     proc = subprocess.Popen(args, cwd=settings.BASE_DIR, env=env)  # noqa: S603 - our own gunicorn
     try:
         for _ in range(100):

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from unionhub.models import AuditEntry
+
+
+class Command(BaseCommand):
+    help = "Measure the generated city (bench_city) and write bench/results.json and bench/results.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quick", action="store_true", help="few requests, 2 s of load (for the tests)")
+
+    def handle(self, *args, quick, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The bench runs on PostgreSQL.")
+        if not AuditEntry.objects.filter(action="bench_city").exists():
+            raise CommandError("No generated city here: run bench_city on a fresh database first.")
+        from unionhub.bench.measure import run
+
+        report = run(quick=quick, stdout=self.stdout)
+        json_path, md_path = report.write()
+        self.stdout.write(report.markdown())
+        self.stdout.write(f"Written {json_path} and {md_path}")
