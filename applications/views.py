@@ -116,8 +116,8 @@ def join_proof(request, pk: int):
 
 def home_section(request, person, membership):
     """Home page: the latest application's state, or the way to apply."""
-    app = JoinApplication.objects.filter(applicant=person).select_related("union").first()
     is_member = membership is not None and membership.status in ("active", "retained")
-    if is_member and (app is None or app.is_open is False):
+    if is_member:  # a member moves by transfer: nothing to show or apply for here
         return None
+    app = JoinApplication.objects.filter(applicant=person).select_related("union").first()
     return "applications/home_section.html", {"join_application": app, "can_apply": not is_member}

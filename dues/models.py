@@ -24,6 +24,19 @@ class DuesRate(models.Model):
     def __str__(self):
         return f"{self.year}: ¥{self.monthly_amount}/月"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from dues.selectors import rate_cache_clear
+
+        rate_cache_clear()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from dues.selectors import rate_cache_clear
+
+        rate_cache_clear()
+        return result
+
 
 class PaymentOrder(models.Model):
     """One payment of consecutive months of one year (self-pay online, or a unit's bulk payment)."""

@@ -90,8 +90,35 @@ class Ledger:
         return not any(after <= month and (until is None or month < until) for after, until in self.exempt)
 
 
+RATE_CACHE_VERSION_KEY = "dues-rate-version"
+
+
 def rate_for(year: int) -> Decimal:
-    """The year's rate, else the latest earlier one (a year not yet set keeps the last known rate)."""
+    """The year's rate, else the latest earlier one (a year not yet set keeps the last known rate).
+
+    Cached (rates change a few times a year; every change bumps the cache version, see DuesRate.save)."""
+    from django.core.cache import cache
+
+    version = cache.get_or_set(RATE_CACHE_VERSION_KEY, 1, None)
+    key = f"dues-rate:{version}:{year}"
+    cached = cache.get(key)
+    if cached is not None:
+        return to_money(cached)
+    rate = _rate_from_db(year)
+    cache.set(key, str(rate), 3600)
+    return rate
+
+
+def rate_cache_clear() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(RATE_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(RATE_CACHE_VERSION_KEY, 2, None)
+
+
+def _rate_from_db(year: int) -> Decimal:
     rate = (
         DuesRate.objects.filter(year__lte=year)
         .order_by("-year")

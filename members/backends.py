@@ -19,6 +19,11 @@ class PhoneIdOrUsernameBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """The session's user with their person in the same query (every member page needs both)."""
+        user = User.objects.select_related("person").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     @staticmethod
     def user_for_login(login: str) -> User | None:
         login = login.strip()

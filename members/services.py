@@ -251,6 +251,24 @@ def membership_auto_withdraw(*, membership: Membership, reason: str, on: dt.date
     membership.events.filter(kind=MembershipEvent.Kind.AUTO_WITHDRAW).order_by("-pk").update(detail=detail)
 
 
+def membership_auto_withdraw_many(*, items: list[tuple[Membership, str, dict]], on: dt.date) -> None:
+    """Automatic withdrawal of many locked memberships at once (the sweep): the same transition, set-based writes."""
+    events = []
+    for membership, reason, detail in items:
+        if not can_proceed(membership.auto_withdraw):
+            raise InvalidTransition(membership.status, "auto_withdraw")
+        before = membership.status
+        membership.auto_withdraw(reason=reason, on=on)
+        events.append(MembershipEvent(
+            membership=membership, kind=MembershipEvent.Kind.AUTO_WITHDRAW, from_status=before,
+            to_status=membership.status, from_union_id=membership.union_id, to_union_id=membership.union_id,
+            on=on, reason=reason, detail=detail,
+        ))
+    Membership.objects.bulk_update([m for m, *_ in items],
+                                   ["status", "status_reason", "status_changed_on", "auto_withdrawn"])
+    MembershipEvent.objects.bulk_create(events)
+
+
 @transaction.atomic
 def membership_move(*, membership_id: int, to_union: Union, actor: User | None, kind: str, reason: str,
                     detail: dict | None = None) -> Membership:

@@ -75,3 +75,32 @@ def _send(message: OutboxMessage) -> None:
             import_string(settings.NOTIFY_SMS_BACKEND)().send(phone=number, text=message.body)
     elif message.channel == OutboxMessage.Channel.EMAIL and message.recipient.email:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email])
+
+
+def notify_many(items: list[dict], *, channels: tuple[str, ...] = ("inbox", "sms")) -> int:
+    """Queue many messages in bulk (sweeps): each item has recipient_id, template, subject, body, dedupe_key.
+
+    Same dedupe keys as notify(), so a message already queued is skipped. In-site messages are delivered at
+    once; SMS and e-mail stay pending for the outbox_deliver_pending beat task. Returns how many were new."""
+    now = timezone.now()
+    new = 0
+    for start in range(0, len(items), 5000):
+        batch = items[start:start + 5000]
+        existing = set(OutboxMessage.objects.filter(
+            dedupe_key__in=[f"{item['dedupe_key']}:{channels[0]}" for item in batch]
+        ).values_list("dedupe_key", flat=True))
+        rows = []
+        for item in batch:
+            if f"{item['dedupe_key']}:{channels[0]}" in existing:
+                continue
+            new += 1
+            for channel in channels:
+                inbox = channel == OutboxMessage.Channel.INBOX
+                rows.append(OutboxMessage(
+                    recipient_id=item["recipient_id"], channel=channel, template=item["template"],
+                    subject=item["subject"], body=item["body"], dedupe_key=f"{item['dedupe_key']}:{channel}",
+                    status=OutboxMessage.Status.SENT if inbox else OutboxMessage.Status.PENDING,
+                    sent_at=now if inbox else None,
+                ))
+        OutboxMessage.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    return new

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from dues import selectors
 from dues.models import ArrearsEntry, PaymentOrder
-from members.models import DuesMode, Membership, MembershipStatus, User
+from members.models import DuesMode, Membership, MembershipStatus
 from unionhub import clock, months
 
 REMINDER_AT, FINAL_AT = 3, 6
@@ -49,7 +49,8 @@ ORDER BY c.id
 """
 
 
-def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None = None) -> list[tuple]:
+def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None = None,
+                 membership_ids: list[int] | None = None) -> list[tuple]:
     """(membership id, dues mode, unpaid months, run start as a month index, user id) of every active membership
     with at least `at_least` consecutive unpaid required months before the current month.
 
@@ -62,6 +63,7 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
     membership."""
     from django.db import connection
 
+    ids = [membership_id] if membership_id else list(membership_ids or [])
     sql = selectors.sql_for(
         ARREARS_SQL,
         columns={
@@ -72,10 +74,10 @@ def arrears_rows(today: dt.date, *, at_least: int = 1, membership_id: int | None
             "retained": "rp.retained_on",
             "reinstated": 'e."on"',
         },
-        one_member="AND m.id = %s" if membership_id else "",
+        one_member=f"AND m.id IN ({', '.join(['%s'] * len(ids))})" if ids else "",
     )
     current = today.year * 12 + today.month - 1
-    params = [months.month_of(today)] + ([membership_id] if membership_id else [])
+    params = [months.month_of(today)] + ids
     params += [current - at_least, current, current, current, at_least]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -88,14 +90,14 @@ def dues_sweep(today: dt.date | None = None) -> dict:
     today = today or clock.today()
     rows = arrears_rows(today, at_least=REMINDER_AT)
     counts = {"reminded": 0, "warned": 0, "withdrawn": 0, "reported": 0}
-    entries, notices = [], []
+    entries, notices, to_withdraw = [], [], []
     for pk, mode, unpaid, run_start, user_id in rows:
         if mode != DuesMode.SELF_PAY:
             action = "staff_report"
             counts["reported"] += 1
         elif unpaid > FINAL_AT:
             action = "auto_withdraw"
-            counts["withdrawn"] += _arrears_withdraw(pk, unpaid, today)
+            to_withdraw.append(pk)
         else:
             action = "final_warning" if unpaid == FINAL_AT else "reminder"
             if user_id is not None:
@@ -110,6 +112,7 @@ def dues_sweep(today: dt.date | None = None) -> dict:
                 as_of=today,
             )
         )
+    counts["withdrawn"] = _arrears_withdraw(to_withdraw, today)
     sent = _arrears_notify(notices, today)
     counts["warned"], counts["reminded"] = sent[True], sent[False]
     with transaction.atomic():
@@ -120,106 +123,70 @@ def dues_sweep(today: dt.date | None = None) -> dict:
 
 
 def _arrears_notify(notices: list[tuple[int, int, int, bool]], today: dt.date) -> dict[bool, int]:
-    """Reminders and final warnings for the whole sweep in bulk, through the notification outbox: an in-site
-    message (delivered at once) and an SMS (left pending for unionhub.tasks.outbox_deliver_pending). The dedupe
-    keys follow unionhub.notify.notify, so each member gets each kind of notice at most once a month."""
-    from django.utils import timezone
-
-    from unionhub.models import OutboxMessage
+    """Reminders and final warnings for the whole sweep in bulk through the outbox (unionhub.notify.notify_many):
+    each member gets each kind of notice at most once a month."""
+    from unionhub.notify import notify_many
 
     month = months.format_month(today)
-    sent = {True: 0, False: 0}
-    now = timezone.now()
-    for start in range(0, len(notices), 5000):
-        batch = notices[start : start + 5000]
-        keyed = [
-            (f"dues-{'final' if final else 'reminder'}:{pk}:{month}", user_id, unpaid, final)
-            for user_id, pk, unpaid, final in batch
-        ]
-        existing = set(
-            OutboxMessage.objects.filter(dedupe_key__in=[f"{k}:inbox" for k, *_ in keyed]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
-        messages = []
-        for key, user_id, unpaid, final in keyed:
-            if f"{key}:inbox" in existing:
-                continue
-            sent[final] += 1
-            if final:
-                subject = _("会费欠缴最后提醒")
-                body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。")
-            else:
-                subject = _("会费欠缴提醒")
-                body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。")
-            common = {
-                "recipient_id": user_id,
-                "template": "dues_final" if final else "dues_reminder",
-                "subject": subject,
-                "body": body % {"n": unpaid},
-            }
-            messages.append(
-                OutboxMessage(
-                    channel=OutboxMessage.Channel.INBOX,
-                    dedupe_key=f"{key}:inbox",
-                    status=OutboxMessage.Status.SENT,
-                    sent_at=now,
-                    **common,
-                )
-            )
-            messages.append(
-                OutboxMessage(
-                    channel=OutboxMessage.Channel.SMS,
-                    dedupe_key=f"{key}:sms",
-                    status=OutboxMessage.Status.PENDING,
-                    **common,
-                )
-            )
-        OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
+    sent = {}
+    for final in (True, False):
+        if final:
+            subject = _("会费欠缴最后提醒")
+            body = _("您已连续%(n)s个月未缴纳工会会费。连续欠费超过6个月将视为自动退会，请尽快补缴。")
+        else:
+            subject = _("会费欠缴提醒")
+            body = _("您已连续%(n)s个月未缴纳工会会费，请及时补缴。")
+        kind = "final" if final else "reminder"
+        sent[final] = notify_many([
+            {"recipient_id": user_id, "template": f"dues_{kind}", "subject": subject, "body": body % {"n": unpaid},
+             "dedupe_key": f"dues-{kind}:{pk}:{month}"}
+            for user_id, pk, unpaid, is_final in notices if is_final == final
+        ])
     return sent
 
 
-def _arrears_withdraw(membership_id: int, unpaid: int, today: dt.date) -> int:
-    from members.services import membership_auto_withdraw
+def _arrears_withdraw(candidates: list[int], today: dt.date) -> int:
+    """Automatic withdrawal of self-pay members above 6 unpaid months, in batches: each batch locks its rows,
+    looks again under the lock (a payment may have arrived since the sweep's read), then withdraws through the
+    membership state machine with the reason and the unpaid months on the history."""
+    from members.models import RetentionPeriod
+    from members.services import membership_auto_withdraw_many
+    from unionhub.notify import notify_many
 
-    with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update()
-            .filter(pk=membership_id, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY)
-            .first()
-        )
-        if membership is None:
-            return 0
-        # look again under the lock: a payment may have arrived since the sweep's read
-        recheck = arrears_rows(today, at_least=FINAL_AT + 1, membership_id=membership_id)
-        if not recheck:
-            return 0
-        _pk, _mode, unpaid, run_start, _user = recheck[0]
-        ledger = selectors.Ledger.load(membership)
-        unpaid_list = [
-            months.format_month(m)
-            for m in months.month_range(_index_month(run_start), months.month_of(today))
-            if ledger.required(m)
-        ]
-        reason = _("连续欠缴会费%(n)s个月（超过6个月），自动退会") % {"n": unpaid}
-        membership_auto_withdraw(
-            membership=membership,
-            reason=reason,
-            on=today,
-            detail={"unpaid_months": unpaid, "months": unpaid_list},
-        )
-        PaymentOrder.objects.filter(membership=membership, status=PaymentOrder.Status.PENDING).update(
-            status=PaymentOrder.Status.CANCELLED
-        )
-        user = User.objects.filter(person_id=membership.person_id).first()
-    if user is not None:
-        from unionhub.notify import notify
-
-        notify(
-            recipient=user,
-            template="dues_auto_withdraw",
-            subject=_("自动退会通知"),
-            body=_("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
-            dedupe_key=f"dues-withdraw:{membership_id}:{months.format_month(today)}",
-        )
-    return 1
+    withdrawn = 0
+    month = months.format_month(today)
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start:start + 500]
+        with transaction.atomic():
+            locked = {m.pk: m for m in Membership.objects.select_for_update().filter(
+                pk__in=chunk, status=MembershipStatus.ACTIVE, dues_mode=DuesMode.SELF_PAY).order_by("pk")}
+            if not locked:
+                continue
+            rechecked = arrears_rows(today, at_least=FINAL_AT + 1, membership_ids=list(locked))
+            retentions: dict[int, list] = {}
+            for mid, on, back in RetentionPeriod.objects.filter(membership_id__in=[r[0] for r in rechecked]
+                                                                ).values_list("membership_id", "retained_on",
+                                                                              "restored_on"):
+                retentions.setdefault(mid, []).append((on, back))
+            items, notices = [], []
+            for pk, _mode, unpaid, run_start, user_id in rechecked:
+                membership = locked[pk]
+                ledger = selectors.Ledger(membership, retentions.get(pk, []))
+                unpaid_list = [months.format_month(m)
+                               for m in months.month_range(_index_month(run_start), months.month_of(today))
+                               if ledger.required(m)]
+                reason = _("连续欠缴会费%(n)s个月（超过6个月），自动退会") % {"n": unpaid}
+                items.append((membership, reason, {"unpaid_months": unpaid, "months": unpaid_list}))
+                if user_id is not None:
+                    notices.append({
+                        "recipient_id": user_id, "template": "dues_auto_withdraw", "subject": _("自动退会通知"),
+                        "body": _("因连续欠缴会费超过6个月，您的会籍已按规定自动退会。如有疑问请联系所在工会。"),
+                        "dedupe_key": f"dues-withdraw:{pk}:{month}",
+                    })
+            membership_auto_withdraw_many(items=items, on=today)
+            PaymentOrder.objects.filter(membership_id__in=[m.pk for m, *_ in items],
+                                        status=PaymentOrder.Status.PENDING).update(
+                status=PaymentOrder.Status.CANCELLED)
+            notify_many(notices)
+            withdrawn += len(items)
+    return withdrawn

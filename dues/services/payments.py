@@ -137,48 +137,48 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def notification_record(*, provider: str, headers: dict, body: bytes) -> PaymentNotification:
-    """Store the notification as received, before anything else happens (autocommitted on its own)."""
+def notification_record(*, provider: str, headers: dict, body: bytes, outcome: str = "received", reason: str = "",
+                        data: VerifiedNotification | None = None) -> PaymentNotification:
+    """Keep the notification as received, with what became of it."""
     kept = {
         _storable(k): _storable(str(v))
         for k, v in headers.items()
         if k.lower().startswith(("wechatpay", "x-sandbox"))
     }
     return PaymentNotification.objects.create(
-        provider=provider, headers=kept, raw_body=_storable(body.decode("utf-8", errors="replace")[:20000])
+        provider=provider, headers=kept, raw_body=_storable(body.decode("utf-8", errors="replace")[:20000]),
+        outcome=outcome, reason=_storable(reason[:200]), verified=data is not None,
+        order_no=_storable(data.order_no[:64]) if data else "",
+        transaction_id=_storable(data.transaction_id[:64]) if data else "",
     )
-
-
-def _notification_finish(
-    notification, outcome: str, reason: str = "", data: VerifiedNotification | None = None
-):
-    if notification is None:
-        return
-    notification.outcome, notification.reason = outcome, _storable(reason[:200])
-    notification.verified = data is not None
-    if data is not None:
-        notification.order_no = _storable(data.order_no[:64])
-        notification.transaction_id = _storable(data.transaction_id[:64])
-    notification.save(update_fields=["outcome", "reason", "verified", "order_no", "transaction_id"])
 
 
 def payment_notification_handle(*, provider_name: str, headers: dict, body: bytes) -> str:
     """Verify and act on one provider notification. Returns the outcome; raises NotificationRejected
-    (the caller answers 400) when nothing may be credited."""
-    notification = notification_record(provider=provider_name, headers=headers, body=body)
+    (the caller answers 400) when nothing may be credited.
+
+    Every notification is kept. A credited one is kept in the same transaction as the credit (one commit: the
+    provider resends until it gets our answer, so nothing is lost if we stop before it); a refused or failed one is
+    kept in a transaction of its own after the rollback."""
+    Outcome = PaymentNotification.Outcome
+    record = {"provider": provider_name, "headers": headers, "body": body}
     provider = get_provider(provider_name)
     try:
         data = provider.verify_notification(headers=headers, body=body)
     except NotificationRejected as exc:
-        _notification_finish(notification, PaymentNotification.Outcome.REJECTED, exc.reason)
+        notification_record(**record, outcome=Outcome.REJECTED, reason=exc.reason)
         log.warning("payment notification rejected (%s): %s", provider_name, exc.reason)
         raise
     try:
-        outcome = payment_confirm(data=data, provider_name=provider_name)
+        with transaction.atomic():
+            outcome = payment_confirm(data=data, provider_name=provider_name)
+            notification_record(**record, outcome=outcome, data=data)
     except NotificationRejected as exc:
-        _notification_finish(notification, PaymentNotification.Outcome.REJECTED, exc.reason, data)
+        notification_record(**record, outcome=Outcome.REJECTED, reason=exc.reason, data=data)
         raise
-    _notification_finish(notification, outcome, "", data)
+    except Exception as exc:
+        notification_record(**record, outcome=Outcome.RECEIVED, reason=f"error: {type(exc).__name__}", data=data)
+        raise
     return outcome
 
 

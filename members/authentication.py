@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF token auth that loads the user's person in the same query (member endpoints all need it)."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        token = model.objects.select_related("user__person").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
