@@ -10,6 +10,8 @@ class NoStoreForPersonalPagesMiddleware:
     each save, so it alone is not an absolute limit)."""
 
     PUBLIC_PREFIXES = ("/static/", "/api/v1/schema/", "/api/v1/docs/")
+    # The idle clock is written at most every few minutes, not on every request (each write is a session save).
+    LAST_SEEN_PRECISION = 300
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,7 +24,7 @@ class NoStoreForPersonalPagesMiddleware:
             started = request.session.setdefault("session_started", now)
             if (last and now - last > settings.SESSION_IDLE_SECONDS) or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
-            elif not last or now - last > 60:
+            elif not last or now - last > self.LAST_SEEN_PRECISION:
                 request.session["last_seen"] = now
         response = self.get_response(request)
         if not request.path.startswith(self.PUBLIC_PREFIXES):

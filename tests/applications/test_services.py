@@ -261,6 +261,19 @@ def test_proof_with_wrong_content_renamed_pdf_refused(city, applicant):
     assert JoinApplication.objects.count() == 0
 
 
+@pytest.mark.parametrize(("name", "data", "content_type"), [
+    ("证明.pdf", b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
+     "application/pdf"),
+    ("证明.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/png"),
+    ("证明.jpg", b"<script>fetch('/api/v1/me/')</script>" * 20, "image/jpeg"),
+])
+def test_html_or_script_disguised_as_a_proof_refused(city, applicant, name, data, content_type):
+    code = _code(lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED,
+                                proof=upload(name=name, data=data, content_type=content_type)))
+    assert code == "proof_invalid_type"
+    assert JoinApplication.objects.count() == 0
+
+
 def test_proof_over_five_megabytes_refused(city, applicant):
     big = upload(name="big.pdf", data=b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF",
                  content_type="application/pdf")
