@@ -1,11 +1,9 @@
 """Staff side in Django admin: queues per role, list colours (Yichang), overdue filter, transition buttons that
 call the same services as the API, the transition log, printable forms and the proof download."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +15,8 @@ from applications.models import JoinApplication, TransitionRecord, WorkdayOverri
 from members import selectors as member_selectors
 from members.models import UnionLevel
 from unionhub import clock
-from unionhub.admin_scope import ScopedAdminMixin
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+from unionhub.admin_scope import ScopedAdminMixin, admin_step
+from unionhub.errors import InvalidTransition, NotInScope
 from unionhub.paginators import CappedCountPaginator
 from unionhub.pdf import pdf_response
 
@@ -154,22 +152,10 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             return redirect(change_url)
         label, form_class, service = self.steps[name]
         form = self.step_form(request, obj, name, form_class)
-        if request.method == "POST" and form.is_valid():
-            try:
-                service(application_id=obj.pk, actor=request.user, **form.cleaned_data)
-            except NotInScope:
-                messages.error(request, _("无权办理该申请。"))
-            except InvalidTransition:
-                messages.error(request, _("该申请当前的状态或您的角色不允许此操作。"))
-            except (BusinessError, ValidationError) as exc:
-                messages.error(request, getattr(exc, "detail", None) or "; ".join(exc.messages))
-            else:
-                messages.success(request, _("已完成：%(label)s") % {"label": label})
-                return redirect(change_url)
-        return TemplateResponse(request, "admin/transition_form.html", {
-            **self.admin_site.each_context(request), "form": form, "title": label, "object": obj,
-            "opts": self.model._meta,
-        })
+        return admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
+                          run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
+                          refusals={NotInScope: _("无权办理该申请。"),
+                                    InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
 
 
 def workflow_steps(*, dispatch, verify, approve, reject, approve_label, approve_form) -> dict:

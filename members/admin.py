@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +21,7 @@ from members.models import (
 )
 from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
-from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline
+from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
 from unionhub.errors import BusinessError, NotInScope
 
 admin.site.site_header = _("UnionHub 工会会员管理")
@@ -237,18 +236,9 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         label, service = MEMBERSHIP_ACTIONS[name]
         form_class = RetainForm if name == "retain" else TransitionForm
         form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                service(membership_id=membership.pk, actor=request.user, **form.cleaned_data)
-            except (BusinessError, ValidationError) as exc:
-                messages.error(request, getattr(exc, "detail", None) or "; ".join(exc.messages))
-            else:
-                messages.success(request, _("已完成：%(label)s") % {"label": label})
-                return redirect("admin:members_membership_change", pk)
-        return TemplateResponse(request, "admin/transition_form.html", {
-            **self.admin_site.each_context(request), "form": form, "title": label, "object": membership,
-            "opts": self.model._meta,
-        })
+        return admin_step(self, request, obj=membership, form=form, label=label,
+                          done_url=reverse("admin:members_membership_change", args=[pk]),
+                          run=lambda **data: service(membership_id=membership.pk, actor=request.user, **data))
 
 
 @admin.register(User)

@@ -1,9 +1,7 @@
 """Staff side of transfers and union formation, on the same admin mixin as join applications."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +13,8 @@ from transfers import documents, selectors, services
 from transfers.forms import CaseEstablishForm, CaseStepForm, TransferApproveForm
 from transfers.models import TransferApplication, UnionFormationCase
 from unionhub import clock
-from unionhub.admin_scope import ScopedAdminMixin
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+from unionhub.admin_scope import ScopedAdminMixin, admin_step
+from unionhub.errors import InvalidTransition, NotInScope
 from unionhub.pdf import pdf_response
 
 
@@ -130,17 +128,7 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = form_class(request.POST if request.method == "POST" else None)
         if "union" in form.fields:
             form.fields["union"].queryset = form.fields["union"].queryset.filter(path__startswith=case.county.path)
-        if request.method == "POST" and form.is_valid():
-            try:
-                service(case_id=case.pk, actor=request.user, **form.cleaned_data)
-            except (NotInScope, InvalidTransition):
-                messages.error(request, _("该案件当前的状态或您的角色不允许此操作。"))
-            except (BusinessError, ValidationError) as exc:
-                messages.error(request, getattr(exc, "detail", None) or "; ".join(exc.messages))
-            else:
-                messages.success(request, _("已完成：%(label)s") % {"label": label})
-                return redirect(change_url)
-        return TemplateResponse(request, "admin/transition_form.html", {
-            **self.admin_site.each_context(request), "form": form, "title": label, "object": case,
-            "opts": self.model._meta,
-        })
+        return admin_step(self, request, obj=case, form=form, label=label, done_url=change_url,
+                          run=lambda **data: service(case_id=case.pk, actor=request.user, **data),
+                          refusals={NotInScope: _("该案件当前的状态或您的角色不允许此操作。"),
+                                    InvalidTransition: _("该案件当前的状态或您的角色不允许此操作。")})

@@ -36,3 +36,32 @@ class ScopedReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def admin_step(modeladmin, request, *, obj, form, label, run, done_url, refusals=None):
+    """The admin page of one service step (a transition, a case step): on a valid POST run it and go back to the
+    object with the outcome; otherwise show the form. `refusals` maps exception classes to the message shown
+    for them; any other BusinessError or ValidationError shows its own text."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+    from django.template.response import TemplateResponse
+    from django.utils.translation import gettext as _
+
+    from unionhub.errors import BusinessError
+
+    refusals = refusals or {}
+    caught = (BusinessError, ValidationError, *refusals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(**form.cleaned_data)
+        except caught as exc:
+            text = next((m for cls, m in refusals.items() if isinstance(exc, cls)), None)
+            messages.error(request, text or getattr(exc, "detail", None) or "; ".join(exc.messages))
+        else:
+            messages.success(request, _("已完成：%(label)s") % {"label": label})
+            return redirect(done_url)
+    return TemplateResponse(request, "admin/transition_form.html", {
+        **modeladmin.admin_site.each_context(request), "form": form, "title": label, "object": obj,
+        "opts": modeladmin.model._meta,
+    })
