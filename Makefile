@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test system-deps migrate serve worker bench lint messages clean
+.PHONY: demo test install install-test system-deps migrate serve worker bench lint upgrade-rehearsal messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,11 @@ bench: install-test
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_city --members $(BENCH_MEMBERS)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_run
 
+# ruff (lint rules and formatting) and import-linter (the layers of README § Architecture).
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests

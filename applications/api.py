@@ -6,13 +6,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications import selectors, services
-from applications.models import STATEMENT, ApplicationState, JoinApplication
+from applications.models import STATEMENT, JoinApplication
+from casework import selectors as case_selectors
+from casework.api import ApproveOut, DispatchIn, RejectIn, TimelineSerializer, VerifyIn, staff_action_api
+from casework.models import ApplicationState
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, EmploymentType, Union
-from unionhub import clock
-from unionhub.api import StateOut
-from unionhub.errors import BusinessError
-from unionhub.paginators import CappedPagination
+from unionhub.lib import clock
+from unionhub.lib.api import StateOut
+from unionhub.lib.errors import BusinessError
+from unionhub.lib.paginators import CappedPagination
 
 
 def _person(request):
@@ -20,15 +23,6 @@ def _person(request):
     if person is None:
         raise BusinessError("not_a_member_account", "该账号不是会员账号。")
     return person
-
-
-class TimelineSerializer(serializers.Serializer):
-    transition = serializers.CharField()
-    source = serializers.CharField()
-    target = serializers.CharField()
-    target_display = serializers.CharField(source="get_target_display")
-    comment = serializers.CharField()
-    at = serializers.DateTimeField()
 
 
 class MyJoinApplicationSerializer(serializers.ModelSerializer):
@@ -83,7 +77,7 @@ class MyJoinApplicationDetailSerializer(MyJoinApplicationSerializer):
         fields = [*MyJoinApplicationSerializer.Meta.fields, "unit_name", "employment_type", "timeline"]
 
     def get_timeline(self, obj) -> list[dict]:
-        return TimelineSerializer(selectors.timeline(obj), many=True).data
+        return TimelineSerializer(case_selectors.timeline(obj), many=True).data
 
 
 class MyJoinApplicationDetailApi(APIView):
@@ -134,7 +128,7 @@ class JoinApplicationListApi(generics.ListAPIView):
         qs = selectors.join_application_list(user=self.request.user, state=state,
                                              queue=params.get("queue") in ("1", "true"))
         if params.get("overdue") in ("1", "true"):
-            qs = qs.filter(selectors.overdue_q(clock.today()))
+            qs = qs.filter(case_selectors.overdue_q(clock.today()))
         return qs
 
 
@@ -146,7 +140,7 @@ class StaffJoinApplicationDetailSerializer(StaffJoinApplicationSerializer):
                   "membership", "timeline"]
 
     def get_timeline(self, obj) -> list[dict]:
-        return TimelineSerializer(selectors.timeline(obj), many=True).data
+        return TimelineSerializer(case_selectors.timeline(obj), many=True).data
 
 
 class JoinApplicationDetailApi(APIView):
@@ -160,49 +154,9 @@ class JoinApplicationDetailApi(APIView):
         return Response(StaffJoinApplicationDetailSerializer(app).data)
 
 
-class DispatchIn(serializers.Serializer):
-    county = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class VerifyIn(serializers.Serializer):
-    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
-                                               default=None)
-    employer_name = serializers.CharField(required=False, allow_blank=True, default="")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class ApproveIn(serializers.Serializer):
     dues_mode = serializers.ChoiceField(choices=DuesMode.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RejectIn(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class ApproveOut(StateOut):
-    membership_id = serializers.IntegerField(allow_null=True)
-
-
-def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None):
-    """One APIView class per staff step: validate the body, call the service with application_id and actor."""
-
-    class ActionApi(APIView):
-        permission_classes = [IsUnionStaff]
-
-        @extend_schema(request=input_serializer, responses=output)
-        def post(self, request, pk: int):
-            data = input_serializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            app = service(application_id=pk, actor=request.user, **data.validated_data)
-            body = {"id": app.pk, "state": app.state}
-            if output_extra:
-                body.update(output_extra(app))
-            return Response(body)
-
-    ActionApi.__name__ = ActionApi.__qualname__ = f"{name}Api"
-    return ActionApi
 
 
 JoinApplicationDispatchApi = staff_action_api(name="JoinApplicationDispatch",

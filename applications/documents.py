@@ -1,9 +1,9 @@
-"""Printable join forms: 《中华全国总工会入会申请书》 and 《工会会员登记表》 (PDF through unionhub.pdf)."""
+"""Printable join forms: 《中华全国总工会入会申请书》 and 《工会会员登记表》 (PDF through unionhub.lib.pdf)."""
 
 from django.utils import timezone
 
 from applications.models import JoinApplication
-from unionhub import pdf
+from unionhub.lib import pdf
 
 APPLICATION_FORM = "application-form"
 REGISTRATION_FORM = "registration-form"

@@ -3,9 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import STATEMENT
-from members.models import DuesMode, EmploymentType, Union, UnionLevel
-
-UNION_CHOICES_SHOWN = 20
+from casework.forms import UNION_CHOICES_SHOWN
+from members.models import DuesMode, EmploymentType, Union
 
 
 class JoinForm(forms.Form):
@@ -41,24 +40,9 @@ class JoinForm(forms.Form):
         field.queryset = field.queryset.filter(pk__in=ids).order_by("path")
 
 
-class DispatchForm(forms.Form):
-    county = forms.ModelChoiceField(label=_("分派到"), queryset=Union.objects.filter(level=UnionLevel.COUNTY))
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class VerifyForm(forms.Form):
-    union = forms.ModelChoiceField(label=_("审批工会"), queryset=Union.objects.filter(accepts_members=True),
-                                   required=False,
-                                   help_text=_("单位已建会时选择单位工会；留空则交由本县区职工服务中心工会。"))
-    employer_name = forms.CharField(label=_("校核后的单位名称"), required=False, max_length=200)
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class ApproveForm(forms.Form):
     dues_mode = forms.ChoiceField(label=_("缴费方式"), choices=DuesMode.choices)
     comment = forms.CharField(label=_("审批意见"), required=False, initial=_("同意入会"),
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("驳回原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

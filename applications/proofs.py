@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
-from unionhub.crypto import decrypt_bytes, encrypt_bytes
-from unionhub.errors import BusinessError
+from unionhub.lib.crypto import decrypt_bytes, encrypt_bytes
+from unionhub.lib.errors import BusinessError
 
 MAX_BYTES = 5 * 1024 * 1024
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}

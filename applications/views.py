@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 
 from applications import documents, proofs, selectors, services
 from applications.forms import JoinForm
-from applications.models import OPEN_STATES, JoinApplication
+from applications.models import JoinApplication
+from casework import selectors as case_selectors
+from casework.models import OPEN_STATES
 from members import selectors as member_selectors
-from unionhub.errors import BusinessError, NotInScope
-from unionhub.pdf import pdf_response
+from unionhub.lib.errors import BusinessError, NotInScope
+from unionhub.lib.pdf import pdf_response
 
 
 def _person_or_404(request):
@@ -68,7 +70,7 @@ def join_detail(request, pk: int):
     app = _own_application_or_404(request, pk)
     person = app.applicant
     return render(request, "applications/detail.html", {
-        "app": app, "timeline": selectors.timeline(app),
+        "app": app, "timeline": case_selectors.timeline(app),
         "can_reapply": not app.is_open and not member_selectors.membership_open(person),
     })
 

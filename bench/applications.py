@@ -10,9 +10,9 @@ import datetime as dt
 from django.utils import timezone
 
 from applications.models import STATEMENT
+from bench.copy import copy_rows, next_id, reset_sequence
+from bench.members import copy_people
 from members.models import Union, UnionLevel
-from unionhub.bench.copy import copy_rows, next_id, reset_sequence
-from unionhub.bench.members import copy_people
 
 OPEN_SHARE = 0.05
 CLOSED_STATES = ["approved"] * 8 + ["rejected"] + ["withdrawn"]  # by index mod 10

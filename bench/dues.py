@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import connection
 
 from dues.selectors import rate_for
-from unionhub import months
+from unionhub.lib import months
 
 # The business date the bench sweeps for; histories run from HISTORY_START to the month before it.
 BUSINESS_DATE = dt.date(2026, 11, 16)

@@ -15,15 +15,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench.dues import BUSINESS_DATE
+from bench.http import db_env, gunicorn, wrk
+from bench.runner import Report, timed_requests
 from dues import selectors as dues_selectors
-from dues.bench import BUSINESS_DATE
 from dues.models import PaidMonth, PaymentOrder
 from dues.providers import sandbox
 from dues.services import dues_sweep
 from members.models import Membership, MembershipStatus, Union, UnionLevel, User
-from unionhub import months
-from unionhub.bench.http import db_env, gunicorn, wrk
-from unionhub.bench.runner import Report, timed_requests
+from unionhub.lib import months
 
 # One statement, written by hand, selecting the active members with three or more unpaid months before the
 # business date's month (the generated city has no retention periods or reinstatements).

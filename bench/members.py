@@ -6,9 +6,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 from django.utils import timezone
 
+from bench.copy import copy_rows, next_id, reset_sequence
 from members.models import Union, UnionLevel
-from unionhub import crypto, idnumber, phone
-from unionhub.bench.copy import copy_rows, next_id, reset_sequence
+from unionhub.lib import crypto, idnumber, phone
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉玲建国宇浩凯雪梅琳晨欣怡佳鑫博文斌宁"

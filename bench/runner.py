@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-RESULTS_DIR = Path(settings.BASE_DIR) / "bench"
+RESULTS_DIR = Path(settings.BASE_DIR) / "var" / "bench"
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -66,7 +66,7 @@ class Report:
         return "\n".join(lines)
 
     def write(self) -> tuple[Path, Path]:
-        RESULTS_DIR.mkdir(exist_ok=True)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         json_path = RESULTS_DIR / "results.json"
         md_path = RESULTS_DIR / "results.md"
         json_path.write_text(json.dumps({"meta": self.meta, "results": self.rows}, ensure_ascii=False, indent=2))

@@ -10,10 +10,11 @@ import tempfile
 
 from django.db.models import Q
 
-from members import roster, selectors
+from datawork import roster
+from members import selectors
 from members.models import Membership, MembershipStatus, Union, UnionLevel, User
 from unionhub.audit import audit_record
-from unionhub.errors import NotInScope
+from unionhub.lib.errors import NotInScope
 
 CHUNK = 2000
 STATUS_LABELS = {value: str(label) for value, label in MembershipStatus.choices}

@@ -23,21 +23,13 @@ from django.db.models import Exists, JSONField, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from members import roster, selectors
-from members.models import (
-    ImportJob,
-    MemberNumberCounter,
-    Membership,
-    MembershipEvent,
-    MembershipStatus,
-    Person,
-    Union,
-    User,
-)
+from datawork import roster
+from datawork.models import ImportJob
+from members.models import MemberNumberCounter, Membership, MembershipEvent, MembershipStatus, Person
 from members.services import dues_start_for
-from unionhub import clock, crypto, idnumber
-from unionhub import phone as phones
-from unionhub.errors import BusinessError, NotInScope
+from unionhub.lib import clock, crypto, idnumber
+from unionhub.lib import phone as phones
+from unionhub.lib.errors import BusinessError
 
 BATCH = 2000
 HEADER_SCAN_ROWS = 10
@@ -66,39 +58,19 @@ class CleanRow:
 
 # --- the stored upload ------------------------------------------------------------------------------------
 
-def _upload_dir() -> Path:
+def upload_dir() -> Path:
     path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes) -> ImportJob:
-    """Keep the upload encrypted under the private media root and queue the job (the task takes only its id)."""
-    if not selectors.union_in_scope(actor, union):
-        raise NotInScope()
-    if not union.accepts_members:
-        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员，请选择基层工会或分工会。"))
-    suffix = Path(file_name).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise BusinessError("file_type", gettext("请上传 .xlsx 或 .csv 文件。"))
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
-    stored = f"{uuid.uuid4().hex}{suffix}.enc"
-    (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
-    job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
-    from members.tasks import member_import_run
-
-    transaction.on_commit(lambda: member_import_run.delay(job.pk))
-    return job
-
-
 def _read_stored(job: ImportJob) -> bytes:
-    return crypto.decrypt_bytes((_upload_dir() / job.stored_file).read_bytes())
+    return crypto.decrypt_bytes((upload_dir() / job.stored_file).read_bytes())
 
 
 def _drop_stored(job: ImportJob) -> None:
     if job.stored_file:
-        (_upload_dir() / job.stored_file).unlink(missing_ok=True)
+        (upload_dir() / job.stored_file).unlink(missing_ok=True)
 
 
 # --- reading rows -----------------------------------------------------------------------------------------
@@ -524,15 +496,15 @@ def _report_csv(entries, file_error: str = "") -> bytes:
 def _store_report(entries) -> str:
     """The full list of bad rows, kept encrypted beside the uploads (the job row keeps only the first ones)."""
     stored = f"{uuid.uuid4().hex}.report.csv.enc"
-    (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries)))
+    (upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries)))
     return stored
 
 
 def error_report_csv(job: ImportJob) -> bytes:
     """Every bad row with its reasons (row number and name, never the ID number)."""
     stored = job.report.get("report_file")
-    if stored and (_upload_dir() / stored).exists():
-        return crypto.decrypt_bytes((_upload_dir() / stored).read_bytes())
+    if stored and (upload_dir() / stored).exists():
+        return crypto.decrypt_bytes((upload_dir() / stored).read_bytes())
     return _report_csv(job.report.get("errors", []), job.report.get("file_error", ""))
 
 

@@ -36,6 +36,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
+        db_table = "members_importjob"  # kept from the members app it started in
         verbose_name = _("会员导入")
         verbose_name_plural = _("会员导入")
         ordering = ["-created_at", "-pk"]

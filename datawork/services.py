@@ -1,65 +1,33 @@
-"""Writes of the data work: the half-yearly review of unions' data (半年更新) and the union upkeep record."""
+"""Data work writes that start background work: a member import job is stored and queued here."""
 
-import datetime as dt
+import uuid
+from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
+from datawork import imports
+from datawork.models import ImportJob
+from datawork.tasks import member_import_run
 from members import selectors
 from members.models import Union, User
-from unionhub import clock
-from unionhub.audit import audit_record
-from unionhub.errors import NotInScope
-from unionhub.notify import notify
+from unionhub.lib import crypto
+from unionhub.lib.errors import BusinessError, NotInScope
 
 
-def half_year_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 1 if day.month <= 6 else 7, 1)
-
-
-def half_year_label(day: dt.date) -> str:
-    return f"{day.year}年{'上' if day.month <= 6 else '下'}半年"
-
-
-def union_review_due(union: Union, today: dt.date) -> bool:
-    """Not yet confirmed in this half-year."""
-    if union.reviewed_at is None:
-        return True
-    return union.reviewed_at.astimezone(clock.SHANGHAI).date() < half_year_start(today)
-
-
-@transaction.atomic
-def union_review_confirm(*, union_id: int, actor: User) -> Union:
-    """确认资料无误: the union's staff (or a parent's) confirm its data for this half-year."""
-    union = Union.objects.select_for_update().get(pk=union_id)
+def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes) -> ImportJob:
+    """Keep the upload encrypted under the private media root and queue the job (the task takes only its id)."""
     if not selectors.union_in_scope(actor, union):
         raise NotInScope()
-    union.reviewed_at = clock.now()
-    union.save(update_fields=["reviewed_at"])
-    audit_record(actor=actor, action="union_review_confirm", obj=union, half_year=half_year_label(clock.today()))
-    return union
-
-
-def union_review_remind() -> int:
-    """Each January and July: remind the staff of every union not yet confirmed this half-year (once each).
-
-    Returns the number of staff reminded."""
-    today = clock.today()
-    period = f"{today.year}H{1 if today.month <= 6 else 2}"
-    label = half_year_label(today)
-    sent = 0
-    staff = (User.objects.filter(is_active=True, is_staff=True, union__isnull=False)
-             .select_related("union").order_by("union_id", "pk"))
-    for user in staff:
-        union = user.union
-        if not union_review_due(union, today):
-            continue
-        messages = notify(
-            recipient=user, template="union_review_remind",
-            subject=f"请核对{union.name}的工会和会员资料（{label}）",
-            body=(f"按照实名制管理要求，每年1月、7月更新一次数据。请核对{union.name}的工会基本信息、"
-                  "三个委员会成员和会员名单，确认无误后在管理后台“半年资料确认”中点击“确认资料无误”。"),
-            dedupe_key=f"union-review:{union.pk}:{period}:{user.pk}", channels=("inbox", "email"),
-        )
-        sent += bool(messages)
-    return sent
-
+    if not union.accepts_members:
+        raise BusinessError("union_not_accepting", gettext("该工会不直接接收会员，请选择基层工会或分工会。"))
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise BusinessError("file_type", gettext("请上传 .xlsx 或 .csv 文件。"))
+    if len(data) > imports.MAX_UPLOAD_BYTES:
+        raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
+    stored = f"{uuid.uuid4().hex}{suffix}.enc"
+    (imports.upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
+    job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
+    transaction.on_commit(lambda: member_import_run.delay(job.pk))
+    return job

@@ -15,9 +15,11 @@ from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
+from casework.models import ApplicationState
+from dues import selectors as dues_selectors
 from members import selectors
 from members.models import Membership, MembershipStatus, Union
-from unionhub import months
+from unionhub.lib import months
 
 MONTHS_SHOWN = 12
 NO_DATA = "暂无数据"
@@ -80,8 +82,6 @@ def applications_panel(root: Union) -> dict | None:
     model = _model("applications", "JoinApplication")
     if model is None:
         return None
-    from applications.models import ApplicationState
-
     in_scope = Q(union__path__startswith=root.path) | Q(county__path__startswith=root.path)
     if root.parent_id is None:
         in_scope |= Q(union__isnull=True, county__isnull=True)
@@ -104,8 +104,6 @@ def dues_panel(root: Union, today: dt.date) -> dict | None:
     if not apps.is_installed("dues"):
         return None
     try:
-        from dues import selectors as dues_selectors
-
         figures = getattr(dues_selectors, "dashboard_figures", None)
         if figures is not None:
             return figures(union=root, today=today)

@@ -1,15 +1,14 @@
 from celery import shared_task
 
+from datawork import imports, review
 
-@shared_task
+
+# Task names are kept from before the move so jobs already queued are still run.
+@shared_task(name="members.tasks.member_import_run")
 def member_import_run(job_id: int) -> str:
-    from members.imports import member_import_run as run
-
-    return run(job_id=job_id).status
+    return imports.member_import_run(job_id=job_id).status
 
 
-@shared_task
+@shared_task(name="members.tasks.union_review_remind")
 def union_review_remind() -> int:
-    from members.services_data import union_review_remind as remind
-
-    return remind()
+    return review.union_review_remind()

@@ -4,11 +4,14 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications import selectors, services
-from applications.models import JoinApplication, TransitionRecord
-from members.demo import member
+from applications import services
+from applications.models import JoinApplication
+from casework import selectors as case_selectors
+from casework import services as case_services
+from casework.models import TransitionRecord
+from demo.members import member
 from members.models import DuesMode, EmploymentType
-from unionhub import clock, pdf
+from unionhub.lib import clock, pdf
 
 
 def _apply(ctx, key, name, *, born, male, unit, union=None, employment=EmploymentType.STAFF,
@@ -84,7 +87,7 @@ def build(ctx) -> None:
 def _make_overdue(app: JoinApplication) -> None:
     """Backdate one undispatched application so the demo shows an overdue one (submitted a week ago)."""
     submitted = clock.today() - dt.timedelta(days=7)
-    due = selectors.due_date(submitted, services.DUE_WORKING_DAYS)
+    due = case_selectors.due_date(submitted, case_services.DUE_WORKING_DAYS)
     moved = clock.now() - dt.timedelta(days=7)
     JoinApplication.objects.filter(pk=app.pk).update(due_at=due, created_at=moved)
     TransitionRecord.objects.filter(object_id=app.pk, transition="submit",

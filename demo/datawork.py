@@ -3,9 +3,9 @@
 import datetime as dt
 import io
 
-from members import imports, roster, services_data
+from datawork import imports, review, roster, services
 from members.models import CommitteeMember, EmployerUnit
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 
 def _roster_file(count: int) -> bytes:
@@ -31,7 +31,7 @@ def _roster_file(count: int) -> bytes:
 def build(ctx) -> None:
     power = ctx.unions["power"]
     power_staff = ctx.staff["power_staff"]
-    job = imports.import_job_create(union=ctx.unions["power_energy"], actor=power_staff,
+    job = services.import_job_create(union=ctx.unions["power_energy"], actor=power_staff,
                                     file_name="能源与动力工程系会员清单.xlsx", data=_roster_file(24))
     imports.member_import_run(job_id=job.pk)  # a no-op when eager Celery has already run it
     for committee, name, gender, position in [
@@ -45,5 +45,5 @@ def build(ctx) -> None:
     power.save()
     EmployerUnit.objects.filter(pk=power.employer_id).update(address="西陵区发展大道 88 号", nature="股份制")
     # the power company's union has confirmed this half-year; the others are reminded
-    services_data.union_review_confirm(union_id=power.pk, actor=power_staff)
-    services_data.union_review_remind()
+    review.union_review_confirm(union_id=power.pk, actor=power_staff)
+    review.union_review_remind()

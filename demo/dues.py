@@ -3,12 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+from demo.members import member
 from dues import imports, services
 from dues.models import PaidMonth
 from members import selectors as member_selectors
-from members.demo import member
+from members import services as member_services
 from members.models import DuesMode, Membership, RetentionPeriod
-from unionhub import clock, months
+from unionhub.lib import clock, months
 
 RATE = Decimal("10.00")
 
@@ -182,8 +183,6 @@ def build(ctx) -> None:
             _history(m, history)
         for first, last, monthly in spans:
             _paid(m, first, last, monthly=monthly)
-    from members import services as member_services
-
     retained = _membership(ctx, "dues_retained")
     member_services.membership_retain(
         membership_id=retained.pk, actor=None, reason="unemployed", note="企业裁员，待业"

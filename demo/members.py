@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 
 from members import services
 from members.models import DuesMode, EmployerUnit, EmploymentType, Union, UnionLevel, User
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 
 class DemoContext:

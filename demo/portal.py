@@ -3,11 +3,12 @@ changes (runs after the other builders, so their messages are in the inboxes too
 
 import datetime as dt
 
-from members import card, selectors, services
-from members.demo import member
+from demo.members import member
+from members import selectors, services
 from members.models import DuesMode
 from members.profile import person_profile_update
-from unionhub.notify import notify
+from notifications.services import notify
+from portal import card
 
 
 def build(ctx) -> None:

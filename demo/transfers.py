@@ -5,10 +5,10 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from members.demo import member
+from demo.members import member
 from members.models import DuesMode, Membership
 from transfers import services
-from unionhub import clock
+from unionhub.lib import clock
 
 EXPRESS = "宜昌快递物流有限公司"
 

@@ -19,11 +19,12 @@ from dues.models import (
     PaymentOrder,
     RefundPendingOrder,
 )
+from dues.receipts import receipt_pdf
 from members import selectors as member_selectors
 from members.models import DuesMode, Membership, MembershipStatus, UnionLevel
-from unionhub import clock, months
-from unionhub.admin_scope import ScopedAdminMixin
-from unionhub.errors import BusinessError
+from members.scope import ScopedAdminMixin
+from unionhub.lib import clock, months, pdf
+from unionhub.lib.errors import BusinessError
 
 
 def _is_city(user) -> bool:
@@ -166,9 +167,6 @@ class PaymentOrderAdmin(OrderAdminBase):
         ] + super().get_urls()
 
     def receipt_view(self, request, pk):
-        from dues.receipts import receipt_pdf
-        from unionhub import pdf
-
         order = self.get_queryset(request).filter(pk=pk, receipt_no__isnull=False).first()
         if order is None:
             from django.http import Http404

@@ -12,10 +12,10 @@ from dues import selectors, services
 from dues.models import PaymentOrder
 from dues.providers import NotificationRejected
 from members import selectors as member_selectors
-from unionhub import clock
-from unionhub.api import ErrorOut
-from unionhub.errors import BusinessError
-from unionhub.money import format_money
+from unionhub.lib import clock
+from unionhub.lib.api import ErrorOut
+from unionhub.lib.errors import BusinessError
+from unionhub.lib.money import format_money
 
 
 def _membership_of(request):

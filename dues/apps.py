@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,8 +8,8 @@ class DuesConfig(AppConfig):
     verbose_name = _("会费")
 
     def ready(self):
-        from dues.views import home_section
-        from members.views import HOME_SECTIONS
+        from dues import signals
+        from dues.models import DuesRate
 
-        if home_section not in HOME_SECTIONS:
-            HOME_SECTIONS.append(home_section)
+        post_save.connect(signals.rate_changed, sender=DuesRate, dispatch_uid="dues_rate_saved")
+        post_delete.connect(signals.rate_changed, sender=DuesRate, dispatch_uid="dues_rate_deleted")

@@ -14,9 +14,9 @@ from django.db import transaction
 from dues.models import PaidMonth
 from members import selectors as member_selectors
 from members.models import DuesMode, Membership, MembershipStatus, Person, User
-from unionhub import idnumber, months
-from unionhub.crypto import keyed_hash
-from unionhub.money import to_money
+from unionhub.lib import idnumber, months
+from unionhub.lib.crypto import keyed_hash
+from unionhub.lib.money import to_money
 
 MAX_ROWS = 200_000
 

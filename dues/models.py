@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from unionhub import months
+from unionhub.lib import months
 
 
 class DuesRate(models.Model):
@@ -23,19 +23,6 @@ class DuesRate(models.Model):
 
     def __str__(self):
         return f"{self.year}: ¥{self.monthly_amount}/月"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from dues.selectors import rate_cache_clear
-
-        rate_cache_clear()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        from dues.selectors import rate_cache_clear
-
-        rate_cache_clear()
-        return result
 
 
 class PaymentOrder(models.Model):

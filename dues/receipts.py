@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from dues.models import PaymentOrder
-from unionhub import pdf
-from unionhub.money import format_money
+from unionhub.lib import pdf
+from unionhub.lib.money import format_money
 
 
 def receipt_pdf(order: PaymentOrder) -> bytes:

@@ -5,14 +5,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentOrder
 from members.models import DuesMode, Membership, MembershipStatus, Union
-from unionhub import months
-from unionhub.money import to_money
+from unionhub.lib import months
+from unionhub.lib.money import to_money
 
 
 class MonthStatus:
@@ -96,9 +97,7 @@ RATE_CACHE_VERSION_KEY = "dues-rate-version"
 def rate_for(year: int) -> Decimal:
     """The year's rate, else the latest earlier one (a year not yet set keeps the last known rate).
 
-    Cached (rates change a few times a year; every change bumps the cache version, see DuesRate.save)."""
-    from django.core.cache import cache
-
+    Cached (rates change a few times a year; every write of a rate bumps the cache version: dues.signals)."""
     version = cache.get_or_set(RATE_CACHE_VERSION_KEY, 1, None)
     key = f"dues-rate:{version}:{year}"
     cached = cache.get(key)
@@ -110,8 +109,6 @@ def rate_for(year: int) -> Decimal:
 
 
 def rate_cache_clear() -> None:
-    from django.core.cache import cache
-
     try:
         cache.incr(RATE_CACHE_VERSION_KEY)
     except ValueError:
@@ -317,7 +314,7 @@ def arrears_counts(*, union: Union) -> tuple[dict[str, int], dt.date | None]:
 
 
 def dashboard_figures(*, union: Union, today: dt.date) -> dict:
-    """The dues panel of the statistics dashboard (members.stats): collected per month for the twelve months up to
+    """The dues panel of the statistics dashboard (datawork.stats): collected per month for the twelve months up to
     the current one, the collection rate of the business year so far, and the arrears list by length."""
     end = months.add_months(months.month_of(today), 1)
     labels = months.month_range(months.add_months(end, -DASHBOARD_MONTHS), end)

@@ -16,8 +16,8 @@ from dues.providers import NotificationRejected
 from dues.providers import sandbox as sandbox_provider
 from members import selectors as member_selectors
 from members.models import DuesMode, MembershipStatus
-from unionhub import clock, pdf
-from unionhub.errors import BusinessError
+from unionhub.lib import clock, pdf
+from unionhub.lib.errors import BusinessError
 
 
 def _membership(request):

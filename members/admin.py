@@ -21,8 +21,10 @@ from members.models import (
 )
 from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
-from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
-from unionhub.errors import BusinessError, NotInScope
+from members.scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
+from unionhub.audit import audit_record
+from unionhub.lib import idnumber, phone
+from unionhub.lib.errors import BusinessError, NotInScope
 
 admin.site.site_header = _("UnionHub 工会会员管理")
 admin.site.site_title = _("UnionHub 管理后台")
@@ -34,7 +36,6 @@ class CommitteeMemberInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Union)
 class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     union_field = ""
     list_display = ["indented_name", "code", "level", "accepts_members", "is_reservoir", "member_count"]
@@ -100,8 +101,6 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).distinct()
 
     def get_search_results(self, request, queryset, search_term):
-        from unionhub import idnumber, phone
-
         term = search_term.strip()
         if idnumber.PATTERN.match(idnumber.normalize(term)):
             person = selectors.person_get_by_id_number(term)
@@ -112,8 +111,6 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
-        from unionhub import idnumber, phone
-
         before = profile_snapshot(Person.objects.get(pk=obj.pk)) if change else None
         if form.cleaned_data.get("id_number_input"):
             obj.set_id_number(idnumber.validate(form.cleaned_data["id_number_input"]))
@@ -170,19 +167,13 @@ class RetainForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False)
 
 
-def _move_out(*, membership_id, actor, reason):
-    from transfers.services import membership_move_out
-
-    return membership_move_out(membership_id=membership_id, actor=actor, reason=reason)
-
-
 MEMBERSHIP_ACTIONS = {
     "retain": (_("保留会籍"), services.membership_retain),
     "restore": (_("恢复会籍"), services.membership_restore),
     "withdraw": (_("退会（经谈话后决定）"), services.membership_withdraw),
     "expel": (_("开除会籍（委员会决定）"), services.membership_expel),
     "reinstate": (_("纠正自动退会"), services.membership_reinstate),
-    "move_out": (_("迁出到职工服务中心工会"), _move_out),
+    "move_out": (_("迁出到职工服务中心工会"), services.membership_move_out),
 }
 
 
@@ -269,4 +260,88 @@ class UnionUserAdmin(ScopedAdminMixin, UserAdmin):
         super().save_model(request, obj, form, change)
 
 
-from members import admin_data  # noqa: E402, F401  (data work: import, exports, review, statistics)
+# --- union upkeep -----------------------------------------------------------------------------------------
+
+# form field → attribute of the employer unit (单位)
+EMPLOYER_FIELDS = {
+    "employer_name": "name",
+    "employer_credit_code": "credit_code",
+    "employer_nature": "nature",
+    "employer_address": "address",
+    "employer_worker_count": "worker_count",
+}
+
+
+class UnionUpkeepForm(forms.ModelForm):
+    """The union's real-name fields together with its employer unit (单位) in one form."""
+
+    employer_name = forms.CharField(label=_("单位名称"), max_length=200, required=False)
+    employer_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    employer_nature = forms.CharField(label=_("单位性质"), max_length=40, required=False,
+                                      help_text=_("党政机关、事业单位、国有经济、集体经济、私营经济、股份制、外商投资、"
+                                                  "港澳台投资等"))
+    employer_address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
+    employer_worker_count = forms.IntegerField(label=_("职工人数"), min_value=0, required=False)
+
+    class Meta:
+        model = Union
+        fields = ["name", "code", "level", "parent", "accepts_members", "is_reservoir", "union_type", "phone",
+                  "region", "address", "leader_name", "founded_on", "term"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        employer = self.instance.employer if self.instance.pk else None
+        if employer is not None:
+            for name, attr in EMPLOYER_FIELDS.items():
+                self.initial.setdefault(name, getattr(employer, attr))
+
+    def clean_employer_credit_code(self):
+        code = (self.cleaned_data.get("employer_credit_code") or "").strip().upper()
+        if code and len(code) != 18:
+            raise forms.ValidationError(_("统一社会信用代码应为18位。"))
+        clash = EmployerUnit.objects.filter(credit_code=code).exclude(pk=self.instance.employer_id)
+        if code and clash.exists():
+            raise forms.ValidationError(_("该统一社会信用代码已属于其他单位。"))
+        return code or None
+
+
+UPKEEP_STRUCTURE_FIELDS = ["code", "level", "parent", "is_reservoir", "accepts_members"]
+
+
+class UnionUpkeepAdmin(UnionAdmin):
+    form = UnionUpkeepForm
+    fieldsets = [
+        (None, {"fields": ["name", "code", "level", "parent", "accepts_members", "is_reservoir", "union_type"]}),
+        (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
+        (_("组织信息"), {"fields": ["founded_on", "term", "reviewed_at"]}),
+        (_("所在单位"), {"fields": list(EMPLOYER_FIELDS)}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["reviewed_at"]
+        if not request.user.is_superuser and obj is not None:
+            # the place in the tree is kept by the unions above; staff keep the union's own data
+            readonly += UPKEEP_STRUCTURE_FIELDS
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if data.get("employer_name"):
+            employer = obj.employer or EmployerUnit(county=obj.county if obj.pk else None)
+            for name, attr in EMPLOYER_FIELDS.items():
+                setattr(employer, attr, data.get(name))
+            employer.save()
+            obj.employer = employer
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = list(form.changed_data)
+        for formset in formsets:
+            if formset.has_changed():
+                changed.append(str(formset.model._meta.verbose_name))
+        if change and changed:
+            audit_record(actor=request.user, action="union_update", obj=form.instance, fields=changed)
+
+
+admin.site.register(Union, UnionUpkeepAdmin)

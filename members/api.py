@@ -1,27 +1,16 @@
-from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
-from unionhub import months
-from unionhub.errors import BusinessError
-
-
-class IsUnionStaff(IsAuthenticated):
-    def has_permission(self, request, view):
-        user = request.user
-        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
-            return False
-        from security.otp import api_request_verified
-
-        return api_request_verified(request)
+from members.permissions import IsUnionStaff
+from unionhub.lib.errors import BusinessError
 
 
 class AuthThrottle(AnonRateThrottle):
@@ -51,77 +40,9 @@ class RegisterApi(APIView):
         return Response({"id": user.pk, "token": token}, status=status.HTTP_201_CREATED)
 
 
-class TokenApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [AuthThrottle]
-
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(help_text="员工用户名，或会员的手机号码/身份证号码")
-        password = serializers.CharField(style={"input_type": "password"})
-        otp_token = serializers.RegexField(r"^\d{6}$", required=False,
-                                           help_text="开启两步验证的账号：身份验证器中的6位验证码")
-
-    class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
-
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
-    def post(self, request):
-        from rest_framework.authtoken.models import Token
-
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        otp_token = data.validated_data.pop("otp_token", "")
-        user = authenticate(request, **data.validated_data)
-        if getattr(request, "axes_locked_out", False):
-            return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS)
-        if user is None:
-            raise BusinessError("invalid_credentials", gettext("用户名或密码不正确。"))
-        from security.otp import otp_required
-
-        if otp_required(user):
-            from django_otp import match_token
-
-            if not otp_token or match_token(user, otp_token) is None:
-                raise BusinessError("otp_required", gettext("该账号已开启两步验证，请填写身份验证器中的6位验证码。"))
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-
 class UnionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-
-
-class MembershipBriefSerializer(serializers.Serializer):
-    union = UnionRefSerializer()
-    status = serializers.CharField()
-    dues_mode = serializers.CharField()
-    member_no = serializers.CharField()
-    dues_start = serializers.SerializerMethodField()
-
-    def get_dues_start(self, obj) -> str:
-        return months.format_month(obj.dues_start)
-
-
-class MeApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        name = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        phone_masked = serializers.CharField()
-        membership = MembershipBriefSerializer(allow_null=True)
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request):
-        person = request.user.person
-        if person is None:
-            raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
-        membership = selectors.membership_current(person)
-        return Response(self.OutputSerializer({
-            "name": person.name, "id_number_masked": person.id_number_masked,
-            "phone_masked": person.phone_masked, "membership": membership,
-        }).data)
 
 
 class UnionOutSerializer(serializers.ModelSerializer):
@@ -245,10 +166,7 @@ class MembershipActionApi(APIView):
         elif self.action_name == "reinstate":
             membership = services.membership_reinstate(membership_id=membership.pk, actor=actor, reason=reason)
         elif self.action_name == "move-out":
-            from transfers import services as transfer_services
-
-            membership = transfer_services.membership_move_out(membership_id=membership.pk, actor=actor,
-                                                               reason=reason)
+            membership = services.membership_move_out(membership_id=membership.pk, actor=actor, reason=reason)
         return Response(MembershipStateOut({"id": membership.pk, "status": membership.status,
                                             "union": membership.union}).data)
 

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("组织与会员")
-
-    def ready(self):
-        from members import home_sections
-
-        home_sections.register()

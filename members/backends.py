@@ -2,7 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from members import selectors
 from members.models import User
-from unionhub import idnumber, phone
+from unionhub.lib import idnumber, phone
 
 
 class PhoneIdOrUsernameBackend(ModelBackend):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from unionhub import idnumber, phone
+from unionhub.lib import idnumber, phone
 
 
 class RegisterForm(forms.Form):

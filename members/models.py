@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from unionhub import idnumber, phone
-from unionhub.crypto import EncryptedTextField
+from unionhub.lib import idnumber, phone
+from unionhub.lib.crypto import EncryptedTextField, keyed_hash
 
 
 class UnionLevel(models.TextChoices):
@@ -194,8 +194,6 @@ class Person(models.Model):
         return f"{self.name}（{self.id_number_masked}）"
 
     def set_id_number(self, value: str) -> None:
-        from unionhub.crypto import keyed_hash
-
         value = idnumber.normalize(value)
         self.id_number = value
         self.id_number_hash = keyed_hash(value)
@@ -204,8 +202,6 @@ class Person(models.Model):
         self.gender = idnumber.gender(value)
 
     def set_phone(self, value: str) -> None:
-        from unionhub.crypto import keyed_hash
-
         value = phone.normalize(value)
         self.phone = value
         self.phone_hash = keyed_hash(value) if value else None
@@ -433,4 +429,3 @@ class ProfileChange(models.Model):
             return self.field
 
 
-from members.models_data import ImportJob, StatisticsPage, UnionReview  # noqa: E402, F401

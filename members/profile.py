@@ -11,9 +11,9 @@ from django.utils.translation import gettext
 
 from members import selectors
 from members.models import Person, ProfileChange, User
-from unionhub import phone as phones
-from unionhub.errors import BusinessError, NotInScope
-from unionhub.notify import notify
+from notifications.services import notify
+from unionhub.lib import phone as phones
+from unionhub.lib.errors import BusinessError, NotInScope
 
 MEMBER_FIELDS = ("phone", "address", "education", "political_status", "household_type", "ethnicity", "unit_name")
 STAFF_ONLY_FIELDS = ("name", "id_number")

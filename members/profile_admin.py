@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Person, ProfileChange
 from members.profile import TRACKED_FIELDS
-from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline
+from members.scope import ScopedAdminMixin, ScopedReadOnlyInline
 
 
 class ChangeDisplayMixin:

@@ -3,6 +3,8 @@
 from django.contrib import admin
 
 from members import selectors
+from members.models import EmployerUnit, Union
+from unionhub.lib.errors import BusinessError
 
 
 class ScopedAdminMixin:
@@ -15,8 +17,6 @@ class ScopedAdminMixin:
         return qs.filter(selectors.scope_filter(request.user, self.union_field))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from members.models import EmployerUnit, Union
-
         if db_field.related_model is Union and not request.user.is_superuser:
             kwargs["queryset"] = selectors.union_scope(request.user)
         if db_field.related_model is EmployerUnit and not request.user.is_superuser:
@@ -47,9 +47,6 @@ def admin_step(modeladmin, request, *, obj, form, label, run, done_url, refusals
     from django.shortcuts import redirect
     from django.template.response import TemplateResponse
     from django.utils.translation import gettext as _
-
-    from unionhub.errors import BusinessError
-
     refusals = refusals or {}
     caught = (BusinessError, ValidationError, *refusals)
     if request.method == "POST" and form.is_valid():

@@ -4,9 +4,9 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from members.models import EmployerUnit, Membership, MembershipStatus, Person, Union, User
-from unionhub import idnumber, phone
-from unionhub.crypto import keyed_hash
-from unionhub.errors import NotInScope
+from unionhub.lib import idnumber, phone
+from unionhub.lib.crypto import keyed_hash
+from unionhub.lib.errors import NotInScope
 
 
 def union_scope(user: User) -> QuerySet[Union]:

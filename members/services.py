@@ -23,10 +23,11 @@ from members.models import (
     UnionLevel,
     User,
 )
-from unionhub import clock, idnumber, months
-from unionhub import phone as phones
+from notifications.services import notify
 from unionhub.audit import audit_record
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+from unionhub.lib import clock, idnumber, months
+from unionhub.lib import phone as phones
+from unionhub.lib.errors import BusinessError, InvalidTransition, NotInScope
 
 
 def person_create(*, name: str, id_number: str, phone: str = "", **fields) -> Person:
@@ -283,6 +284,68 @@ def membership_move(*, membership_id: int, to_union: Union, actor: User | None, 
                                    to_status=membership.status, from_union=from_union, to_union=to_union,
                                    actor=actor, on=clock.today(), reason=reason, detail=detail or {})
     return membership
+
+
+@transaction.atomic
+def membership_dues_mode_change(*, membership_id: int, dues_mode: str, actor: User | None, reason: str,
+                                union: Union | None = None) -> Membership:
+    """Change how a member pays dues; the membership's history keeps the change."""
+    if dues_mode not in DuesMode.values:
+        raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
+    membership = Membership.objects.select_for_update().get(pk=membership_id)
+    if dues_mode == membership.dues_mode:
+        return membership
+    membership.dues_mode = dues_mode
+    membership.save(update_fields=["dues_mode"])
+    union = union or membership.union
+    MembershipEvent.objects.create(membership=membership, kind=MembershipEvent.Kind.DUES_MODE,
+                                   from_status=membership.status, to_status=membership.status, from_union=union,
+                                   to_union=union, actor=actor, on=clock.today(), reason=reason,
+                                   detail={"dues_mode": dues_mode})
+    return membership
+
+
+def memberships_move_many(*, membership_ids: list[int], from_union: Union, to_union: Union, actor: User | None,
+                          reason: str, detail: dict) -> list[int]:
+    """Move many memberships of one union to another at once (a new union takes its employer's reservoir
+    members): one update, one bulk insert of transfer events. Locks the rows; returns the ids moved."""
+    rows = list(Membership.objects.select_for_update()
+                .filter(pk__in=membership_ids, union=from_union,
+                        status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+                .values_list("pk", "status"))
+    today = clock.today()
+    Membership.objects.filter(pk__in=[pk for pk, _s in rows]).update(union=to_union)
+    MembershipEvent.objects.bulk_create([
+        MembershipEvent(membership_id=pk, kind=MembershipEvent.Kind.TRANSFER, from_status=status, to_status=status,
+                        from_union=from_union, to_union=to_union, actor=actor, on=today, reason=reason,
+                        detail=detail)
+        for pk, status in rows
+    ])
+    return [pk for pk, _s in rows]
+
+
+@transaction.atomic
+def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Membership:
+    """迁出: a member who left without applying goes to the county's reservoir union; the member is told."""
+    membership = Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    if membership is None or not selectors.union_in_scope(actor, membership.union):
+        raise NotInScope()
+    reservoir = selectors.reservoir_for(membership.union)
+    if reservoir is None:
+        raise BusinessError("no_reservoir", gettext("所属县区总工会没有职工服务中心工会。"))
+    if reservoir.pk == membership.union_id:
+        raise BusinessError("already_in_reservoir", gettext("该会员已在职工服务中心工会。"))
+    old_union = membership.union
+    membership = membership_move(membership_id=membership.pk, to_union=reservoir, actor=actor,
+                                 kind=MembershipEvent.Kind.MOVE_OUT, reason=reason or "迁出")
+    event = membership.events.order_by("-pk").first()
+    recipient = User.objects.filter(person=membership.person_id).first()
+    if recipient is not None:
+        notify(recipient=recipient, template="membership_moved_out", subject="会员组织关系已迁出",
+               body=(f"您好！因您的劳动（工作）关系发生变化，您的工会会员组织关系已由{old_union.name}迁至{reservoir.name}"
+                     f"管理。到新单位后，请在网上提交转会申请，为您办理会员组织关系转接手续。"),
+               dedupe_key=f"moveout:{event.pk}")
+    return membership  # the unit on record is the one the member left: no union-formation count here
 
 
 def person_reveal(*, person: Person, actor: User, field: str) -> str:

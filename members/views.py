@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from members import selectors, services
+from members import services
 from members.forms import LoginForm, RegisterForm
-from unionhub.errors import BusinessError
+from unionhub.lib.errors import BusinessError
 
 
 def register(request):
@@ -34,24 +33,3 @@ class MemberLoginView(LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-
-@login_required
-def home(request):
-    person = request.user.person
-    if person is None:
-        return redirect("admin:index")
-    membership = selectors.membership_current(person)
-    context = {"person": person, "membership": membership, "home_sections": []}
-    for provider in HOME_SECTIONS:
-        section = provider(request, person, membership)
-        if section:
-            template_name, extra = section
-            context["home_sections"].append(template_name)
-            context.update(extra)
-    return render(request, "members/home.html", context)
-
-
-# Other apps register what the home page shows (open application, dues summary, unread messages):
-# a callable (request, person, membership) -> (template_name, extra_context) or None.
-HOME_SECTIONS: list = []

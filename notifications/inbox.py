@@ -1,24 +1,24 @@
 """消息: a user's in-site messages from the outbox (application results, dispatch, reminders, arrears, transfers)."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from members.models import User
-from unionhub.errors import NotInScope
-from unionhub.models import OutboxMessage
+from notifications.models import OutboxMessage
+from unionhub.lib.errors import NotInScope
 
 
-def inbox_list(*, user: User) -> QuerySet[OutboxMessage]:
+def inbox_list(*, user: AbstractBaseUser) -> QuerySet[OutboxMessage]:
     """The user's in-site messages, newest first."""
     return (OutboxMessage.objects.filter(recipient=user, channel=OutboxMessage.Channel.INBOX)
             .order_by("-created_at", "-pk"))
 
 
-def inbox_unread_count(*, user: User) -> int:
+def inbox_unread_count(*, user: AbstractBaseUser) -> int:
     return inbox_list(user=user).filter(read_at__isnull=True).count()
 
 
-def inbox_message_read(*, user: User, message_id: int) -> OutboxMessage:
+def inbox_message_read(*, user: AbstractBaseUser, message_id: int) -> OutboxMessage:
     """Mark one of the user's messages read (once; a second call keeps the first time)."""
     message = inbox_list(user=user).filter(pk=message_id).first()
     if message is None:
@@ -29,6 +29,6 @@ def inbox_message_read(*, user: User, message_id: int) -> OutboxMessage:
     return message
 
 
-def inbox_read_all(*, user: User) -> int:
+def inbox_read_all(*, user: AbstractBaseUser) -> int:
     """Mark every unread message of the user read; returns how many were marked."""
     return inbox_list(user=user).filter(read_at__isnull=True).update(read_at=timezone.now())

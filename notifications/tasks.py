@@ -1,15 +1,17 @@
 from celery import shared_task
 
-from unionhub import notify
-from unionhub.models import OutboxMessage
+from notifications import delivery
+from notifications.models import OutboxMessage
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+# Task names are kept from before the move so messages already queued are still run.
+@shared_task(name="unionhub.tasks.outbox_deliver", bind=True, autoretry_for=(Exception,), retry_backoff=30,
+             max_retries=5)
 def outbox_deliver(self, message_id: int) -> None:
-    notify.outbox_deliver(message_id=message_id)
+    delivery.outbox_deliver(message_id=message_id)
 
 
-@shared_task
+@shared_task(name="unionhub.tasks.outbox_deliver_pending")
 def outbox_deliver_pending() -> int:
     ids = list(OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
                .exclude(channel=OutboxMessage.Channel.INBOX).values_list("pk", flat=True)[:500])

@@ -1,24 +1,52 @@
 """API of the member's own corner: messages (消息), profile upkeep, the card."""
 
 from django.conf import settings
-from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members import card, inbox
+from members import selectors
+from members.api import UnionRefSerializer
 from members.models import Education, HouseholdType, PoliticalStatus
+from members.permissions import member_person
 from members.profile import person_profile_update
-from unionhub.errors import BusinessError
-from unionhub.models import OutboxMessage
+from notifications import inbox
+from notifications.models import OutboxMessage
+from portal import card
+from unionhub.lib import months
 
 
 def _person(request):
-    person = request.user.person
-    if person is None:
-        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
-    return person
+    return member_person(request.user)
+
+
+class MembershipBriefSerializer(serializers.Serializer):
+    union = UnionRefSerializer()
+    status = serializers.CharField()
+    dues_mode = serializers.CharField()
+    member_no = serializers.CharField()
+    dues_start = serializers.SerializerMethodField()
+
+    def get_dues_start(self, obj) -> str:
+        return months.format_month(obj.dues_start)
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        name = serializers.CharField()
+        id_number_masked = serializers.CharField()
+        phone_masked = serializers.CharField()
+        membership = MembershipBriefSerializer(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        person = member_person(request.user)
+        membership = selectors.membership_current(person)
+        return Response(self.OutputSerializer({
+            "name": person.name, "id_number_masked": person.id_number_masked,
+            "phone_masked": person.phone_masked, "membership": membership,
+        }).data)
 
 
 class MessageOutSerializer(serializers.ModelSerializer):

@@ -17,12 +17,12 @@ from django.utils.translation import gettext
 
 from members import selectors
 from members.models import Membership, MembershipStatus, User
-from unionhub import idnumber
 from unionhub.audit import audit_record
-from unionhub.crypto import keyed_hash
-from unionhub.errors import BusinessError
+from unionhub.lib import idnumber
+from unionhub.lib.crypto import keyed_hash
+from unionhub.lib.errors import BusinessError
 
-SALT = "members.card.verify"
+SALT = "portal.card.verify"
 CARD_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.RETAINED)
 
 

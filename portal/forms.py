@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Education, HouseholdType, PoliticalStatus
 from members.profile import STAFF_ONLY_FIELDS
-from unionhub import phone
+from unionhub.lib import phone
 
 
 def _with_blank(choices):

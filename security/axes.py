@@ -5,8 +5,10 @@ that names no account is stored as a masked, keyed pseudonym. Never the number i
 
 from django.conf import settings
 
-from unionhub import idnumber, phone
-from unionhub.crypto import keyed_hash
+from members.backends import PhoneIdOrUsernameBackend
+from members.models import User
+from unionhub.lib import idnumber, phone
+from unionhub.lib.crypto import keyed_hash
 
 
 def login_pseudonym(login: str) -> str:
@@ -20,9 +22,6 @@ def login_pseudonym(login: str) -> str:
 
 
 def login_key(login: str) -> str:
-    from members.backends import PhoneIdOrUsernameBackend
-    from members.models import User
-
     value = (login or "").strip()
     if not value:
         return ""

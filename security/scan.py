@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from unionhub import idnumber, phone
+from unionhub.lib import idnumber, phone
 
 # Keyed hashes, API tokens and digests are long runs of hex digits: in them, digit runs are chance, not data.
 HEX_RUN = re.compile(r"[0-9a-fA-F]{24,}")

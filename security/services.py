@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Membership, MembershipStatus, Person, ProfileChange, User
+from notifications.models import OutboxMessage
 from unionhub.audit import audit_record
-from unionhub.crypto import EncryptedTextField
+from unionhub.lib.crypto import EncryptedTextField
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,6 @@ def person_anonymise(*, person_id: int, now: dt.datetime) -> bool:
     user = User.objects.filter(person=person).first()
     if user is not None:
         from rest_framework.authtoken.models import Token
-
-        from unionhub.models import OutboxMessage
-
         user.first_name = user.last_name = user.email = ""
         user.is_active = False
         user.set_unusable_password()

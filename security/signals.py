@@ -4,7 +4,7 @@ import logging
 import time
 
 from unionhub.audit import audit_record
-from unionhub.logging import scrub
+from unionhub.lib.logging import scrub
 
 log = logging.getLogger("security")
 

@@ -82,7 +82,7 @@ def test_member_home_in_english_after_switching_language(client, member):
 def test_business_error_detail_follows_the_language(client, member):
     """A BusinessError detail is translated when raised: Chinese by default, English when asked for."""
     from members.profile import person_profile_update
-    from unionhub.errors import BusinessError
+    from unionhub.lib.errors import BusinessError
 
     with translation.override("en"), pytest.raises(BusinessError) as raised:
         person_profile_update(person_id=member.person_id, actor=member, changes={"name": "新名字"})

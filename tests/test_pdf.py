@@ -2,7 +2,7 @@ import io
 
 from pypdf import PdfReader
 
-from unionhub import pdf
+from unionhub.lib import pdf
 
 
 def test_pdf_embeds_cjk_font_and_text_extracts():

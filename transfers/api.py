@@ -7,15 +7,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.api import ApproveOut, DispatchIn, RejectIn, TimelineSerializer, VerifyIn, staff_action_api
-from applications.models import ApplicationState
-from applications.selectors import timeline
+from casework.models import ApplicationState
+from casework.selectors import timeline
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, Union
 from transfers import selectors, services
-from transfers.models import TransferApplication, UnionFormationCase
-from unionhub import clock
-from unionhub.api import StateOut
-from unionhub.errors import BusinessError
+from transfers.models import TransferApplication
+from unionhub.lib import clock
+from unionhub.lib.api import StateOut
+from unionhub.lib.errors import BusinessError
 
 
 def _person(request):
@@ -133,53 +133,3 @@ TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject"
                                                 input_serializer=RejectIn)
 
 
-class UnionFormationCaseSerializer(serializers.ModelSerializer):
-    union = UnionRefSerializer(source="reservoir")
-    county = UnionRefSerializer()
-    new_union = UnionRefSerializer(allow_null=True)
-
-    class Meta:
-        model = UnionFormationCase
-        fields = ["id", "employer_name", "union", "county", "member_count", "state", "due_at", "opened_on",
-                  "notice_issued_on", "new_union", "established_on", "transferred_count"]
-
-
-class UnionFormationCaseListApi(generics.ListAPIView):
-    permission_classes = [IsUnionStaff]
-    serializer_class = UnionFormationCaseSerializer
-
-    def get_queryset(self):
-        return selectors.union_formation_list(user=self.request.user)
-
-
-class CaseStepIn(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CaseEstablishIn(CaseStepIn):
-    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
-
-
-def case_step_api(*, name: str, service, input_serializer):
-    class CaseStepApi(APIView):
-        permission_classes = [IsUnionStaff]
-
-        @extend_schema(request=input_serializer, responses=UnionFormationCaseSerializer)
-        def post(self, request, pk: int):
-            data = input_serializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            case = service(case_id=pk, actor=request.user, **data.validated_data)
-            return Response(UnionFormationCaseSerializer(case).data)
-
-    CaseStepApi.__name__ = CaseStepApi.__qualname__ = f"{name}Api"
-    return CaseStepApi
-
-
-UnionFormationIssueNoticeApi = case_step_api(name="UnionFormationIssueNotice",
-                                             service=services.union_formation_issue_notice,
-                                             input_serializer=CaseStepIn)
-UnionFormationEstablishApi = case_step_api(name="UnionFormationEstablish", service=services.union_formation_establish,
-                                           input_serializer=CaseEstablishIn)
-UnionFormationTransferMembersApi = case_step_api(name="UnionFormationTransferMembers",
-                                                 service=services.union_formation_transfer_members,
-                                                 input_serializer=CaseStepIn)

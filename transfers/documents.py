@@ -2,13 +2,12 @@
 
 from django.utils import timezone
 
-from transfers.models import TransferApplication, UnionFormationCase
-from unionhub import clock, pdf
+from transfers.models import TransferApplication
+from unionhub.lib import clock, pdf
 
 INTRODUCTION_LETTER = "introduction-letter"
 MANAGEMENT_CARD = "management-card"
 TITLES = {INTRODUCTION_LETTER: "工会会员组织关系介绍信", MANAGEMENT_CARD: "工会会员组织关系管理卡"}
-FORMATION_NOTICE_TITLE = "工会组建通知书"
 
 
 def _day(value) -> str:
@@ -58,20 +57,3 @@ def document_pdf(app: TransferApplication, kind: str) -> tuple[bytes, str]:
     raise LookupError(kind)
 
 
-def formation_notice_pdf(case: UnionFormationCase) -> bytes:
-    """The notice text of the Yichang seed, addressed to the employer and signed by the county union."""
-    county = case.county
-    return pdf.render(
-        title=FORMATION_NOTICE_TITLE,
-        paragraphs=[
-            f"{case.employer_name}：",
-            ("根据《中华人民共和国工会法》、《中国工会章程》的规定，中国境内所有企业、机关、事业单位都应依法组建工会组织。"
-             "目前贵单位尚未建立工会组织，请接到通知后，予以重视，立即着手进行工会组建工作。"),
-            (f"组建过程中如有问题，请与{county.name}联系，我们将予以指导和帮助。上级工会派员帮助和指导建会工作时，"
-             "烦请贵单位给予支持，并提供必要的条件。"),
-            "特此通知。",
-            f"联系人：{county.leader_name or ''}",
-            f"联系电话：{county.phone or ''}",
-        ],
-        closing=[county.name, _day(case.notice_issued_on or clock.today())],
-    )

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import UNION_CHOICES_SHOWN
+from casework.forms import UNION_CHOICES_SHOWN
 from members.models import DuesMode, Union
 
 
@@ -36,10 +36,3 @@ class TransferApproveForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CaseStepForm(forms.Form):
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CaseEstablishForm(CaseStepForm):
-    union = forms.ModelChoiceField(label=_("新成立的工会"),
-                                   queryset=Union.objects.filter(accepts_members=True, is_reservoir=False))

@@ -1,11 +1,11 @@
 """Reads for transfers and union-formation cases."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from applications.selectors import application_scope_q
+from casework.selectors import application_scope_q
 from members.models import Person, User
-from transfers.models import TransferApplication, UnionFormationCase
-from unionhub.errors import NotInScope
+from transfers.models import TransferApplication
+from unionhub.lib.errors import NotInScope
 
 
 def transfer_application_list(*, user: User, state: str | None = None) -> QuerySet[TransferApplication]:
@@ -22,11 +22,3 @@ def transfer_application_for_applicant(*, person: Person, pk) -> TransferApplica
     return app
 
 
-def union_formation_list(*, user: User) -> QuerySet[UnionFormationCase]:
-    if user.is_superuser:
-        scope = Q()
-    elif user.is_authenticated and user.is_union_staff:
-        scope = Q(county__path__startswith=user.union.path) | Q(reservoir__path__startswith=user.union.path)
-    else:
-        scope = Q(pk__in=[])
-    return UnionFormationCase.objects.filter(scope).select_related("reservoir", "county", "new_union")

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from transfers import services
-from unionhub import clock
+from unionhub.lib import clock
 
 
 @shared_task

@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.models import OPEN_STATES
-from applications.selectors import timeline
+from casework.models import OPEN_STATES
+from casework.selectors import timeline
 from members import selectors as member_selectors
 from transfers import documents, selectors, services
 from transfers.forms import TransferForm
 from transfers.models import TransferApplication
-from unionhub.errors import BusinessError, NotInScope
-from unionhub.pdf import pdf_response
+from unionhub.lib.errors import BusinessError, NotInScope
+from unionhub.lib.pdf import pdf_response
 
 
 def _own_transfer_or_404(request, pk: int) -> TransferApplication:

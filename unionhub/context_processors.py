@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from unionhub import clock
+from unionhub.lib import clock
 
 
 def business_date(request):

@@ -3,6 +3,8 @@
 from django.conf import settings
 
 from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
+from dues.providers.sandbox import SandboxProvider
+from dues.providers.wechatpay import WeChatPayProvider
 
 __all__ = ["NotificationRejected", "PaymentProvider", "VerifiedNotification", "get_provider"]
 
@@ -10,11 +12,7 @@ __all__ = ["NotificationRejected", "PaymentProvider", "VerifiedNotification", "g
 def get_provider(name: str | None = None) -> PaymentProvider:
     name = name or settings.PAYMENT_PROVIDER
     if name == "sandbox":
-        from dues.providers.sandbox import SandboxProvider
-
         return SandboxProvider()
     if name == "wechatpay":
-        from dues.providers.wechatpay import WeChatPayProvider
-
         return WeChatPayProvider()
     raise ValueError(f"unknown payment provider: {name}")

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
-from unionhub import clock
-from unionhub.money import format_money, to_money
+from unionhub.lib import clock
+from unionhub.lib.money import format_money, to_money
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 

@@ -15,7 +15,7 @@ from cryptography import x509
 from django.conf import settings
 
 from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
-from unionhub.money import from_fen, to_fen
+from unionhub.lib.money import from_fen, to_fen
 
 log = logging.getLogger(__name__)
 

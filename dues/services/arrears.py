@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from dues import selectors
 from dues.models import ArrearsEntry, PaymentOrder
-from members.models import DuesMode, Membership, MembershipStatus
-from unionhub import clock, months
+from members.models import DuesMode, Membership, MembershipStatus, RetentionPeriod
+from members.services import membership_auto_withdraw_many
+from notifications.services import notify_many
+from unionhub.lib import clock, months
 
 REMINDER_AT, FINAL_AT = 3, 6
 
@@ -123,10 +125,8 @@ def dues_sweep(today: dt.date | None = None) -> dict:
 
 
 def _arrears_notify(notices: list[tuple[int, int, int, bool]], today: dt.date) -> dict[bool, int]:
-    """Reminders and final warnings for the whole sweep in bulk through the outbox (unionhub.notify.notify_many):
+    """Reminders and final warnings for the whole sweep in bulk through the outbox (notifications.services.notify_many):
     each member gets each kind of notice at most once a month."""
-    from unionhub.notify import notify_many
-
     month = months.format_month(today)
     sent = {}
     for final in (True, False):
@@ -149,10 +149,6 @@ def _arrears_withdraw(candidates: list[int], today: dt.date) -> int:
     """Automatic withdrawal of self-pay members above 6 unpaid months, in batches: each batch locks its rows,
     looks again under the lock (a payment may have arrived since the sweep's read), then withdraws through the
     membership state machine with the reason and the unpaid months on the history."""
-    from members.models import RetentionPeriod
-    from members.services import membership_auto_withdraw_many
-    from unionhub.notify import notify_many
-
     withdrawn = 0
     month = months.format_month(today)
     for start in range(0, len(candidates), 500):

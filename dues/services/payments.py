@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from dues import selectors
 from dues.models import PaidMonth, PaymentNotification, PaymentOrder
 from dues.providers import NotificationRejected, VerifiedNotification, get_provider
+from members import selectors as member_selectors
 from members.models import DuesMode, Membership, MembershipStatus, User
-from unionhub import clock, months
-from unionhub.errors import BusinessError
-from unionhub.money import to_money
+from unionhub.audit import audit_record
+from unionhub.lib import clock, months
+from unionhub.lib.errors import BusinessError
+from unionhub.lib.money import to_money
 
 log = logging.getLogger(__name__)
 
@@ -294,8 +296,6 @@ def refund_mark_done(*, order_id: int, actor: User, note: str = "") -> PaymentOr
     order.status = PaymentOrder.Status.REFUNDED
     order.note = (note or _("已退款"))[:200]
     order.save(update_fields=["status", "note", "updated_at"])
-    from unionhub.audit import audit_record
-
     audit_record(actor=actor, action="dues_refund_done", obj=order)
     return order
 
@@ -354,8 +354,6 @@ def unit_payment_record(
 ) -> list[PaymentOrder]:
     """A union's bulk payment of a whole year for chosen unit-paid members in the actor's scope: each member gets
     a paid order with a receipt and the year's unpaid required months. Members already paid up are skipped."""
-    from members import selectors as member_selectors
-
     memberships = list(
         Membership.objects.select_for_update()
         .filter(
@@ -385,7 +383,5 @@ def unit_payment_record(
             note=note,
         )
         orders.append(order)
-    from unionhub.audit import audit_record
-
     audit_record(actor=actor, action="dues_unit_payment", year=year, orders=len(orders))
     return orders

@@ -5,7 +5,7 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import unionhub.crypto
+import unionhub.lib.crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -48,13 +48,13 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=50, verbose_name='姓名')),
                 ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
                 ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('id_number', unionhub.crypto.EncryptedTextField(verbose_name='身份证号码')),
+                ('id_number', unionhub.lib.crypto.EncryptedTextField(verbose_name='身份证号码')),
                 ('id_number_hash', models.CharField(editable=False, max_length=64, unique=True)),
                 ('id_number_masked', models.CharField(editable=False, max_length=18, verbose_name='身份证号码')),
-                ('phone', unionhub.crypto.EncryptedTextField(blank=True, verbose_name='手机号码')),
+                ('phone', unionhub.lib.crypto.EncryptedTextField(blank=True, verbose_name='手机号码')),
                 ('phone_hash', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
                 ('phone_masked', models.CharField(blank=True, editable=False, max_length=11, verbose_name='手机号码')),
-                ('address', unionhub.crypto.EncryptedTextField(blank=True, verbose_name='住址')),
+                ('address', unionhub.lib.crypto.EncryptedTextField(blank=True, verbose_name='住址')),
                 ('id_valid_from', models.DateField(blank=True, null=True, verbose_name='证件有效期起')),
                 ('id_valid_to', models.DateField(blank=True, help_text='长期有效填 2099-12-31', null=True, verbose_name='证件有效期止')),
                 ('nationality', models.CharField(default='中国', max_length=40, verbose_name='国籍')),

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from members import card, selectors
-from unionhub import clock
-from unionhub.errors import BusinessError
+from members import selectors
+from portal import card
+from unionhub.lib import clock
+from unionhub.lib.errors import BusinessError
 
 
 def member_required(view):

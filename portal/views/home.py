@@ -1,6 +1,14 @@
-"""What the member's home page shows of the card and the inbox (providers for members.views.HOME_SECTIONS)."""
+"""The member's home page: the membership, then one section per app that has something to show."""
 
-from members import card, inbox
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from applications.views import home_section as join_section
+from dues.views import home_section as dues_section
+from members import selectors
+from notifications import inbox
+from portal import card
+from transfers.views import home_section as transfer_section
 
 
 def card_section(request, person, membership):
@@ -13,9 +21,22 @@ def inbox_section(request, person, membership):
     return "members/sections/inbox.html", {"inbox_unread_count": inbox.inbox_unread_count(user=request.user)}
 
 
-def register() -> None:
-    from members.views import HOME_SECTIONS
+# What the home page shows, in order: a callable (request, person, membership) -> (template_name, extra_context)
+# or None. The portal sits above the apps it shows, so it names them here rather than being told at start-up.
+HOME_SECTIONS = [card_section, inbox_section, join_section, transfer_section, dues_section]
 
-    for provider in (card_section, inbox_section):
-        if provider not in HOME_SECTIONS:
-            HOME_SECTIONS.append(provider)
+
+@login_required
+def home(request):
+    person = request.user.person
+    if person is None:
+        return redirect("admin:index")
+    membership = selectors.membership_current(person)
+    context = {"person": person, "membership": membership, "home_sections": []}
+    for provider in HOME_SECTIONS:
+        section = provider(request, person, membership)
+        if section:
+            template_name, extra = section
+            context["home_sections"].append(template_name)
+            context.update(extra)
+    return render(request, "members/home.html", context)

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import inbox
-from members.card_views import member_required
 from members.profile import person_profile_update
-from members.profile_forms import ProfileForm
-from unionhub.errors import BusinessError, NotInScope
+from notifications import inbox
+from portal.forms import ProfileForm
+from portal.views.card import member_required
+from unionhub.lib.errors import BusinessError, NotInScope
 
 
 @login_required

@@ -27,7 +27,7 @@ def png_bytes() -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    from unionhub import pdf
+    from unionhub.lib import pdf
 
     return pdf.render(title="委托入会证明", paragraphs=["兹委托该职工申请入会。"])
 

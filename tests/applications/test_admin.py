@@ -1,7 +1,8 @@
 import pytest
 
 from applications import services
-from applications.models import ApplicationState, JoinApplication, TransitionRecord
+from applications.models import JoinApplication
+from casework.models import ApplicationState, TransitionRecord
 from tests.applications.conftest import logged_in as _client
 from tests.applications.conftest import submit, upload
 from tests.members import factories as f
@@ -30,7 +31,7 @@ def test_colours_and_overdue_marking(city, applicant, today):
     assert "app-overdue" in page and "app-state-submitted" in page
     services.join_application_reject(application_id=app.pk, actor=city.branch_staff, reason="不符合条件")
     page = _client(city.branch_staff).get(LIST).content.decode()
-    assert "app-state-rejected" in page and "applications/admin.css" in page
+    assert "app-state-rejected" in page and "casework/admin.css" in page
     assert _client(city.branch_staff).get(LIST, {"overdue": "yes"}).content.decode().count("app-overdue") == 0
 
 

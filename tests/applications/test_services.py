@@ -5,14 +5,15 @@ import pytest
 from django.db import connection
 
 from applications import services
-from applications.models import ApplicationState, JoinApplication, TransitionRecord
-from applications.selectors import timeline
+from applications.models import JoinApplication
+from casework.models import ApplicationState, TransitionRecord
+from casework.selectors import timeline
 from members.models import DuesMode, EmploymentType, Membership
+from notifications.models import OutboxMessage
 from tests.applications.conftest import pdf_bytes, submit, upload
 from tests.conftest import postgres_only
 from tests.members import factories as f
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
-from unionhub.models import OutboxMessage
+from unionhub.lib.errors import BusinessError, InvalidTransition, NotInScope
 
 pytestmark = pytest.mark.django_db
 
@@ -307,18 +308,18 @@ def test_overdue_reminder_goes_to_holder_once_per_day(city, applicant, today):
     today("2025-04-14")
     app = submit(applicant, union=city.branch)
     assert app.due_at == dt.date(2025, 4, 17)
-    assert services.application_overdue_remind(today=dt.date(2025, 4, 17)) == 0
-    sent = services.application_overdue_remind(today=dt.date(2025, 4, 18))
+    assert services.join_application_overdue_remind(today=dt.date(2025, 4, 17)) == 0
+    sent = services.join_application_overdue_remind(today=dt.date(2025, 4, 18))
     assert sent == 2  # inbox + e-mail to the branch staff
-    assert services.application_overdue_remind(today=dt.date(2025, 4, 18)) == 0
+    assert services.join_application_overdue_remind(today=dt.date(2025, 4, 18)) == 0
     assert OutboxMessage.objects.filter(recipient=city.branch_staff, template="join_overdue").count() == 2
-    assert services.application_overdue_remind(today=dt.date(2025, 4, 21)) == 2
+    assert services.join_application_overdue_remind(today=dt.date(2025, 4, 21)) == 2
 
 
 def test_overdue_undispatched_application_reminds_city_staff(city, applicant, today):
     today("2025-04-14")
     submit(applicant)
-    services.application_overdue_remind(today=dt.date(2025, 4, 18))
+    services.join_application_overdue_remind(today=dt.date(2025, 4, 18))
     assert OutboxMessage.objects.filter(recipient=city.city_admin, template="join_overdue",
                                         channel="inbox").count() == 1
     assert not OutboxMessage.objects.filter(recipient=city.county_a_admin).exists()

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from applications.tasks import application_overdue_remind
+from notifications.models import OutboxMessage
 from tests.applications.conftest import submit
-from unionhub.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ import logging
 
 import pytest
 
-from applications.models import WorkdayOverride
-from applications.selectors import due_date
-from unionhub import workdays
+from casework.models import WorkdayOverride
+from casework.selectors import due_date
+from unionhub.lib import workdays
 
 
 def test_three_working_days_across_national_day():
@@ -21,7 +21,7 @@ def test_three_working_days_across_spring_festival():
 
 
 def test_beyond_calendar_range_falls_back_to_weekdays_with_warning(caplog):
-    with caplog.at_level(logging.WARNING, logger="unionhub.workdays"):
+    with caplog.at_level(logging.WARNING, logger="unionhub.lib.workdays"):
         workdays._warned_years.discard(2031)
         assert workdays.add_workdays(dt.date(2031, 1, 3), 3) == dt.date(2031, 1, 8)  # Fri → Wed
     assert "2031" in caplog.text

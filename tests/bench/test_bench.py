@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from applications.models import JoinApplication
+from bench import runner
 from dues.models import PaidMonth, PaymentOrder
 from members.models import Membership
 from tests.members import factories as f
-from unionhub.bench import runner
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the bench runs on PostgreSQL")
 
@@ -28,7 +28,7 @@ def test_bench_city_and_run_on_a_tiny_city(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "RESULTS_DIR", tmp_path)
     if shutil.which("wrk") is None:
-        from unionhub.bench import measure
+        from bench import measure
 
         monkeypatch.setattr(measure, "notifications", lambda report, **kw: None)
     call_command("bench_run", "--quick")

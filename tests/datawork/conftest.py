@@ -8,10 +8,10 @@ import pytest
 from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
-from members import imports, roster
-from members.models import ImportJob
+from datawork import imports, roster, services
+from datawork.models import ImportJob
 from tests.members import factories as f
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 HEADERS = roster.TEMPLATE_HEADERS
 
@@ -53,7 +53,7 @@ def csv_bytes(rows: list[dict], headers=HEADERS) -> bytes:
 
 def run_import(union, actor, data: bytes, name="members.xlsx") -> ImportJob:
     """Create the job and run it (the on-commit queueing is not relied on here)."""
-    job = imports.import_job_create(union=union, actor=actor, file_name=name, data=data)
+    job = services.import_job_create(union=union, actor=actor, file_name=name, data=data)
     with TestCase.captureOnCommitCallbacks(execute=True):  # the task's own after-commit work
         imports.member_import_run(job_id=job.pk)
     job.refresh_from_db()

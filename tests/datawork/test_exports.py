@@ -1,11 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from members import exports, roster, services
-from members.models import EmployerUnit, ImportJob, Membership, MembershipEvent, Person
-from tests.data.conftest import roster_row, run_import, sheet_rows, xlsx_bytes
+from datawork import exports, roster
+from datawork.models import ImportJob
+from members import services
+from members.models import EmployerUnit, Membership, MembershipEvent, Person
+from tests.datawork.conftest import roster_row, run_import, sheet_rows, xlsx_bytes
 from tests.members import factories as f
-from unionhub.errors import NotInScope
+from unionhub.lib.errors import NotInScope
 from unionhub.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -109,15 +111,15 @@ def test_union_summary_counts_members_without_retained_ones(city, members_of):
 def test_admin_export_links_download_xlsx_in_scope_only(client, city, members_of):
     members_of(city.grassroots, 1)
     client.force_login(city.grassroots_staff)
-    url = reverse("admin:members_unionreview_export", args=[city.grassroots.pk, "roster"])
+    url = reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"])
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert len(sheet_rows(b"".join(response.streaming_content))) == HEADER_ROW + 2
-    assert client.get(reverse("admin:members_unionreview_export", args=[city.sibling.pk, "roster"])
+    assert client.get(reverse("admin:datawork_unionreview_export", args=[city.sibling.pk, "roster"])
                       ).status_code == 404
-    assert client.get(reverse("admin:members_unionreview_export", args=[city.grassroots.pk, "summary"])
+    assert client.get(reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "summary"])
                       ).status_code == 200
     f.member(city.sibling)
-    listing = client.get(reverse("admin:members_unionreview_changelist")).content.decode()
+    listing = client.get(reverse("admin:datawork_unionreview_changelist")).content.decode()
     assert "甲厂一分工会" in listing and "乙厂工会" not in listing

@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from members import imports, roster
-from members.models import ImportJob, MemberNumberCounter, Membership, MembershipEvent, Person
+from datawork import imports, roster, services
+from datawork.models import ImportJob
+from members.models import MemberNumberCounter, Membership, MembershipEvent, Person
 from members.selectors import person_get_by_id_number
-from tests.data.conftest import csv_bytes, roster_row, run_import, xlsx_bytes
+from tests.datawork.conftest import csv_bytes, roster_row, run_import, xlsx_bytes
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_template_download_has_headers_and_one_example_row_that_imports(client, city):
     client.force_login(city.grassroots_staff)
-    response = client.get(reverse("admin:members_importjob_template"))
+    response = client.get(reverse("admin:datawork_importjob_template"))
     assert response.status_code == 200
     data = response.content
     rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
@@ -46,7 +47,7 @@ def test_good_file_imports_every_row_with_people_memberships_numbers_and_events(
     numbers = sorted(Membership.objects.values_list("member_no", flat=True))
     assert numbers == ["20160000001", "20160000002", "20160000003", "20160000004", "20250000001"]
     assert MemberNumberCounter.objects.get(year=2016).last == 4
-    assert not list((imports._upload_dir()).glob(job.stored_file))  # the encrypted upload is gone
+    assert not list((imports.upload_dir()).glob(job.stored_file))  # the encrypted upload is gone
 
 
 def test_csv_file_imports_too(city):
@@ -134,12 +135,12 @@ def test_missing_columns_and_wrong_union_are_refused(city):
     job = run_import(city.grassroots, city.grassroots_staff,
                      xlsx_bytes([roster_row(1)], headers=["序号", "姓名", "身份证号码"]))
     assert job.status == ImportJob.Status.REJECTED and "缺少列" in job.report["file_error"]
-    from unionhub.errors import BusinessError, NotInScope
+    from unionhub.lib.errors import BusinessError, NotInScope
 
     with pytest.raises(NotInScope):
-        imports.import_job_create(union=city.sibling, actor=city.grassroots_staff, file_name="a.xlsx", data=b"x")
+        services.import_job_create(union=city.sibling, actor=city.grassroots_staff, file_name="a.xlsx", data=b"x")
     with pytest.raises(BusinessError):
-        imports.import_job_create(union=city.county_a, actor=city.county_a_admin, file_name="a.xlsx", data=b"x")
+        services.import_job_create(union=city.county_a, actor=city.county_a_admin, file_name="a.xlsx", data=b"x")
 
 
 def test_finished_job_is_not_run_twice(city):
@@ -151,30 +152,30 @@ def test_finished_job_is_not_run_twice(city):
 def test_admin_upload_queues_the_job_and_the_progress_endpoint_reports_it(client, city,
                                                                           django_capture_on_commit_callbacks):
     client.force_login(city.grassroots_staff)
-    page = client.get(reverse("admin:members_importjob_upload"))
+    page = client.get(reverse("admin:datawork_importjob_upload"))
     assert page.status_code == 200
     upload = io.BytesIO(xlsx_bytes([roster_row(1), roster_row(2)]))
     upload.name = "名单.xlsx"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:members_importjob_upload"),
+        response = client.post(reverse("admin:datawork_importjob_upload"),
                                {"union": city.branch.pk, "file": upload})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("admin:members_importjob_progress",
+    assert response.status_code == 302 and response.url == reverse("admin:datawork_importjob_progress",
                                                                     args=[job.pk])
-    data = client.get(reverse("admin:members_importjob_progress_json", args=[job.pk])).json()
+    data = client.get(reverse("admin:datawork_importjob_progress_json", args=[job.pk])).json()
     assert data["status"] == "done" and data["percent"] == 100 and data["created_count"] == 2
     page = client.get(response.url)
     assert "已导入 2 名会员" in page.content.decode()
     # another union's staff cannot see the job
     client.force_login(city.sibling_staff)
-    assert client.get(reverse("admin:members_importjob_progress_json", args=[job.pk])).status_code == 404
+    assert client.get(reverse("admin:datawork_importjob_progress_json", args=[job.pk])).status_code == 404
 
 
 def test_error_report_downloads_as_csv_without_id_numbers(client, city):
     rows = [roster_row(1, 学历="幼儿园")]
     job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes(rows))
     client.force_login(city.grassroots_staff)
-    text = client.get(reverse("admin:members_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
+    text = client.get(reverse("admin:datawork_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
     assert "2,会员1,学历" in text and rows[0]["身份证号码"] not in text
 
 
@@ -184,9 +185,9 @@ def test_page_keeps_the_first_bad_rows_and_the_download_lists_every_one(client, 
     job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes(rows))
     assert job.report["error_count"] == 5 and len(job.report["errors"]) == 2
     client.force_login(city.grassroots_staff)
-    page = client.get(reverse("admin:members_importjob_progress", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:datawork_importjob_progress", args=[job.pk])).content.decode()
     assert "另有 3 行" in page
-    text = client.get(reverse("admin:members_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
+    text = client.get(reverse("admin:datawork_importjob_report", args=[job.pk])).content.decode("utf-8-sig")
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["2", "3", "4", "5", "6"]
     assert all(r["身份证号码"] not in text for r in rows)
 

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from members import services_data
+from datawork import review
+from datawork.tasks import union_review_remind
 from members.models import CommitteeMember, Union
-from members.tasks import union_review_remind
-from unionhub.models import AuditEntry, OutboxMessage
+from notifications.models import OutboxMessage
+from unionhub.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -20,29 +21,29 @@ def test_review_reminder_goes_once_per_union_staff_and_half_year(city, today):
     inbox = OutboxMessage.objects.filter(recipient=city.branch_staff, channel="inbox").get()
     assert "2025年上半年" in inbox.subject and "甲厂一分工会" in inbox.subject
     today("2025-07-01")
-    services_data.union_review_confirm(union_id=city.branch.pk, actor=city.branch_staff)
+    review.union_review_confirm(union_id=city.branch.pk, actor=city.branch_staff)
     assert union_review_remind() == staff_count - 1  # the branch confirmed this half-year already
     assert not OutboxMessage.objects.filter(recipient=city.branch_staff, subject__contains="下半年").exists()
 
 
 def test_review_reminder_is_in_the_beat_schedule_for_january_and_july(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["union-review-remind"]
-    assert entry["task"] == "members.tasks.union_review_remind"
+    assert entry["task"] == "datawork.tasks.union_review_remind"
     assert entry["schedule"].month_of_year == {1, 7}
 
 
 def test_confirm_action_records_when_and_who(client, city, today):
     today("2025-07-03")
     client.force_login(city.grassroots_staff)
-    response = client.post(reverse("admin:members_unionreview_changelist"),
+    response = client.post(reverse("admin:datawork_unionreview_changelist"),
                            {"action": "confirm_reviewed", "_selected_action": [city.branch.pk, city.grassroots.pk]})
     assert response.status_code == 302
     city.branch.refresh_from_db()
     assert city.branch.reviewed_at.date() == dt.date(2025, 7, 3)
-    assert not services_data.union_review_due(city.branch, dt.date(2025, 7, 3))
-    assert services_data.union_review_due(city.branch, dt.date(2026, 1, 5))
+    assert not review.union_review_due(city.branch, dt.date(2025, 7, 3))
+    assert review.union_review_due(city.branch, dt.date(2026, 1, 5))
     assert AuditEntry.objects.filter(action="union_review_confirm", actor=city.grassroots_staff).count() == 2
-    listing = client.get(reverse("admin:members_unionreview_changelist")).content.decode()
+    listing = client.get(reverse("admin:datawork_unionreview_changelist")).content.decode()
     assert "2025" in listing and "待确认" in listing  # the branch2 is still to confirm
 
 

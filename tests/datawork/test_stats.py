@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from members import services, stats
+from datawork import stats
+from members import services
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_new_members_per_month_counts_joins_in_the_last_twelve_months(known):
 
 def test_dashboard_page_shows_figures_in_tables_and_charts_from_local_static(client, known):
     client.force_login(known.county_a_admin)
-    page = client.get(reverse("admin:members_statisticspage_changelist"))
+    page = client.get(reverse("admin:datawork_statisticspage_changelist"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="stats-total">6<' in html
@@ -56,16 +57,16 @@ def test_dashboard_page_shows_figures_in_tables_and_charts_from_local_static(cli
     if stats.applications_panel(known.county_a) is None:
         assert "暂无数据" in html.split('data-testid="panel-applications"')[1]
     # a union outside scope cannot be chosen
-    assert client.get(reverse("admin:members_statisticspage_changelist"),
+    assert client.get(reverse("admin:datawork_statisticspage_changelist"),
                       {"union": known.other.pk}).status_code == 404
 
 
 def test_dashboard_is_linked_from_the_admin_index_for_staff(client, city):
     client.force_login(city.branch_staff)
     html = client.get(reverse("admin:index")).content.decode()
-    assert reverse("admin:members_statisticspage_changelist") in html
-    assert reverse("admin:members_importjob_changelist") in html
-    assert reverse("admin:members_unionreview_changelist") in html
+    assert reverse("admin:datawork_statisticspage_changelist") in html
+    assert reverse("admin:datawork_importjob_changelist") in html
+    assert reverse("admin:datawork_unionreview_changelist") in html
 
 
 @pytest.fixture
@@ -115,21 +116,21 @@ def test_applications_panel_counts_states_and_decisions_within_three_working_day
 
 def test_dashboard_shows_the_applications_panel(client, applications):
     client.force_login(applications.county_a_admin)
-    html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
+    html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
     panel = html.split('data-testid="panel-applications"')[1].split("</section>")[0]
     assert 'data-source="chart-applications"' in panel
     assert "<td>已驳回</td><td class=\"num\">1</td>" in panel
     assert "已办结 2 件，其中按时（3个工作日内）1 件，占 50.0%。" in panel
     client.force_login(applications.sibling_staff)
-    html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
+    html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
     assert "暂无数据" in html.split('data-testid="panel-applications"')[1].split("</section>")[0]
 
 
 def test_a_unions_statistics_page_leads_to_the_dashboard_only_within_scope(client, city):
-    url = reverse("admin:members_statisticspage_change", args=[city.grassroots.pk])
+    url = reverse("admin:datawork_statisticspage_change", args=[city.grassroots.pk])
     client.force_login(city.sibling_staff)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("admin:members_statisticspage_history", args=[city.grassroots.pk])).status_code == 302
+    assert client.get(reverse("admin:datawork_statisticspage_history", args=[city.grassroots.pk])).status_code == 302
     client.force_login(city.county_a_admin)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].endswith(f"?union={city.grassroots.pk}")

@@ -3,11 +3,12 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from members import imports
-from members.models import ImportJob, Membership
-from members.tasks import member_import_run
+from datawork import services
+from datawork.models import ImportJob
+from datawork.tasks import member_import_run
+from members.models import Membership
 from tests.conftest import postgres_only
-from tests.data.conftest import roster_row, xlsx_bytes
+from tests.datawork.conftest import roster_row, xlsx_bytes
 from tests.members import factories as f
 
 
@@ -18,7 +19,7 @@ def test_a_second_delivery_skips_a_job_being_run_and_a_finished_job_is_left_alon
     monkeypatch.setattr(member_import_run, "delay", lambda job_id: None)  # deliveries are made by hand below
     union = f.union()
     staff = f.staff(union)
-    job = imports.import_job_create(union=union, actor=staff, file_name="a.xlsx",
+    job = services.import_job_create(union=union, actor=staff, file_name="a.xlsx",
                                     data=xlsx_bytes([roster_row(1), roster_row(2)]))
     locked, release = threading.Event(), threading.Event()
 

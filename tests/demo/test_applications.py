@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import call_command
 
-from applications.models import ApplicationState, JoinApplication
-from applications.selectors import overdue_q
-from unionhub import clock
+from applications.models import JoinApplication
+from casework.models import ApplicationState
+from casework.selectors import overdue_q
+from unionhub.lib import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,9 @@ def test_demo_city_has_applications_in_every_state_on_both_routes_and_transfer_c
     assert JoinApplication.objects.filter(overdue_q(clock.today())).exists()
     assert JoinApplication.objects.exclude(proof_file="").exists()
     # transfers part of the demo
+    from formation.models import UnionFormationCase
     from members.models import MembershipEvent
-    from transfers.models import TransferApplication, UnionFormationCase
+    from transfers.models import TransferApplication
 
     assert TransferApplication.objects.filter(state="approved", secondment_until__isnull=False).exists()
     assert TransferApplication.objects.filter(state="dispatched").exists()

@@ -3,9 +3,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from members import card, selectors
+from members import selectors
 from members.models import MembershipStatus, Person, ProfileChange
-from unionhub.models import OutboxMessage
+from notifications.models import OutboxMessage
+from portal import card
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from dues.models import PaidMonth
 from dues.providers import sandbox
 from members.models import DuesMode
 from tests.members import factories as f
-from unionhub import months
+from unionhub.lib import months
 
 
 def credit(membership, first: str, last: str, source=PaidMonth.Source.SELF_PAY, amount="10.00"):

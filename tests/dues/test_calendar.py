@@ -8,7 +8,7 @@ from dues import selectors, services
 from members import services as member_services
 from members.models import Membership
 from tests.dues.conftest import credit
-from unionhub.errors import BusinessError
+from unionhub.lib.errors import BusinessError
 
 pytestmark = pytest.mark.django_db
 

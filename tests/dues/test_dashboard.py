@@ -7,14 +7,14 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from datawork import stats
 from dues import selectors, services
 from dues.models import PaidMonth
 from members import services as member_services
-from members import stats
 from members.models import DuesMode, Membership
 from tests.dues.conftest import credit, deliver
 from tests.members import factories as f
-from unionhub import months
+from unionhub.lib import months
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_dues_panel_query_count_does_not_grow_with_members(city, ledger, django_
 def test_statistics_page_shows_the_dues_panel(client, city, ledger):
     assert stats.dues_panel(city.county_a, APRIL)["collection_rate"] == Decimal("0.3846")
     client.force_login(city.county_a_admin)
-    html = client.get(reverse("admin:members_statisticspage_changelist")).content.decode()
+    html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
     panel = html.split('data-testid="panel-dues"')[1]
     assert "<td>2025-03</td><td class=\"num\">12.50</td>" in panel
     assert "收缴率：38%" in panel

@@ -1,4 +1,4 @@
-"""The dues summary on the member home page (registered in members.views.HOME_SECTIONS by the dues app)."""
+"""The dues summary on the member home page (one of portal.views.home.HOME_SECTIONS)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from dues import services
 from dues.views import home_section
 from members import services as member_services
 from members.models import DuesMode
-from members.views import HOME_SECTIONS
+from portal.views.home import HOME_SECTIONS
 from tests.dues.conftest import credit
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from dues import services, tasks
 from dues.models import ArrearsEntry
 from members import services as member_services
 from members.models import DuesMode, Membership, MembershipEvent
+from notifications.models import OutboxMessage
 from tests.dues.conftest import credit
-from unionhub.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from members import card
-from tests.card.qr import decode_png
+from portal import card
 from tests.e2e.conftest import screenshot
 from tests.members import factories as f
+from tests.portal.qr import decode_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def test_member_shows_card_and_its_qr_code_verifies_on_a_phone(live_server, phon
 
 
 def test_member_reads_messages_and_updates_profile_on_a_phone(live_server, phone_page, city):
-    from unionhub.notify import notify
+    from notifications.services import notify
 
     user, _membership = f.member(city.branch, name="清小极")
     for i, subject in enumerate(["入会申请已批准", "会费缴纳提醒"]):

@@ -1,9 +1,10 @@
 import pytest
 
-from members import imports
-from members.models import ImportJob, Membership
-from members.tasks import member_import_run
-from tests.data.conftest import roster_row, xlsx_bytes
+from datawork import imports
+from datawork.models import ImportJob
+from datawork.tasks import member_import_run
+from members.models import Membership
+from tests.datawork.conftest import roster_row, xlsx_bytes
 from tests.e2e.conftest import admin_login, screenshot
 from tests.members import factories as f
 
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def _upload(page, live_server, tmp_path, rows, union, name="members.xlsx"):
     path = tmp_path / name
     path.write_bytes(xlsx_bytes(rows))
-    page.goto(f"{live_server.url}/admin/members/importjob/")
+    page.goto(f"{live_server.url}/admin/datawork/importjob/")
     page.click("text=导入会员清单")
     page.select_option("#id_union", str(union.pk))
     page.set_input_files("#id_file", str(path))

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from members import services
 from members.models import DuesMode, Union, UnionLevel, User
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 _seq = itertools.count(1)
 

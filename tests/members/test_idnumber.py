@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 # Published example numbers with correct MOD 11-2 check characters.
 VALID = ["11010519491231002X", "440524198001010013", "110105194912310029"[:17] + "X"]

@@ -6,7 +6,7 @@ from django.db import connection
 from members import selectors, services
 from members.models import Membership, MembershipEvent, MembershipStatus, RetentionPeriod
 from tests.members import factories as f
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
+from unionhub.lib.errors import BusinessError, InvalidTransition, NotInScope
 
 pytestmark = pytest.mark.django_db
 

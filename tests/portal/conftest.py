@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from members import card
 from members.models import Membership
+from portal import card
 from tests.members import factories as f
 
 

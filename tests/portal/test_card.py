@@ -5,10 +5,11 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from members import card, services
+from members import services
 from members.models import Membership, MembershipStatus
-from tests.card.qr import decode_svg
+from portal import card
 from tests.members import factories as f
+from tests.portal.qr import decode_svg
 from unionhub.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_member_who_asked_for_a_card_at_joining_has_it_on_approval(client, city)
 def test_someone_elses_membership_cannot_be_activated(city):
     user, _membership = f.member(city.branch)
     _other_user, other_membership = f.member(city.branch)
-    from unionhub.errors import BusinessError
+    from unionhub.lib.errors import BusinessError
 
     with pytest.raises(BusinessError) as err:
         card.membership_card_activate(membership_id=other_membership.pk, actor=user,

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import OutboxMessage
+from notifications.services import notify
 from tests.members import factories as f
-from unionhub.models import OutboxMessage
-from unionhub.notify import notify
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from members import selectors
 from members.backends import PhoneIdOrUsernameBackend
 from members.models import Person, ProfileChange
 from members.profile import person_profile_update
+from notifications.models import OutboxMessage
 from tests.members import factories as f
-from unionhub.errors import BusinessError
-from unionhub.models import OutboxMessage
+from unionhub.lib.errors import BusinessError
 
 pytestmark = pytest.mark.django_db
 

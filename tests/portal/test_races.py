@@ -8,7 +8,7 @@ from members.models import Person
 from members.profile import person_profile_update
 from tests.conftest import postgres_only
 from tests.members import factories as f
-from unionhub.errors import BusinessError
+from unionhub.lib.errors import BusinessError
 
 pytestmark = [postgres_only(), pytest.mark.django_db(transaction=True)]
 

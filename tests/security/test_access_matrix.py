@@ -28,14 +28,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from applications import services as join_services
-from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
+from applications.models import JoinApplication
+from casework.models import TransitionRecord, WorkdayOverride
+from datawork.models import ImportJob
 from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder
-from members.card import card_token
+from formation.models import UnionFormationCase
 from members.models import (
     CommitteeMember,
     DuesMode,
     EmployerUnit,
-    ImportJob,
     Membership,
     MembershipEvent,
     Person,
@@ -43,12 +44,13 @@ from members.models import (
     Union,
     User,
 )
+from notifications.models import OutboxMessage
+from notifications.services import notify
+from portal.card import card_token
 from tests.applications.conftest import upload
 from tests.members import factories as f
 from transfers import services as transfer_services
-from transfers.models import TransferApplication, UnionFormationCase
-from unionhub.models import OutboxMessage
-from unionhub.notify import notify
+from transfers.models import TransferApplication
 
 DENIED = frozenset({302, 401, 403, 404, 405})
 # May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
@@ -216,11 +218,11 @@ REGISTRY: dict[str, Entry] = {
     "admin:transfers_unionformationcase_notice": Entry(
         lambda v: reverse("admin:transfers_unionformationcase_notice", args=[v.case.pk])),
     # data work: import, review exports
-    "admin:members_importjob_upload": Entry(lambda v: reverse("admin:members_importjob_upload"), GET_POST,
+    "admin:datawork_importjob_upload": Entry(lambda v: reverse("admin:datawork_importjob_upload"), GET_POST,
                                             public=True),
-    "admin:members_importjob_template": Entry(lambda v: reverse("admin:members_importjob_template"), public=True),
-    **{f"admin:members_importjob_{name}": Entry(
-        lambda v, name=name: reverse(f"admin:members_importjob_{name}", args=[v.import_job.pk]))
+    "admin:datawork_importjob_template": Entry(lambda v: reverse("admin:datawork_importjob_template"), public=True),
+    **{f"admin:datawork_importjob_{name}": Entry(
+        lambda v, name=name: reverse(f"admin:datawork_importjob_{name}", args=[v.import_job.pk]))
        for name in ("progress", "progress_json", "report")},
     # dues: the member's own ledger pages, the payment API and the providers' notifications
     "dues-home": Entry(lambda v: ["/dues/", "/dues/?year=2025"], public=True),
@@ -253,8 +255,8 @@ REGISTRY: dict[str, Entry] = {
                                             GET_POST if view == "change" else GET, public=True)
        for view in ("change", "history")},
     "admin/dues/duesrate/<path:object_id>/": Entry(lambda v: f"/admin/dues/duesrate/{v.rate.pk}/", public=True),
-    "admin:members_unionreview_export": Entry(lambda v: [
-        reverse("admin:members_unionreview_export", args=[v.union.pk, kind]) for kind in ("roster", "summary")]),
+    "admin:datawork_unionreview_export": Entry(lambda v: [
+        reverse("admin:datawork_unionreview_export", args=[v.union.pk, kind]) for kind in ("roster", "summary")]),
 }
 
 # One victim object per model in the admin: its changelist, add, change, history, delete and bare-id pages.

@@ -107,7 +107,7 @@ def test_axes_stores_unknown_numbers_as_masked_pseudonyms(api):
 
 @pytest.mark.django_db
 def test_lockout_log_line_masks_the_phone_through_the_configured_handler(client, tmp_path):
-    from unionhub.logging import MaskPersonalDataFilter
+    from unionhub.lib.logging import MaskPersonalDataFilter
 
     user = f.person_user()
     log_file = tmp_path / "app.log"

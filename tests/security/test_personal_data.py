@@ -14,7 +14,7 @@ from django.db import connection
 
 from members.models import Person, Union
 from tests.members import factories as f
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 OLD_KEY = "pJqS1bW7rQ7bm6l6s0l3aH8o7y3a6f8nB2v4c1x9z0E="  # the test settings' key
 NEW_KEY = Fernet.generate_key().decode()

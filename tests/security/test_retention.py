@@ -126,7 +126,7 @@ def test_task_is_in_the_beat_schedule(settings):
 def test_open_states_of_applications_are_those_of_the_real_models():
     from django.apps import apps
 
-    from applications.models import OPEN_STATES
+    from casework.models import OPEN_STATES
 
     assert [str(state) for state in OPEN_STATES] == security_services.APPLICATION_OPEN_STATES
     for app_label, model_name, lookup, _open in security_services.OPEN_BUSINESS[:2]:

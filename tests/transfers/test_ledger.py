@@ -13,7 +13,7 @@ from tests.dues.conftest import credit, deliver, seed_rates
 from tests.members import factories as f
 from tests.transfers.conftest import ask
 from transfers import services
-from unionhub.errors import BusinessError
+from unionhub.lib.errors import BusinessError
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,20 @@ import pytest
 from django.db import connection
 
 from applications import services as join_services
-from applications.models import JoinApplication, TransitionRecord
+from applications.models import JoinApplication
+from casework.models import TransitionRecord
+from formation.models import UnionFormationCase
 from members import selectors as member_selectors
 from members import services as member_services
 from members.models import Membership, MembershipEvent, RetentionPeriod
+from notifications.models import OutboxMessage
 from tests.applications.conftest import submit as submit_join
 from tests.conftest import postgres_only
 from tests.members import factories as f
 from tests.transfers.conftest import ask, reservoir_members
 from transfers import services
-from transfers.models import TransferApplication, UnionFormationCase
-from unionhub.errors import BusinessError, InvalidTransition, NotInScope
-from unionhub.models import OutboxMessage
+from transfers.models import TransferApplication
+from unionhub.lib.errors import BusinessError, InvalidTransition, NotInScope
 
 pytestmark = pytest.mark.django_db
 

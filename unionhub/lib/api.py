@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from unionhub.errors import BusinessError, NotInScope
+from unionhub.lib.errors import BusinessError, NotInScope
 
 
 class Pagination(PageNumberPagination):

@@ -2,7 +2,7 @@
 
 import logging
 
-from unionhub import idnumber, phone
+from unionhub.lib import idnumber, phone
 
 
 def scrub(text: str) -> str:

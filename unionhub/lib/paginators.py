@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from unionhub.api import Pagination
+from unionhub.lib.api import Pagination
 
 COUNT_CAP = 1_000
 

@@ -44,11 +44,17 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    # The project's apps, bottom layer first (see README, Architecture).
     "unionhub",
+    "notifications",
     "members",
+    "casework",
+    "formation",
+    "dues",
     "applications",
     "transfers",
-    "dues",
+    "datawork",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +155,7 @@ WECHATPAY = {
     "NOTIFY_URL": env("WECHATPAY_NOTIFY_URL"),
 }
 
-NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "unionhub.notify.ConsoleSmsBackend")
+NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "notifications.delivery.ConsoleSmsBackend")
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "unionhub@localhost")
 
@@ -187,9 +193,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "unionhub.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "unionhub.lib.api.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "unionhub.api.exception_handler",
+    "EXCEPTION_HANDLER": "unionhub.lib.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionHub API",
@@ -230,7 +236,7 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_pii": {"()": "unionhub.logging.MaskPersonalDataFilter"}},
+    "filters": {"mask_pii": {"()": "unionhub.lib.logging.MaskPersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "plain"},
@@ -252,11 +258,13 @@ INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.Un
 INSTALLED_APPS.append("security")
 # City and county admins (and superusers) must pass a TOTP code before the admin opens.
 UNIONHUB_REQUIRE_ADMIN_2FA = env_bool("UNIONHUB_REQUIRE_ADMIN_2FA", True)
+# The office APIs (members.permissions.IsUnionStaff) also ask these checks of every request: the second factor.
+UNIONHUB_STAFF_REQUEST_CHECKS = ["security.otp.api_request_verified"]
 OTP_TOTP_ISSUER = "UnionHub"
 # Members log in with a phone or an ID number: axes stores and logs a masked pseudonym instead.
 AXES_USERNAME_CALLABLE = "security.axes.axes_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.lib.schema.AutoSchema"
 # Where collectstatic writes (the production-settings test uses a temporary one).
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
 LOGGING["loggers"]["axes"] = {"level": "INFO"}
@@ -287,7 +295,7 @@ WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "
 DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
 # --- Integration: one name per choice set shared in the API schema ---
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "ApplicationStateEnum": "applications.models.ApplicationState",
-    "UnionFormationStateEnum": "transfers.models.UnionFormationState",
+    "ApplicationStateEnum": "casework.models.ApplicationState",
+    "UnionFormationStateEnum": "formation.models.UnionFormationState",
     "PaymentOrderStatusEnum": "dues.models.PaymentOrder.Status",
 }

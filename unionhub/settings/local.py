@@ -33,3 +33,5 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", _keys["secret_key"])
 UNIONHUB_FIELD_KEYS = [k for k in (env("UNIONHUB_FIELD_KEYS") or _keys["field_key"]).split(",") if k]
 UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY", _keys["hash_key"])
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", _keys["sandbox_secret"])
+# The demo city and the benchmark city: development and test only, never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]  # noqa: F405

@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 (BASE_DIR / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 # Suites that log into the admin as county staff run without a second factor; tests of it turn this on.
 UNIONHUB_REQUIRE_ADMIN_2FA = False
+# The demo city and the benchmark city: development and test only, never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]  # noqa: F405

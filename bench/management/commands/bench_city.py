@@ -1,16 +1,17 @@
-import importlib
 import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from bench import applications, dues
+from bench import members as gen
 from members.models import Person
 from unionhub.audit import audit_record
 from unionhub.models import AuditEntry
 
 # Each app adds its part of the generated city (payments, applications) after the members.
-GENERATORS = ["applications.bench", "transfers.bench", "dues.bench"]
+GENERATORS = [applications, dues]  # each adds its rows for the generated members
 
 
 class Command(BaseCommand):
@@ -26,8 +27,6 @@ class Command(BaseCommand):
             raise CommandError("This database holds people that bench_city did not generate: refusing to touch it.")
         if Person.objects.exists():
             raise CommandError("This database already holds a generated city; use a fresh database.")
-        from unionhub.bench import members as gen
-
         rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
         started = time.perf_counter()
         with transaction.atomic():
@@ -36,14 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(f"unions: {len(unions)} grassroots ({time.perf_counter() - started:.1f}s)")
             person_start, membership_start = gen.build_people_and_memberships(rng, members, unions, workers)
             self.stdout.write(f"people and memberships: {members} ({time.perf_counter() - started:.1f}s)")
-            for name in GENERATORS:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError:
-                    continue
+            for module in GENERATORS:
                 module.generate(rng=rng, members=members, membership_start=membership_start,
                                 person_start=person_start, unions=unions, stdout=self.stdout)
-                self.stdout.write(f"{name}: done ({time.perf_counter() - started:.1f}s)")
+                self.stdout.write(f"{module.__name__}: done ({time.perf_counter() - started:.1f}s)")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # statistics, and the visibility map for index-only scans

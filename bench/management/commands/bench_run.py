@@ -1,11 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from bench.measure import run
 from unionhub.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Measure the generated city (bench_city) and write bench/results.json and bench/results.md."
+    help = "Measure the generated city (bench_city) and write var/bench/results.json and var/bench/results.md."
 
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="few requests, 2 s of load (for the tests)")
@@ -15,8 +16,6 @@ class Command(BaseCommand):
             raise CommandError("The bench runs on PostgreSQL.")
         if not AuditEntry.objects.filter(action="bench_city").exists():
             raise CommandError("No generated city here: run bench_city on a fresh database first.")
-        from unionhub.bench.measure import run
-
         report = run(quick=quick, stdout=self.stdout)
         json_path, md_path = report.write()
         self.stdout.write(report.markdown())

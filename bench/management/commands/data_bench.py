@@ -13,9 +13,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from members import roster
+from datawork import exports, imports, roster, services
 from members.models import Union, UnionLevel, User
-from unionhub import idnumber
+from unionhub.lib import idnumber
 
 
 def _peak_mb() -> float:
@@ -59,9 +59,6 @@ class Command(BaseCommand):
 
     def _import(self, file: str) -> None:
         from django.db import transaction
-
-        from members import imports
-
         code = f"BENCH-{int(time.time())}"
         city = Union.objects.filter(parent__isnull=True).first() or Union.objects.create(
             name="基准市总工会", code=f"{code}-C", level=UnionLevel.CITY)
@@ -74,7 +71,7 @@ class Command(BaseCommand):
         with open(file, "rb") as handle:
             data = handle.read()
         with transaction.atomic():
-            job = imports.import_job_create(union=union, actor=actor, file_name="bench.xlsx", data=data)
+            job = services.import_job_create(union=union, actor=actor, file_name="bench.xlsx", data=data)
             job_id = job.pk
         # the on-commit queueing runs it when Celery is eager; run it here otherwise
         job = imports.member_import_run(job_id=job_id)
@@ -83,8 +80,6 @@ class Command(BaseCommand):
                           f"{job.report.get('error_count', 0)} bad rows, {job.report.get('timings')}")
 
     def _export(self, code: str) -> None:
-        from members import exports
-
         union = Union.objects.get(code=code)
         actor = User.objects.filter(is_superuser=True).first()
         out, count = exports.roster_export(actor=actor, union=union)

@@ -1,14 +1,14 @@
-import importlib
-
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from members.demo import DemoContext
+from demo import applications, datawork, dues, portal, transfers
+from demo import members as registry
+from demo.members import DemoContext
 from members.models import Union
 
-# Each app adds its part of the demo city, in this order.
-BUILDERS = ["members.demo", "members.demo_data", "applications.demo", "transfers.demo", "dues.demo",
-            "members.card_demo"]
+# Each module adds its part of the demo city, in this order.
+BUILDERS = [registry, datawork, applications, transfers, dues, portal]
 
 
 class Command(BaseCommand):
@@ -25,14 +25,8 @@ class Command(BaseCommand):
             raise CommandError("The database already holds unions; the demo city is built only on an empty one.")
         ctx = DemoContext(self.stdout)
         with transaction.atomic():
-            for name in BUILDERS:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError:
-                    continue
+            for module in BUILDERS:
                 module.build(ctx)
-        from django.conf import settings
-
         lines = [f"{role}\t{login}\t{password}" for role, login, password in ctx.accounts]
         path = settings.BASE_DIR / "var" / "demo-accounts.txt"
         path.parent.mkdir(parents=True, exist_ok=True)

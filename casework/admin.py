@@ -1,0 +1,212 @@
+"""Admin of the shared workflow: role queues, overdue marking, transition buttons that call the same services as
+the API, the trace inline, printable documents, and the working-day calendar kept by city admins."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed, has_transition_perm
+
+from casework import selectors as case_selectors
+from casework.forms import DispatchForm, RejectForm, VerifyForm
+from casework.models import TransitionRecord, WorkdayOverride
+from members import selectors as member_selectors
+from members.models import UnionLevel
+from members.scope import ScopedAdminMixin, admin_step
+from unionhub.lib import clock
+from unionhub.lib.errors import InvalidTransition, NotInScope
+from unionhub.lib.paginators import CappedCountPaginator
+from unionhub.lib.pdf import pdf_response
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("待办")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("待我处理"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(case_selectors.application_queue_q(request.user))
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("办结期限")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已超期")), ("no", _("未超期"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(case_selectors.overdue_q(clock.today()))
+        if self.value() == "no":
+            return queryset.exclude(case_selectors.overdue_q(clock.today()))
+        return queryset
+
+
+class TransitionRecordInline(GenericTabularInline):
+    model = TransitionRecord
+    ct_field, ct_fk_field = "content_type", "object_id"
+    fields = ["at", "get_source_display", "get_target_display", "actor", "comment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("办理记录（痕迹管理）")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationAdminMixin(ScopedAdminMixin):
+    """List colours, overdue marking and transition buttons shared by join and transfer applications.
+
+    Subclasses set `steps`: name → (label, form class, service called with application_id, actor and the form's
+    cleaned data)."""
+
+    steps: dict = {}
+    # The kind's printable documents: (application, kind) -> (PDF bytes, file name); LookupError for other kinds.
+    document_pdf = None
+    change_form_template = "admin/casework/step_change_form.html"
+    list_display_links = ["id", "applicant_name"]
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_filter = [QueueFilter, "state", OverdueFilter]
+    inlines = [TransitionRecordInline]
+
+    class Media:
+        css = {"all": ["casework/admin.css"]}
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request).select_related("applicant", "union", "county")
+        return qs.filter(case_selectors.application_scope_q(request.user, self.model.scope_union_fields))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("状态"), ordering="state")
+    def state_badge(self, obj):
+        return format_html('<span class="app-state app-state-{}">{}</span>', obj.state, obj.get_state_display())
+
+    @admin.display(description=_("办结期限"), ordering="due_at")
+    def due_marked(self, obj):
+        if obj.is_open and obj.due_at < clock.today():
+            return format_html('<span class="app-overdue" title="{}">{} ⚠ {}</span>', _("已超期"), obj.due_at,
+                               _("超期"))
+        return obj.due_at
+
+    @admin.display(description=_("申请人"), ordering="applicant__name")
+    def applicant_name(self, obj):
+        return obj.applicant.name
+
+    @admin.display(description=_("身份证号码"))
+    def id_masked(self, obj):
+        return obj.applicant.id_number_masked
+
+    def allowed_steps(self, request, obj) -> list[str]:
+        return [name for name in self.steps
+                if can_proceed(getattr(obj, name)) and has_transition_perm(getattr(obj, name), request.user)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        steps = []
+        if obj is not None:
+            info = self.model._meta.app_label, self.model._meta.model_name
+            steps = [(name, self.steps[name][0], reverse("admin:{}_{}_step".format(*info), args=[obj.pk, name]))
+                     for name in self.allowed_steps(request, obj)]
+        return super().change_view(request, object_id, form_url, {
+            **(extra_context or {}), "steps": steps, "show_save": False, "show_save_and_continue": False,
+            "show_save_and_add_another": False, "show_delete": False,
+        })
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        urls = [path("<int:pk>/step/<str:name>/", self.admin_site.admin_view(self.step_view),
+                     name="{}_{}_step".format(*info))]
+        if self.document_pdf is not None:
+            urls.append(path("<int:pk>/document/<slug:kind>/", self.admin_site.admin_view(self.document_view),
+                             name="{}_{}_document".format(*info)))
+        return urls + super().get_urls()
+
+    def document_view(self, request, pk, kind):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            content, filename = self.document_pdf(obj, kind)
+        except LookupError:
+            info = self.model._meta.app_label, self.model._meta.model_name
+            return redirect("admin:{}_{}_change".format(*info), pk)
+        return pdf_response(content, filename)
+
+    def step_form(self, request, obj, name, form_class):
+        form = form_class(request.POST if request.method == "POST" else None)
+        if "county" in form.fields:
+            form.fields["county"].queryset = member_selectors.union_scope(request.user).filter(
+                level=UnionLevel.COUNTY)
+        if "union" in form.fields and obj.county_id:
+            form.fields["union"].queryset = form.fields["union"].queryset.filter(
+                path__startswith=obj.county.path)
+            form.fields["employer_name"].initial = obj.employer_name or obj.unit_name
+        return form
+
+    def step_view(self, request, pk, name):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        info = self.model._meta.app_label, self.model._meta.model_name
+        change_url = reverse("admin:{}_{}_change".format(*info), args=[pk])
+        if name not in self.steps:
+            return redirect(change_url)
+        label, form_class, service = self.steps[name]
+        form = self.step_form(request, obj, name, form_class)
+        return admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
+                          run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
+                          refusals={NotInScope: _("无权办理该申请。"),
+                                    InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
+
+
+def workflow_steps(*, dispatch, verify, approve, reject, approve_label, approve_form) -> dict:
+    """The admin steps of an application kind: its four staff services with their forms."""
+    return {
+        "dispatch": (_("分派"), DispatchForm, dispatch),
+        "verify": (_("校核"), VerifyForm, verify),
+        "approve": (approve_label, approve_form, approve),
+        "reject": (_("不同意（驳回）"), RejectForm, reject),
+    }
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """City admins record holidays and adjusted working days the calendar package does not know yet."""
+
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+
+    def _is_city(self, request):
+        user = request.user
+        return user.is_superuser or (getattr(user, "is_union_staff", False) and user.union.level == UnionLevel.CITY)
+
+    def has_module_permission(self, request):
+        return self._is_city(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_city(request)
+
+    def has_add_permission(self, request):
+        return self._is_city(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_city(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_city(request)
+

@@ -1,0 +1,82 @@
+"""Reads the application kinds share: scope, queues, overdue lists, timelines, working-day deadlines."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from casework.models import OPEN_STATES, ApplicationState, TransitionRecord, WorkdayOverride
+from members.models import Union, UnionLevel, User
+from unionhub.lib import workdays
+
+
+def workday_overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    return dict(WorkdayOverride.objects.filter(day__gte=start, day__lte=end).values_list("day", "is_workday"))
+
+
+def due_date(start: dt.date, working_days: int) -> dt.date:
+    """`working_days` working days after `start`, admin overrides first, then the Chinese calendar."""
+    overrides = workday_overrides(start, start + dt.timedelta(days=working_days * 3 + 40))
+    return workdays.add_workdays(start, working_days, overrides)
+
+
+def application_scope_q(user: User, fields: tuple[str, ...] = ("union", "county")) -> Q:
+    """Applications a staff user may see: target union or dispatched county (or, for transfers, the union the
+    member leaves) in scope; city staff also see the ones nobody has dispatched yet."""
+    if user.is_superuser:
+        return Q()
+    if not (user.is_authenticated and user.is_union_staff):
+        return Q(pk__in=[])
+    if user.union.level == UnionLevel.CITY and user.union.parent_id is None:
+        return Q()  # the city at the root of the tree: every application
+    # ids of the unions in scope as a subquery (no join per row: the list can walk its ordering index)
+    in_scope = Union.objects.filter(path__startswith=user.union.path).values("pk")
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}_id__in": in_scope})
+    if user.union.level == UnionLevel.CITY:
+        q |= Q(union__isnull=True, county__isnull=True)
+    return q
+
+
+def application_queue_q(user: User) -> Q:
+    """What waits for this user's role: city → undispatched; county → dispatched to it; union → to decide."""
+    if not (user.is_superuser or user.is_union_staff):
+        return Q(pk__in=[])
+    level = None if user.is_superuser else user.union.level
+    undispatched = Q(state=ApplicationState.SUBMITTED, union__isnull=True)
+    to_verify = Q(state=ApplicationState.DISPATCHED)
+    to_decide = Q(state__in=[ApplicationState.SUBMITTED, ApplicationState.VERIFIED], union__isnull=False)
+    if level is None:
+        return undispatched | to_verify | to_decide
+    if level == UnionLevel.CITY:
+        return undispatched
+    if level == UnionLevel.COUNTY:
+        return (to_verify & Q(county__path__startswith=user.union.path)) | (
+            to_decide & Q(union__path__startswith=user.union.path) & ~Q(union=user.union))
+    return to_decide & Q(union__path__startswith=user.union.path)
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(state__in=OPEN_STATES, due_at__lt=today)
+
+
+def timeline(application) -> QuerySet[TransitionRecord]:
+    return TransitionRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(application)), object_id=application.pk,
+    ).select_related("actor").order_by("at", "pk")
+
+
+def responsible_staff(application) -> QuerySet[User]:
+    """Staff who hold the application's current step (for reminders)."""
+    staff = User.objects.filter(is_active=True, is_staff=True)
+    if application.state == ApplicationState.DISPATCHED:
+        return staff.filter(union=application.county_id)
+    if application.union_id is None:
+        return staff.filter(union__level=UnionLevel.CITY)
+    own = staff.filter(union=application.union_id)
+    if own.exists():
+        return own
+    county = application.union.county
+    return staff.filter(union=county) if county else staff.none()
+

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DataworkConfig(AppConfig):
+    name = "datawork"
+    verbose_name = _("数据与统计")

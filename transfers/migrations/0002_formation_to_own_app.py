@@ -1,0 +1,20 @@
+"""unionformationcase now live in the formation app (their tables stay): removed from this app's state."""
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('formation', '0001_initial'),
+        ('transfers', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+            migrations.DeleteModel(
+                name='UnionFormationCase',
+            ),
+            ],
+        ),
+    ]
