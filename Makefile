@@ -65,6 +65,13 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# A database at the schema of the pre-regrouping main (REHEARSAL_BASE) with the demo city, migrated by this tree:
+# every table's row count, a sample of decrypted personal data, content types and permissions must be unchanged.
+REHEARSAL_BASE ?= e0b83cb
+REHEARSAL_DB ?= unionhub_rehearsal
+upgrade-rehearsal: install-test
+	REHEARSAL_BASE=$(REHEARSAL_BASE) REHEARSAL_DB=$(REHEARSAL_DB) REHEARSAL_PG=$(BENCH_PG) $(PY) scripts/upgrade_rehearsal.py
+
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages

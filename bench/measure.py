@@ -175,7 +175,7 @@ def _staff(name: str, union: Union) -> User:
 
     user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": True, "union": union,
                                                                   "password": "!"})
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="applications"))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["applications", "casework"]))
     return user
 
 

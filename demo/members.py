@@ -75,7 +75,8 @@ def member(ctx, key, name, *, born, male, hire_date=None, unit="", employment=Em
 def build(ctx: DemoContext) -> None:
     staff_group, _ = Group.objects.get_or_create(name="union_staff")
     staff_group.permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["members", "applications", "transfers", "dues", "unionhub"]
+        content_type__app_label__in=["members", "applications", "transfers", "dues", "unionhub", "notifications",
+                                     "casework", "formation", "datawork"]
     ).exclude(codename__in=["reveal_person", "delete_person", "delete_union", "delete_membership"]))
 
     city = _union(ctx, "city", name="宜昌市总工会", code="YC", level=UnionLevel.CITY, region="宜昌市",

@@ -6,6 +6,8 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 from demo.members import member
+from formation import services as formation_services
+from members import services as member_services
 from members.models import DuesMode, Membership
 from transfers import services
 from unionhub.lib import clock
@@ -40,7 +42,7 @@ def build(ctx) -> None:
     # a member who left without applying is moved out to the reservoir
     member(ctx, "t_majun", "马骏", born=dt.date(1986, 8, 8), male=True, unit="宜昌电力设备有限公司",
            union=unions["power_workshop"], joined_on=dt.date(2017, 3, 1))
-    services.membership_move_out(membership_id=_membership(ctx, "t_majun").pk, actor=staff["power_staff"],
+    member_services.membership_move_out(membership_id=_membership(ctx, "t_majun").pk, actor=staff["power_staff"],
                                  reason="已离职，未办理转会")
     # from outside the city: the transfer request became a join application
     member(ctx, "t_outside", "欧阳雪", born=dt.date(1995, 1, 15), male=False, unit="伍家岗实验学校")
@@ -50,4 +52,4 @@ def build(ctx) -> None:
     for i in range(24):
         member(ctx, f"t_express{i}", f"快递员{i + 1:02d}", born=dt.date(1990 + i % 10, 1 + i % 12, 1 + i),
                male=i % 3 != 0, unit=EXPRESS, union=unions["xiling_reservoir"], login=False)
-    services.union_formation_check(reservoir=unions["xiling_reservoir"], employer_name=EXPRESS)
+    formation_services.union_formation_check(reservoir=unions["xiling_reservoir"], employer_name=EXPRESS)

@@ -80,8 +80,8 @@ def test_proof_served_as_attachment_to_staff_in_scope_and_applicant_only(city, a
 
 
 def test_only_city_admins_keep_the_holiday_calendar(city):
-    url = "/admin/applications/workdayoverride/add/"
+    url = "/admin/casework/workdayoverride/add/"
     resp = _client(city.city_admin).post(url, {"day": "2030-10-02", "is_workday": "", "note": "国庆节"})
     assert resp.status_code == 302
     assert _client(city.county_a_admin).get(url).status_code == 403
-    assert _client(city.county_a_admin).get("/admin/applications/workdayoverride/").status_code == 403
+    assert _client(city.county_a_admin).get("/admin/casework/workdayoverride/").status_code == 403

@@ -36,7 +36,8 @@ def staff(union: Union, *, admin=False, reveal=False, username=None) -> User:
     user.set_password("Staff-pass-123")
     user.save()
     perms = Permission.objects.filter(content_type__app_label__in=[
-        "members", "applications", "transfers", "dues", "unionhub"]).exclude(codename="reveal_person")
+        "members", "applications", "transfers", "dues", "unionhub", "notifications", "casework", "formation",
+        "datawork"]).exclude(codename="reveal_person")
     user.user_permissions.set(perms)
     if reveal:
         user.user_permissions.add(Permission.objects.get(codename="reveal_person"))

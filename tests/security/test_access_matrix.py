@@ -212,11 +212,11 @@ REGISTRY: dict[str, Entry] = {
     **{f"api-union-formation-{name}": Entry(
         lambda v, name=name: f"/api/v1/union-formation-cases/{v.case.pk}/{name}/", GET_POST)
        for name in ("issue-notice", "establish", "transfer-members")},
-    "admin:transfers_unionformationcase_step": Entry(lambda v: [
-        reverse("admin:transfers_unionformationcase_step", args=[v.case.pk, name])
+    "admin:formation_unionformationcase_step": Entry(lambda v: [
+        reverse("admin:formation_unionformationcase_step", args=[v.case.pk, name])
         for name in ("issue_notice", "establish", "transfer_members")], GET_POST),
-    "admin:transfers_unionformationcase_notice": Entry(
-        lambda v: reverse("admin:transfers_unionformationcase_notice", args=[v.case.pk])),
+    "admin:formation_unionformationcase_notice": Entry(
+        lambda v: reverse("admin:formation_unionformationcase_notice", args=[v.case.pk])),
     # data work: import, review exports
     "admin:datawork_importjob_upload": Entry(lambda v: reverse("admin:datawork_importjob_upload"), GET_POST,
                                             public=True),

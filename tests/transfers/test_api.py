@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from applications.models import JoinApplication
+from formation import services as formation_services
 from members.models import Membership
 from tests.applications.conftest import logged_in
 from tests.members import factories as f
@@ -60,7 +61,7 @@ def test_non_member_gets_a_join_application_and_is_told(city, api_for):
 
 def test_union_formation_cases_listed_in_scope(city, api_for):
     reservoir_members(city.reservoir_a, "某物流公司", 25)
-    case = services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
+    case = formation_services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
     rows = api_for(city.county_a_admin).get("/api/v1/union-formation-cases/").json()["results"]
     assert rows[0]["id"] == case.pk and rows[0]["member_count"] == 25
     assert rows[0]["union"] == {"id": city.reservoir_a.pk, "name": city.reservoir_a.name}
@@ -88,8 +89,8 @@ def test_letters_and_notice_carry_the_names(city, branch_member, today):
     assert logged_in(city.other_staff).get(
         f"/admin/transfers/transferapplication/{app.pk}/document/introduction-letter/").status_code == 404
     reservoir_members(city.reservoir_a, "某物流公司", 25)
-    case = services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
-    content = logged_in(city.county_a_admin).get(f"/admin/transfers/unionformationcase/{case.pk}/notice/").content
+    case = formation_services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
+    content = logged_in(city.county_a_admin).get(f"/admin/formation/unionformationcase/{case.pk}/notice/").content
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "工会组建通知书" in text and "某物流公司" in text and "甲区总工会" in text
 
@@ -103,9 +104,9 @@ def test_admin_steps_for_transfer_and_formation(city, branch_member):
     client.post(f"/admin/transfers/transferapplication/{app.pk}/step/approve/", {"dues_mode": "", "comment": "同意"})
     assert Membership.objects.get(pk=membership.pk).union == city.sibling
     reservoir_members(city.reservoir_a, "某物流公司", 25)
-    case = services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
+    case = formation_services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
     county = logged_in(city.county_a_admin)
-    base = f"/admin/transfers/unionformationcase/{case.pk}"
+    base = f"/admin/formation/unionformationcase/{case.pk}"
     assert 'data-step="issue_notice"' in county.get(f"{base}/change/").content.decode()
     county.post(f"{base}/step/issue_notice/", {"comment": ""})
     new_union = f.union(name="某物流公司工会", parent=city.county_a)

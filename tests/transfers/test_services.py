@@ -7,6 +7,7 @@ from django.db import connection
 from applications import services as join_services
 from applications.models import JoinApplication
 from casework.models import TransitionRecord
+from formation import services as formation_services
 from formation.models import UnionFormationCase
 from members import selectors as member_selectors
 from members import services as member_services
@@ -149,7 +150,7 @@ def test_secondment_end_reminds_once_to_transfer_back(city, branch_member, today
 
 def test_move_out_to_reservoir_and_member_told(city, branch_member):
     user, membership = branch_member
-    services.membership_move_out(membership_id=membership.pk, actor=city.branch_staff, reason="已离职")
+    member_services.membership_move_out(membership_id=membership.pk, actor=city.branch_staff, reason="已离职")
     membership = Membership.objects.get(pk=membership.pk)
     assert membership.union == city.reservoir_a
     assert MembershipEvent.objects.get(membership=membership, kind="move_out").reason == "已离职"
@@ -157,7 +158,7 @@ def test_move_out_to_reservoir_and_member_told(city, branch_member):
     app = ask(user, union=city.sibling)  # later applies on to a new union
     assert app.from_union == city.reservoir_a
     with pytest.raises(NotInScope):
-        services.membership_move_out(membership_id=membership.pk, actor=city.other_staff, reason="x")
+        member_services.membership_move_out(membership_id=membership.pk, actor=city.other_staff, reason="x")
 
 
 def test_retained_members_excluded_from_counts_and_period_recorded(city):
@@ -249,19 +250,19 @@ def test_two_racing_approvals_past_the_threshold_open_one_case(city):
 def test_establishment_then_bulk_transfer_of_reservoir_members(city):
     memberships = reservoir_members(city.reservoir_a, "某物流公司", 25)
     other_employer = reservoir_members(city.reservoir_a, "别的公司", 1)[0]
-    case = services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
+    case = formation_services.union_formation_check(reservoir=city.reservoir_a, employer_name="某物流公司")
     with pytest.raises(InvalidTransition):  # the reservoir follows the case; the county acts
-        services.union_formation_issue_notice(case_id=case.pk, actor=city.reservoir_a_staff)
+        formation_services.union_formation_issue_notice(case_id=case.pk, actor=city.reservoir_a_staff)
     with pytest.raises(NotInScope):
-        services.union_formation_issue_notice(case_id=case.pk, actor=city.county_b_admin)
+        formation_services.union_formation_issue_notice(case_id=case.pk, actor=city.county_b_admin)
     with pytest.raises(InvalidTransition):
-        services.union_formation_transfer_members(case_id=case.pk, actor=city.county_a_admin)
-    services.union_formation_issue_notice(case_id=case.pk, actor=city.county_a_admin)
+        formation_services.union_formation_transfer_members(case_id=case.pk, actor=city.county_a_admin)
+    formation_services.union_formation_issue_notice(case_id=case.pk, actor=city.county_a_admin)
     new_union = f.union(name="某物流公司工会委员会", parent=city.county_a)
     with pytest.raises(BusinessError):
-        services.union_formation_establish(case_id=case.pk, actor=city.county_a_admin, union=city.other)
-    services.union_formation_establish(case_id=case.pk, actor=city.county_a_admin, union=new_union)
-    case = services.union_formation_transfer_members(case_id=case.pk, actor=city.county_a_admin)
+        formation_services.union_formation_establish(case_id=case.pk, actor=city.county_a_admin, union=city.other)
+    formation_services.union_formation_establish(case_id=case.pk, actor=city.county_a_admin, union=new_union)
+    case = formation_services.union_formation_transfer_members(case_id=case.pk, actor=city.county_a_admin)
     assert case.state == "transferred" and case.transferred_count == 25
     moved = Membership.objects.filter(pk__in=[m.pk for m in memberships])
     assert set(moved.values_list("union", flat=True)) == {new_union.pk}
@@ -280,5 +281,5 @@ def test_no_formation_case_for_an_employer_that_has_a_union(city):
     unit = EmployerUnit.objects.create(name="有工会的公司")
     f.union(name="有工会的公司工会", parent=city.county_a, employer=unit)
     reservoir_members(city.reservoir_a, "有工会的公司", 25)
-    assert services.union_formation_check(reservoir=city.reservoir_a, employer_name="有工会的公司") is None
+    assert formation_services.union_formation_check(reservoir=city.reservoir_a, employer_name="有工会的公司") is None
     assert not UnionFormationCase.objects.exists()
