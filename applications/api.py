@@ -12,17 +12,14 @@ from casework.api import ApproveOut, DispatchIn, RejectIn, TimelineSerializer, V
 from casework.models import ApplicationState
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, EmploymentType, Union
+from members.permissions import member_person
 from unionhub.lib import clock
 from unionhub.lib.api import StateOut
-from unionhub.lib.errors import BusinessError
 from unionhub.lib.paginators import CappedPagination
 
 
 def _person(request):
-    person = request.user.person
-    if person is None:
-        raise BusinessError("not_a_member_account", "该账号不是会员账号。")
-    return person
+    return member_person(request.user)
 
 
 class MyJoinApplicationSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from casework.forms import DispatchForm, RejectForm, VerifyForm
 from casework.models import TransitionRecord, WorkdayOverride
 from members import selectors as member_selectors
 from members.models import UnionLevel
-from members.scope import ScopedAdminMixin, admin_step
+from members.scope import ReadOnlyInlineMixin, ScopedAdminMixin, admin_step
 from unionhub.lib import clock
 from unionhub.lib.errors import InvalidTransition, NotInScope
 from unionhub.lib.paginators import CappedCountPaginator
@@ -49,20 +49,12 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TransitionRecordInline(GenericTabularInline):
+class TransitionRecordInline(ReadOnlyInlineMixin, GenericTabularInline):
     model = TransitionRecord
     ct_field, ct_fk_field = "content_type", "object_id"
     fields = ["at", "get_source_display", "get_target_display", "actor", "comment"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("办理记录（痕迹管理）")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ApplicationAdminMixin(ScopedAdminMixin):

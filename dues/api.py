@@ -12,6 +12,7 @@ from dues import selectors, services
 from dues.models import PaymentOrder
 from dues.providers import NotificationRejected
 from members import selectors as member_selectors
+from members.permissions import member_person
 from unionhub.lib import clock
 from unionhub.lib.api import ErrorOut
 from unionhub.lib.errors import BusinessError
@@ -19,10 +20,7 @@ from unionhub.lib.money import format_money
 
 
 def _membership_of(request):
-    person = request.user.person
-    if person is None:
-        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
-    return member_selectors.membership_current(person)
+    return member_selectors.membership_current(member_person(request.user))
 
 
 class DuesMonthOut(serializers.Serializer):

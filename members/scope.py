@@ -27,7 +27,9 @@ class ScopedAdminMixin:
         return request.user.is_superuser or getattr(request.user, "is_union_staff", False)  # anonymous on the login page
 
 
-class ScopedReadOnlyInline(admin.TabularInline):
+class ReadOnlyInlineMixin:
+    """An inline that shows history: nothing is added, changed or deleted through it."""
+
     extra = 0
     can_delete = False
 
@@ -36,6 +38,10 @@ class ScopedReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ScopedReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
 
 
 def admin_step(modeladmin, request, *, obj, form, label, run, done_url, refusals=None):

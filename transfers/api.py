@@ -1,6 +1,5 @@
 """API v1 for transfers (SPEC §8) and union-formation cases."""
 
-from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -11,17 +10,15 @@ from casework.models import ApplicationState
 from casework.selectors import timeline
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, Union
+from members.permissions import member_person
 from transfers import selectors, services
 from transfers.models import TransferApplication
 from unionhub.lib import clock
 from unionhub.lib.api import StateOut
-from unionhub.lib.errors import BusinessError
 
 
 def _person(request):
-    if request.user.person is None:
-        raise BusinessError("not_a_member_account", gettext("该账号不是会员账号。"))
-    return request.user.person
+    return member_person(request.user)
 
 
 class TransferApplicationIn(serializers.Serializer):

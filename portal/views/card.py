@@ -1,10 +1,8 @@
 """Member card pages: the card itself, its activation, and the public verification page its QR code opens."""
 
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -12,22 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from members import selectors
+from members.permissions import member_required
 from portal import card
 from unionhub.lib import clock
 from unionhub.lib.errors import BusinessError
-
-
-def member_required(view):
-    """A logged-in member (a user with a person); staff accounts go to the admin."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.person is None:
-            return redirect("admin:index")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @member_required

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members.permissions import member_required
 from members.profile import person_profile_update
 from notifications import inbox
 from portal.forms import ProfileForm
-from portal.views.card import member_required
 from unionhub.lib.errors import BusinessError, NotInScope
 
 
