@@ -52,7 +52,7 @@ from tests.members import factories as f
 from transfers import services as transfer_services
 from transfers.models import TransferApplication
 
-DENIED = frozenset({302, 401, 403, 404, 405})
+DENIED = frozenset({301, 302, 401, 403, 404, 405})  # 301: an old admin address, sent to its new one
 # May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
 # that the body holds nothing of the victim's and that the victim's rows are unchanged. 201: the outsider's own
 # application, made through a public "my applications" endpoint.
@@ -85,6 +85,11 @@ GET, GET_POST, POST = ("GET",), ("GET", "POST"), ("POST",)
 REGISTRY: dict[str, Entry] = {
     # member pages
     "member-home": Entry(lambda v: "/", public=True),
+    # old admin addresses of models that moved app: a redirect to the new address, which is checked on its own
+    "^admin/(?P<old>members/importjob|members/unionreview|members/statisticspage|applications/workdayoverride|"
+    "transfers/unionformationcase)/(?P<rest>.*)$": Entry(lambda v: [
+        f"/admin/members/importjob/{v.import_job.pk}/progress.json", f"/admin/transfers/unionformationcase/{v.case.pk}/",
+        "/admin/applications/workdayoverride/"]),
     "member-register": Entry(lambda v: "/register/", GET_POST, public=True),
     "member-login": Entry(lambda v: "/login/", GET_POST, public=True,
                           data=lambda v: {"username": v.person.phone, "password": "wrong-password-1"}),
@@ -273,13 +278,13 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "axes.accessfailurelog": lambda v: v.failure_log,
     "otp_totp.totpdevice": lambda v: v.device,
     "members.profilechange": lambda v: v.profile_change,
-    "members.importjob": lambda v: v.import_job,
-    "members.unionreview": lambda v: v.union,
-    "members.statisticspage": lambda v: v.union,
+    "datawork.importjob": lambda v: v.import_job,
+    "datawork.unionreview": lambda v: v.union,
+    "datawork.statisticspage": lambda v: v.union,
     "applications.joinapplication": lambda v: v.join_app,
-    "applications.workdayoverride": lambda v: v.workday,
+    "casework.workdayoverride": lambda v: v.workday,
     "transfers.transferapplication": lambda v: v.transfer_app,
-    "transfers.unionformationcase": lambda v: v.case,
+    "formation.unionformationcase": lambda v: v.case,
     "dues.duesrate": lambda v: v.rate,
     "dues.paymentorder": lambda v: v.paid_order,
     "dues.refundpendingorder": lambda v: v.refund_order,
