@@ -3,6 +3,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from unionhub import healthchecks
 from unionhub.health import HealthApi
 
 api_v1 = [
@@ -38,6 +39,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/live/", healthchecks.live, name="health-live"),
+    path("health/ready/", healthchecks.ReadyView.as_view(), name="health-ready"),
+    path("", include("datawork.ops_urls")),
     path("", include("portal.urls")),
     path("", include("members.urls")),
     path("", include("applications.urls")),

@@ -299,3 +299,44 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "UnionFormationStateEnum": "formation.models.UnionFormationState",
     "PaymentOrderStatusEnum": "dues.models.PaymentOrder.Status",
 }
+# --- Operations: health, metrics, error reports, logs, pruning (README § Deployment and operations) ---
+INSTALLED_APPS.insert(INSTALLED_APPS.index("unionhub"), "django_prometheus")
+MIDDLEWARE.insert(0, "unionhub.requestid.RequestIdMiddleware")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# Who may read /metrics (comma-separated CIDRs; REMOTE_ADDR is compared, so scrape the app directly, not via the
+# public proxy). Anyone else gets 404.
+UNIONHUB_METRICS_ALLOWED_CIDRS = env_list("UNIONHUB_METRICS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128")
+# LOG_FORMAT=json: one JSON object per line (python-json-logger) with the request id; plain text otherwise.
+LOGGING["filters"]["request_id"] = {"()": "unionhub.lib.requestid.RequestIdFilter"}
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+LOGGING["handlers"]["console"]["filters"] = ["mask_pii", "request_id"]
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+# Sentry, only when SENTRY_DSN is set; events and breadcrumbs pass the personal-data scrub (unionhub.sentry).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    from unionhub import sentry as _sentry
+
+    _sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT"),
+        release=env("SENTRY_RELEASE"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+# Retention in days (0 keeps everything) of rows that no rule needs for ever; money and membership history are
+# never pruned (datawork.pruning).
+UNIONHUB_PRUNE_OUTBOX_DAYS = int(env("UNIONHUB_PRUNE_OUTBOX_DAYS", "180"))
+UNIONHUB_PRUNE_PAYMENT_NOTIFICATION_DAYS = int(env("UNIONHUB_PRUNE_PAYMENT_NOTIFICATION_DAYS", "365"))
+UNIONHUB_PRUNE_AUDIT_DAYS = int(env("UNIONHUB_PRUNE_AUDIT_DAYS", str(3 * 365)))
+# Audit actions kept for ever, by prefix: money, and the anonymisation that closes a person's record.
+UNIONHUB_PRUNE_AUDIT_KEEP_PREFIXES = env_list("UNIONHUB_PRUNE_AUDIT_KEEP_PREFIXES", "dues_,person_anonymise")
+CELERY_BEAT_SCHEDULE["prune-expired-nightly"] = {
+    "task": "datawork.tasks.prune_expired",
+    "schedule": crontab(hour=3, minute=30),
+}
