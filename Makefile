@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test system-deps migrate serve worker bench lint upgrade-rehearsal messages clean
+.PHONY: demo test install install-test system-deps migrate serve worker bench lint upgrade-rehearsal messages clean \
+	backup restore prune
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +72,20 @@ REHEARSAL_BASE ?= e0b83cb
 REHEARSAL_DB ?= unionhub_rehearsal
 upgrade-rehearsal: install-test
 	REHEARSAL_BASE=$(REHEARSAL_BASE) REHEARSAL_DB=$(REHEARSAL_DB) REHEARSAL_PG=$(BENCH_PG) $(PY) scripts/upgrade_rehearsal.py
+
+# Backups (README § Deployment and operations): pg_dump custom format plus the private files, in a timestamped
+# folder under BACKUP_DIR; `make restore BACKUP=var/backups/<stamp> RESTORE_DATABASE_URL=postgres://…/newdb`
+# (add RESTORE_CREATE=1 to create that database first).
+BACKUP_DIR ?= var/backups
+backup: install
+	$(PY) manage.py backup --out $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" -a -n "$(RESTORE_DATABASE_URL)" || { echo "usage: make restore BACKUP=<folder> RESTORE_DATABASE_URL=<url> [RESTORE_CREATE=1]"; exit 2; }
+	$(PY) manage.py restore $(BACKUP) --database-url $(RESTORE_DATABASE_URL) $(if $(RESTORE_CREATE),--create)
+
+prune: install
+	$(PY) manage.py prune_expired
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
