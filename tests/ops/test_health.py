@@ -58,3 +58,17 @@ def test_pending_migration_is_reported():
         )
     with pytest.raises(ServiceUnavailable, match="1 migration"):
         PendingMigrations().run()
+
+
+def test_readiness_passes_with_a_reachable_broker(client, settings):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    response = client.get("/health/ready/?format=json")
+    assert response.status_code == 200
+    assert next(value for key, value in response.json().items() if key.startswith("Broker")) == "OK"

@@ -145,6 +145,10 @@ REGISTRY: dict[str, Entry] = {
         lambda v: reverse("admin:otp_totp_totpdevice_qrcode", args=[v.device.pk])),
     # the member's own corner: card, messages, profile
     "api-health": Entry(lambda v: "/api/v1/health/", public=True),
+    # operations: probes, and metrics (address-restricted: the test client's 127.0.0.1 is allowed by default)
+    "health-live": Entry(lambda v: "/health/live/", public=True),
+    "health-ready": Entry(lambda v: "/health/ready/?format=json", public=True),
+    "metrics": Entry(lambda v: "/metrics", public=True),
     "member-card": Entry(lambda v: "/card/", public=True),
     "member-card-activate": Entry(lambda v: "/card/activate/", GET_POST, public=True,
                                   data=lambda v: {"id_number": v.person.id_number}),
