@@ -4,13 +4,13 @@ each scrape. Served only to the addresses in UNIONHUB_METRICS_ALLOWED_CIDRS (the
 client gets 404, as if the page did not exist."""
 
 import ipaddress
+import os
 import threading
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
-from django_prometheus.exports import ExportToDjangoView
-from prometheus_client import REGISTRY
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from applications.models import JoinApplication
@@ -99,5 +99,12 @@ def client_allowed(remote_addr: str | None) -> bool:
 def metrics(request):
     if not client_allowed(request.META.get("REMOTE_ADDR")):
         raise Http404
-    register()
-    return ExportToDjangoView(request)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # several gunicorn workers: their request metrics merged from the shared directory, plus the figures
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(BusinessCollector())
+    else:
+        register()
+        registry = REGISTRY
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -67,3 +67,13 @@ def test_metrics_are_hidden_from_addresses_outside_the_allowed_networks(client, 
     settings.UNIONHUB_METRICS_ALLOWED_CIDRS = ["fd00::/8"]
     assert client.get("/metrics", REMOTE_ADDR="fd00::1").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 404
+
+
+def test_multiprocess_mode_still_reports_the_business_figures(client, monkeypatch, tmp_path, city):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    user = f.person_user()
+    OutboxMessage.objects.create(
+        recipient=user, channel="email", template="t", subject="s", body="b", dedupe_key="m"
+    )
+    page = client.get("/metrics").content.decode()
+    assert value(page, 'unionhub_outbox_backlog{channel="email"}') == 1
