@@ -1,12 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from members import roles as staff_roles
 from members import selectors, services
 from members.models import (
     CommitteeMember,
@@ -241,32 +246,185 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
                           run=lambda **data: service(membership_id=membership.pk, actor=request.user, **data))
 
 
+class StaffRolesMixin(forms.ModelForm):
+    """Roles are chosen from `members.roles`; the union must lie strictly below the editing admin's own."""
+
+    roles = forms.MultipleChoiceField(label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple,
+                                      choices=staff_roles.role_choices)
+    actor = None  # set by the model admin
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = [k for k in staff_roles.user_role_keys(self.instance)
+                                            if staff_roles.BY_KEY[k].grantable]
+        if "is_union_admin" in self.fields:
+            self.fields["is_union_admin"].help_text = _("勾选后拥有“工会管理员”角色：管理本工会资料和下级工会的工作人员账号。")
+
+    def clean_union(self):
+        union = self.cleaned_data.get("union")
+        if union is None or not selectors.union_strictly_below(self.actor, union):
+            raise forms.ValidationError(_("只能选择本工会的下级工会。"), code="not_below")
+        return union
+
+
+class StaffAccountChangeForm(StaffRolesMixin):
+    class Meta:
+        model = User
+        fields = ["union", "is_active", "is_union_admin"]
+
+
+class StaffAccountAddForm(StaffRolesMixin, UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["username", "union", "is_active", "is_union_admin"]
+
+
+STAFF_EDIT_FIELDS = ["union", "roles", "is_union_admin", "is_active"]
+
+
 @admin.register(User)
 class UnionUserAdmin(ScopedAdminMixin, UserAdmin):
-    list_display = ["username", "union", "is_staff", "is_union_admin", "is_active"]
+    """Superusers get Django's full user admin. A union admin sees its own account (read-only) and the staff of
+    the unions strictly below its own, and sets only their union, roles, admin flag and active flag; any other
+    POSTed field (groups, permissions, is_superuser, …) is not part of its form and changes nothing."""
+
+    list_display = ["username", "union", "role_names", "is_union_admin", "is_active"]
     list_filter = ["is_staff", "is_union_admin", "is_active"]
     fieldsets = UserAdmin.fieldsets + ((_("工会"), {"fields": ["union", "is_union_admin"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + ((_("工会"), {"fields": ["union", "is_union_admin", "is_staff"]}),)
     readonly_fields = ["person"]
 
+    @staticmethod
+    def _is_admin(user) -> bool:
+        return bool(user.is_superuser or (user.is_union_staff and user.is_union_admin))
+
+    def _manages(self, request, obj) -> bool:
+        try:
+            services.staff_account_check(actor=request.user, user=obj)
+        except NotInScope:
+            return False
+        return True
+
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
+        user = request.user
+        if user.is_superuser:
             return qs
-        # staff of the subtree only; member accounts are reached through people
-        return qs.filter(selectors.scope_filter(request.user, "union"))
+        if not self._is_admin(user):
+            return qs.none()
+        # the staff of the unions strictly below, and the admin's own account; member accounts are reached
+        # through people
+        below = selectors.scope_filter(user, "union") & ~Q(union_id=user.union_id) & Q(is_superuser=False)
+        return qs.filter(below | Q(pk=user.pk))
+
+    def has_module_permission(self, request):
+        return self._is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_view_permission(request, obj)
+        return self._is_admin(request.user) and (obj is None or obj.pk == request.user.pk or self._manages(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_change_permission(request, obj)
+        return self._is_admin(request.user) and (obj is None or self._manages(request, obj))
 
     def has_add_permission(self, request):
-        return request.user.is_superuser or (request.user.is_union_staff and request.user.is_union_admin)
+        return self._is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_actions(self, request):
+        return super().get_actions(request) if request.user.is_superuser else {}
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ["is_union_admin", "is_active"]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(None, {"fields": ["username", "password1", "password2"]}),
+                    (_("工会与角色"), {"fields": STAFF_EDIT_FIELDS})]
+        if obj.pk == request.user.pk:
+            return [(None, {"fields": ["username"]}),
+                    (_("工会与角色"), {"fields": ["union", "role_names", "is_union_admin", "is_active"]}),
+                    (_("时间"), {"fields": ["last_login", "date_joined"]})]
+        return [(None, {"fields": ["username", "password_reset_link"]}),
+                (_("工会与角色"), {"fields": STAFF_EDIT_FIELDS}),
+                (_("时间"), {"fields": ["last_login", "date_joined"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return ["username", "union", "role_names", "is_union_admin", "is_active", "last_login", "date_joined"]
+        return ["username", "password_reset_link", "role_names", "last_login", "date_joined"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if request.user.is_superuser:
+            return super().get_form(request, obj, change=change, **kwargs)
+        own = obj is not None and obj.pk == request.user.pk
+        if own:
+            base, fields = forms.ModelForm, []
+        elif obj is None:
+            base, fields = StaffAccountAddForm, ["username", "union", "is_active", "is_union_admin"]
+        else:
+            base, fields = StaffAccountChangeForm, ["union", "is_active", "is_union_admin"]
+        form = admin.ModelAdmin.get_form(self, request, obj, change=change, form=base, fields=fields,
+                                         exclude=None)
+        form.actor = request.user
+        return form
+
+    @admin.display(description=_("密码"))
+    def password_reset_link(self, obj):
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:auth_user_password_change", args=[obj.pk]), _("重置密码"))
+
+    @admin.display(description=_("角色"))
+    def role_names(self, obj):
+        return "、".join(staff_roles.BY_KEY[k].name for k in staff_roles.user_role_keys(obj)) or "-"
 
     def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser:
-            if obj.union_id is None or not selectors.union_in_scope(request.user, obj.union) or (
-                    obj.union_id == request.user.union_id and obj.pk != request.user.pk):
-                raise NotInScope()
-            obj.is_superuser = False
-            obj.is_staff = True
+        if request.user.is_superuser:
+            return super().save_model(request, obj, form, change)
+        if change and obj.pk == request.user.pk:
+            raise PermissionDenied  # the own account is read-only here
+        if not selectors.union_strictly_below(request.user, obj.union):
+            raise NotInScope()
+        obj.is_superuser = False
+        obj.is_staff = True
+        if change:
+            # the form's values go through the service (scope check, audit); the instance is saved there
+            return None
         super().save_model(request, obj, form, change)
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        if request.user.is_superuser:
+            return super().save_related(request, form, formsets, change)
+        obj = form.instance
+        roles = form.cleaned_data.get("roles", [])
+        if change:
+            services.staff_roles_set(actor=request.user, user=obj, roles=roles, union=form.cleaned_data["union"],
+                                     is_union_admin=form.cleaned_data["is_union_admin"],
+                                     is_active=form.cleaned_data["is_active"])
+        else:
+            services.staff_roles_set(actor=request.user, user=obj, roles=roles)
+        return None
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, unquote(id))
+        if target is None or not (request.user.is_superuser or self._manages(request, target)):
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and response.url.endswith(
+                reverse("admin:members_user_change", args=[target.pk])):
+            services.staff_password_reset_record(actor=request.user, user=target)
+        return response
 
 
 from members import admin_data  # noqa: E402, F401  (data work: import, exports, review, statistics)

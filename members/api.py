@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from members import roles as staff_roles
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
 from unionhub import months
@@ -172,6 +173,10 @@ class StaffCreateApi(APIView):
         password = serializers.CharField(style={"input_type": "password"})
         union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
         is_union_admin = serializers.BooleanField(default=False)
+        roles = serializers.ListField(
+            child=serializers.ChoiceField(choices=[r.key for r in staff_roles.GRANTABLE]), required=False,
+            help_text="角色（approver 审批员、finance 财务、data_manager 资料管理员、reveal 查看明文）；"
+                      "省略时为审批员、财务、资料管理员。")
 
     @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
     def post(self, request):

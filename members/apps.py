@@ -7,6 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("组织与会员")
 
     def ready(self):
-        from members import home_sections
+        from django.db.models.signals import post_migrate
+
+        from members import home_sections, roles
 
         home_sections.register()
+        post_migrate.connect(roles.post_migrate_sync, dispatch_uid="members_roles_sync")

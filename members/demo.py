@@ -3,8 +3,7 @@
 import datetime as dt
 import secrets
 
-from django.contrib.auth.models import Group, Permission
-
+from members import roles as staff_roles
 from members import services
 from members.models import DuesMode, EmployerUnit, EmploymentType, Union, UnionLevel, User
 from unionhub import idnumber
@@ -41,14 +40,12 @@ def _union(ctx, key, **fields):
     return union
 
 
-def _staff(ctx, key, union, *, admin=False, label=""):
+def _staff(ctx, key, union, *, admin=False, label="", roles=("approver", "finance", "data_manager")):
     password = ctx.password()
     user = User(username=key, union=union, is_staff=True, is_union_admin=admin)
     user.set_password(password)
     user.save()
-    user.groups.add(Group.objects.get(name="union_staff"))
-    if admin:
-        user.user_permissions.add(Permission.objects.get(codename="reveal_person"))
+    user.groups.set(staff_roles.role_groups([*roles, *(["union_admin", "reveal"] if admin else [])]))
     ctx.staff[key] = user
     ctx.accounts.append((label or union.name, key, password))
     return user
@@ -73,10 +70,7 @@ def member(ctx, key, name, *, born, male, hire_date=None, unit="", employment=Em
 
 
 def build(ctx: DemoContext) -> None:
-    staff_group, _ = Group.objects.get_or_create(name="union_staff")
-    staff_group.permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["members", "applications", "transfers", "dues", "unionhub"]
-    ).exclude(codename__in=["reveal_person", "delete_person", "delete_union", "delete_membership"]))
+    staff_roles.roles_sync()
 
     city = _union(ctx, "city", name="宜昌市总工会", code="YC", level=UnionLevel.CITY, region="宜昌市",
                   phone="0717-6000000", leader_name="王主席", founded_on=dt.date(1950, 5, 1))

@@ -227,6 +227,9 @@ class User(AbstractUser):
     union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
                               verbose_name=_("所属工会"))
     is_union_admin = models.BooleanField(_("可管理下级工会账号"), default=False)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, editable=False,
+        help_text=_("工会管理员重置密码后置位；账号修改密码前不能使用其他功能。"))
 
     class Meta:
         verbose_name = _("用户")

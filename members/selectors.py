@@ -38,6 +38,15 @@ def union_in_scope(user: User, union: Union | None) -> bool:
     return bool(user.is_authenticated and user.is_union_staff and union.path.startswith(user.union.path))
 
 
+def union_strictly_below(user: User, union: Union | None) -> bool:
+    """The union lies in the user's subtree and is not the user's own union (staff management goes downward)."""
+    if union is None:
+        return False
+    if user.is_superuser:
+        return True
+    return union_in_scope(user, union) and union.pk != user.union_id
+
+
 def scope_filter(user: User, union_field: str = "union") -> Q:
     """A Q that keeps rows whose union lies in the user's scope (for any model with a union foreign key)."""
     if user.is_superuser:

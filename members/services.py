@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django_fsm import can_proceed
 from rest_framework.authtoken.models import Token
 
+from members import roles as staff_roles
 from members import selectors
 from members.models import (
     DuesMode,
@@ -68,8 +69,9 @@ def member_register(*, name: str, id_number: str, phone: str, password: str) -> 
 
 
 @transaction.atomic
-def staff_create(*, actor: User, username: str, password: str, union: Union, is_union_admin: bool = False) -> User:
-    """A union admin creates staff accounts for the unions below its own."""
+def staff_create(*, actor: User, username: str, password: str, union: Union, is_union_admin: bool = False,
+                 roles: list[str] | tuple[str, ...] = ("approver", "finance", "data_manager")) -> User:
+    """A union admin creates staff accounts for the unions below its own, with roles from `members.roles`."""
     if not actor.is_superuser:
         if not (actor.is_union_staff and actor.is_union_admin):
             raise BusinessError("not_union_admin", gettext("只有工会管理员可以创建下级工会账号。"))
@@ -86,12 +88,70 @@ def staff_create(*, actor: User, username: str, password: str, union: Union, is_
         raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
     user.set_password(password)
     user.save()
-    from django.contrib.auth.models import Group
-
-    group, _ = Group.objects.get_or_create(name="union_staff")
-    user.groups.add(group)
-    audit_record(actor=actor, action="staff_create", obj=user, union_id=union.pk)
+    _roles_apply(user, roles)
+    audit_record(actor=actor, action="staff_create", obj=user, union_id=union.pk,
+                 roles=staff_roles.user_role_keys(user))
     return user
+
+
+def _roles_apply(user: User, keys) -> None:
+    """The user's groups become exactly the chosen grantable roles, plus 工会管理员 when the admin flag is set;
+    raw permissions are dropped (only a superuser's own accounts may hold them)."""
+    unknown = set(keys) - {role.key for role in staff_roles.GRANTABLE}
+    if unknown:
+        raise BusinessError("unknown_role", gettext("未知的角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))})
+    chosen = [*keys, *(["union_admin"] if user.is_union_admin else [])]
+    user.groups.set(staff_roles.role_groups(chosen))
+    user.user_permissions.clear()
+
+
+def staff_account_check(*, actor: User, user: User) -> None:
+    """Staff accounts are managed by union admins, for unions strictly below their own (NotInScope otherwise)."""
+    if actor.is_superuser:
+        return
+    if not (actor.is_union_staff and actor.is_union_admin and user.pk != actor.pk and not user.is_superuser
+            and selectors.union_strictly_below(actor, user.union)):
+        raise NotInScope()
+
+
+@transaction.atomic
+def staff_roles_set(*, actor: User, user: User, roles, union: Union | None = None, is_union_admin: bool | None = None,
+                    is_active: bool | None = None) -> User:
+    """Change a staff account's roles, union, admin flag or active flag (union admins: accounts below them)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    staff_account_check(actor=actor, user=user)
+    if union is not None and not actor.is_superuser and not selectors.union_strictly_below(actor, union):
+        raise NotInScope()
+    before = {"roles": staff_roles.user_role_keys(user), "union_id": user.union_id,
+              "is_union_admin": user.is_union_admin, "is_active": user.is_active}
+    if union is not None:
+        user.union = union
+    if is_union_admin is not None:
+        user.is_union_admin = is_union_admin
+    if is_active is not None:
+        user.is_active = is_active
+    if not actor.is_superuser:
+        user.is_staff, user.is_superuser = True, False
+    user.save()
+    _roles_apply(user, roles)
+    after = {"roles": staff_roles.user_role_keys(user), "union_id": user.union_id,
+             "is_union_admin": user.is_union_admin, "is_active": user.is_active}
+    audit_record(actor=actor, action="staff_roles_set", obj=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def staff_password_reset_record(*, actor: User, user: User) -> None:
+    """After a password was set by someone else: the account must choose its own at its next login; audited."""
+    User.objects.filter(pk=user.pk).update(must_change_password=user.pk != actor.pk)
+    audit_record(actor=actor, action="staff_password_reset", obj=user)
+
+
+def password_changed_by_owner(user: User) -> None:
+    if user.must_change_password:
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+        audit_record(actor=user, action="password_changed_after_reset", obj=user)
 
 
 def union_create(*, actor: User, name: str, code: str, level: str, parent: Union | None,

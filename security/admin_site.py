@@ -20,6 +20,21 @@ class UnionHubAdminSite(admin.AdminSite):
             return {}
         return super()._build_app_dict(request, label)
 
+    def password_change(self, request, extra_context=None):
+        """The account's own password change; it ends the obligation set by a reset (members.services)."""
+        from members import services
+
+        must_change = request.user.is_authenticated and request.user.must_change_password
+        if must_change and request.method == "GET":
+            from django.contrib import messages
+            from django.utils.translation import gettext
+
+            messages.warning(request, gettext("密码已被管理员重置，请设置一个新密码后继续。"))
+        response = super().password_change(request, extra_context)
+        if must_change and request.method == "POST" and response.status_code == 302:
+            services.password_changed_by_owner(request.user)
+        return response
+
     def login(self, request, extra_context=None):
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not otp.session_verified(request):

@@ -30,3 +30,44 @@ class NoStoreForPersonalPagesMiddleware:
         if not request.path.startswith(self.PUBLIC_PREFIXES):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account whose password was reset by a union admin must choose a new one before anything else: pages
+    redirect to the change-password page, the API answers 403 `password_change_required` (token requests are
+    refused the same way by `members.authentication.TokenAuthentication`)."""
+
+    ALLOWED_NAMES = ("admin:password_change", "admin:password_change_done", "admin:login", "admin:logout",
+                     "admin:jsi18n", "member-logout", "set_language", "security-otp-verify", "security-otp-enrol")
+    ALLOWED_PREFIXES = ("/static/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            refusal = self.refuse(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def refuse(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+        from django.urls import Resolver404, resolve, reverse
+        from django.utils.http import urlencode
+        from django.utils.translation import gettext
+
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "password_change_required",
+                                 "detail": gettext("密码已被管理员重置，请先登录管理后台修改密码。")}, status=403)
+        if request.path.startswith(self.ALLOWED_PREFIXES):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name in self.ALLOWED_NAMES:
+            return None
+        return redirect(f"{reverse('admin:password_change')}?{urlencode({'next': request.get_full_path()})}")

@@ -3,8 +3,6 @@
 import datetime as dt
 import itertools
 
-from django.contrib.auth.models import Permission
-
 from members import services
 from members.models import DuesMode, Union, UnionLevel, User
 from unionhub import idnumber
@@ -31,15 +29,17 @@ def union(*, name=None, level=UnionLevel.GRASSROOTS, parent=None, accepts_member
     return u
 
 
-def staff(union: Union, *, admin=False, reveal=False, username=None) -> User:
+def staff(union: Union, *, admin=False, reveal=False, username=None, roles=None) -> User:
+    """A staff account with roles (default: the three working roles); `admin` adds 工会管理员, `reveal` 查看明文."""
+    from members import roles as staff_roles
+
     user = User(username=username or f"staff{next(_seq)}", union=union, is_staff=True, is_union_admin=admin)
     user.set_password("Staff-pass-123")
     user.save()
-    perms = Permission.objects.filter(content_type__app_label__in=[
-        "members", "applications", "transfers", "dues", "unionhub"]).exclude(codename="reveal_person")
-    user.user_permissions.set(perms)
-    if reveal:
-        user.user_permissions.add(Permission.objects.get(codename="reveal_person"))
+    keys = list(roles if roles is not None else ("approver", "finance", "data_manager"))
+    keys += ["union_admin"] if admin else []
+    keys += ["reveal"] if reveal else []
+    user.groups.set(staff_roles.role_groups(keys))
     return user
 
 

@@ -30,6 +30,8 @@ from rest_framework.authtoken.models import Token
 from applications import services as join_services
 from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
 from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder
+from members import roles as staff_roles
+from members import selectors as staff_selectors
 from members.card import card_token
 from members.models import (
     CommitteeMember,
@@ -402,7 +404,7 @@ def world(city, settings, tmp_path):
     v.person.address = "机密小区1栋"
     v.person.save()
     v.staff_user = city.grassroots_staff
-    v.group, _ = Group.objects.get_or_create(name="union_staff")
+    v.group = Group.objects.get(name="审批员")
     v.device = TOTPDevice.objects.create(user=v.staff_user, name="机密设备", confirmed=True)
     Token.objects.get_or_create(user=v.member_user)
     marker = {"username": v.member_user.username, "ip_address": "10.9.9.9", "user_agent": "欧阳机密-agent",
@@ -601,3 +603,188 @@ def test_dues_victim_objects_are_reachable_by_their_owners(world, city):
     # the notification log is the city's only
     assert staff.get(f"/admin/dues/paymentnotification/{world.notification.pk}/change/").status_code == 403
     assert city_admin.get(f"/admin/dues/paymentnotification/{world.notification.pk}/change/").status_code == 200
+
+
+# --- admin forms: every model admin, every field, every staff role ------------------------------------------
+# Each role is held alone by a county account above the victim's union (so the victim's objects are in its
+# scope); the union admin holds the admin flag. Each POSTs the add, change and delete pages of every registered
+# model admin with every model field (shown by the form or not) and then its own user page; afterwards the
+# database must show no change outside the role's powers: a field changes only if the role holds the model's
+# change permission AND the admin's form for that role shows it; a row appears or goes only with the add or
+# delete permission; raw powers (is_superuser, is_staff, groups, user permissions, passwords) never move.
+
+STAFF_ROLE_ACCOUNTS = {
+    "approver": {"roles": ["approver"]},
+    "finance": {"roles": ["finance"]},
+    "data_manager": {"roles": ["data_manager"]},
+    "reveal": {"roles": ["reveal"]},
+    "union_admin": {"roles": [], "admin": True},
+    "all_roles": {"roles": ["approver", "finance", "data_manager", "reveal"], "admin": True},
+}
+NEVER_BY_STAFF = {"members.user": {"is_superuser", "is_staff", "groups", "user_permissions", "password",
+                                   "last_login", "date_joined", "must_change_password"}}
+
+
+def victim_row(model, v):
+    obj = ADMIN_VICTIMS[model._meta.label_lower](v)
+    if model is Token or model._meta.label_lower == "authtoken.tokenproxy":
+        return model.objects.filter(user=obj).first(), obj.pk
+    return model.objects.filter(pk=obj.pk).first(), obj.pk
+
+
+def row_state(model, obj) -> dict:
+    if obj is None:
+        return {}
+    fresh = model._base_manager.filter(pk=obj.pk).first()
+    if fresh is None:
+        return {"__deleted__": True}
+    state = {f.name: getattr(fresh, f.attname) for f in model._meta.concrete_fields}
+    for m2m in model._meta.many_to_many:
+        state[m2m.name] = sorted(getattr(fresh, m2m.name).values_list("pk", flat=True))
+    return state
+
+
+def tampered_value(field, current, v):
+    """A value for `field` different from `current`, as an HTML form would send it (None: leave out)."""
+    from django.db import models as m
+
+    if field.auto_created or isinstance(field, m.AutoField | m.FileField | m.UUIDField):
+        return None
+    if field.choices:
+        others = [value for value, _label in field.flatchoices if value != current and value != ""]
+        return others[0] if others else None
+    if isinstance(field, m.BooleanField):
+        return None if current else "on"  # unchecked (left out) is False
+    if isinstance(field, m.ForeignKey):
+        related = field.related_model
+        if related is Union:
+            return v.outside_union.pk
+        other = related._base_manager.exclude(pk=current).order_by("pk").first()
+        return other.pk if other is not None else None
+    if isinstance(field, m.ManyToManyField):
+        return list(field.related_model.objects.order_by("pk").values_list("pk", flat=True)[:300])
+    if isinstance(field, m.DateTimeField):
+        return {"": "2001-02-03 04:05:06", "_0": "2001-02-03", "_1": "04:05:06"}
+    if isinstance(field, m.DateField):
+        return "2001-02-03"
+    if isinstance(field, m.DecimalField | m.IntegerField | m.FloatField):
+        return str((current or 0) + 7)
+    if isinstance(field, m.EmailField):
+        return "tamper@example.com"
+    if isinstance(field, m.JSONField):
+        return '{"tampered": true}'
+    if isinstance(field, m.CharField | m.TextField):
+        return "篡改值"[: field.max_length or 10] if (field.max_length or 10) >= 3 else "Z"
+    return None
+
+
+def every_field_post(model, obj, v) -> dict:
+    data = {**tamper(v), "_save": "Save", "roles": ["approver", "finance", "data_manager", "reveal"],
+            "password1": "Tamper-pass-123", "password2": "Tamper-pass-123"}
+    for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+        current = getattr(obj, model_field.attname, None) if obj is not None and model_field.concrete else None
+        value = tampered_value(model_field, current, v)
+        if isinstance(value, dict):
+            data.update({f"{model_field.name}{suffix}": part for suffix, part in value.items()})
+        elif value is not None:
+            data[model_field.name] = value
+            data[model_field.attname] = value
+    return data
+
+
+def role_powers(model_admin, user, obj) -> tuple[set, bool, bool]:
+    """(fields this role may change on obj, may add, may delete), from its permissions and the admin's form."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    opts = model_admin.model._meta
+    concrete = opts.concrete_model._meta
+    perm = lambda action: user.has_perm(f"{concrete.app_label}.{action}_{concrete.model_name}") or user.has_perm(  # noqa: E731
+        f"{opts.app_label}.{action}_{opts.model_name}")
+    changeable = set()
+    if obj is not None and perm("change") and model_admin.has_change_permission(request, obj):
+        form = model_admin.get_form(request, obj, change=True)
+        changeable = set(form.base_fields) - set(model_admin.get_readonly_fields(request, obj))
+        changeable -= NEVER_BY_STAFF.get(opts.label_lower, set())
+        changeable |= {f.name for f in opts.concrete_fields if getattr(f, "auto_now", False)}
+        if opts.label_lower == "members.user":
+            changeable |= {"groups"} if "is_union_admin" in changeable else set()  # the roles, through the service
+    may_add = perm("add") and model_admin.has_add_permission(request)
+    may_delete = obj is not None and perm("delete") and model_admin.has_delete_permission(request, obj)
+    return changeable, may_add, may_delete
+
+
+def forbidden_changes(model, before, after, changeable, user) -> list[str]:
+    changed = [k for k in before if k != "__deleted__" and k in after and before[k] != after[k]]
+    bad = [k for k in changed if k not in changeable]
+    if model is User and "groups" in changed:
+        # a union admin sets role groups only: every group held afterwards is a role group
+        role_names = {r.name for r in staff_roles.ROLES}
+        held = set(Group.objects.filter(pk__in=after["groups"]).values_list("name", flat=True))
+        bad += [f"groups {sorted(held - role_names)}"] if held - role_names else []
+    if model is User and "union" in changed and not staff_selectors.union_strictly_below(
+            user, Union.objects.get(pk=after["union"])):
+        bad.append("union outside the unions below")
+    return bad
+
+
+def raw_powers(user) -> tuple:
+    u = User.objects.get(pk=user.pk)
+    return (u.is_superuser, u.is_staff, u.is_union_admin, u.union_id, u.password, u.is_active,
+            sorted(u.user_permissions.values_list("pk", flat=True)), sorted(u.groups.values_list("pk", flat=True)))
+
+
+@pytest.mark.django_db
+def test_admin_forms_post_every_field_and_change_only_what_each_role_may(world, city):
+    world.outside_union = city.other
+    accounts = {name: f.staff(city.county_a, **spec) for name, spec in STAFF_ROLE_ACCOUNTS.items()}
+    problems, requests = [], 0
+    registry = list(admin.site._registry.items())
+    for role, user in accounts.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for model, model_admin in registry:
+            label = model._meta.label_lower
+            if label not in ADMIN_VICTIMS:
+                continue  # the URL matrix reports it as unlisted
+            base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+            obj, url_pk = victim_row(model, world)
+            changeable, may_add, may_delete = role_powers(model_admin, user, obj)
+            pks = set(model._base_manager.values_list("pk", flat=True))
+            for url in (f"{base}{url_pk}/change/", f"{base}add/", f"{base}{url_pk}/delete/"):
+                before = row_state(model, obj)
+                data = every_field_post(model, obj, world) if not url.endswith("/delete/") else {"post": "yes"}
+                response = client.post(url, data)
+                requests += 1
+                where = f"{role} POST {url}"
+                if response.status_code >= 500:
+                    problems.append(f"{where}: status {response.status_code}")
+                after = row_state(model, obj)
+                if after.get("__deleted__") and not may_delete:
+                    problems.append(f"{where}: deleted the row without the delete permission")
+                elif not after.get("__deleted__"):
+                    bad = forbidden_changes(model, before, after, changeable, user)
+                    if bad:
+                        problems.append(f"{where}: changed {bad}")
+                new = set(model._base_manager.values_list("pk", flat=True)) - pks
+                if new and not may_add:
+                    problems.append(f"{where}: added {len(new)} row(s) without the add permission")
+                if model is User:
+                    for added in User.objects.filter(pk__in=new):
+                        if added.is_superuser or added.user_permissions.exists() or not (
+                                staff_selectors.union_strictly_below(user, added.union)):
+                            problems.append(f"{where}: created {added.username} with raw powers or out of scope")
+                pks |= new
+                if after.get("__deleted__"):
+                    break  # the victim is gone (allowed): the rest of this model's pages have nothing to act on
+        # and its own account, with every field
+        own_before = raw_powers(user)
+        client.post(f"/admin/members/user/{user.pk}/change/", every_field_post(User, user, world))
+        client.post(reverse("admin:auth_user_password_change", args=[user.pk]),
+                    {"password1": "Tamper-pass-123", "password2": "Tamper-pass-123"})
+        requests += 2
+        if raw_powers(user) != own_before:
+            problems.append(f"{role}: changed its own account's powers")
+    print(f"admin forms: {len(registry)} model admins x {len(accounts)} roles, {requests} POSTs")
+    assert not problems, "\n".join(problems)

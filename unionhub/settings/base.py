@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "unionhub.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -253,6 +254,8 @@ INSTALLED_APPS.append("security")
 # City and county admins (and superusers) must pass a TOTP code before the admin opens.
 UNIONHUB_REQUIRE_ADMIN_2FA = env_bool("UNIONHUB_REQUIRE_ADMIN_2FA", True)
 OTP_TOTP_ISSUER = "UnionHub"
+# A TOTP secret is shown once, at enrolment; the admin never shows a device's key, config or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Members log in with a phone or an ID number: axes stores and logs a masked pseudonym instead.
 AXES_USERNAME_CALLABLE = "security.axes.axes_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
