@@ -148,7 +148,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         info = self.model._meta.app_label, self.model._meta.model_name
         change_url = reverse("admin:{}_{}_change".format(*info), args=[pk])
-        if name not in self.steps:
+        if name not in self.steps or not self.has_change_permission(request, obj):  # the 审批员 role
             return redirect(change_url)
         label, form_class, service = self.steps[name]
         form = self.step_form(request, obj, name, form_class)

@@ -9,6 +9,7 @@ from applications import selectors, services
 from applications.models import STATEMENT, ApplicationState, JoinApplication
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, EmploymentType, Union
+from members.roles import HoldsRequiredPermission
 from unionhub import clock
 from unionhub.api import StateOut
 from unionhub.errors import BusinessError
@@ -185,11 +186,13 @@ class ApproveOut(StateOut):
     membership_id = serializers.IntegerField(allow_null=True)
 
 
-def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None):
-    """One APIView class per staff step: validate the body, call the service with application_id and actor."""
+def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None,
+                     required_perm="applications.change_joinapplication"):
+    """One APIView class per staff step: validate the body, call the service with application_id and actor.
+    Only a role holding `required_perm` (审批员) may take the step."""
 
     class ActionApi(APIView):
-        permission_classes = [IsUnionStaff]
+        permission_classes = [IsUnionStaff, HoldsRequiredPermission]
 
         @extend_schema(request=input_serializer, responses=output)
         def post(self, request, pk: int):
@@ -201,6 +204,7 @@ def staff_action_api(*, name: str, service, input_serializer, output=StateOut, o
                 body.update(output_extra(app))
             return Response(body)
 
+    ActionApi.required_perm = required_perm
     ActionApi.__name__ = ActionApi.__qualname__ = f"{name}Api"
     return ActionApi
 

@@ -224,7 +224,8 @@ class MembershipStateOut(serializers.Serializer):
 class MembershipActionApi(APIView):
     """POST memberships/{id}/{action}/ — lifecycle transitions by staff in scope."""
 
-    permission_classes = [IsUnionStaff]
+    permission_classes = [IsUnionStaff, staff_roles.HoldsRequiredPermission]
+    required_perm = "members.change_membership"
     action_name = ""
 
     class InputSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ account's powers are the roles it is given (its groups); nobody but a superuser 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 
@@ -146,3 +147,13 @@ def user_role_keys(user) -> list[str]:
 def post_migrate_sync(sender, apps=None, verbosity=0, **kwargs) -> None:
     """Keep the groups in step after every migrate (new permissions appear only after their migration)."""
     roles_sync(apps, verbosity=0)
+
+
+class HoldsRequiredPermission(BasePermission):
+    """DRF permission: the view's `required_perm` (a role's permission) must be held; combine with IsUnionStaff."""
+
+    message = _("您的角色没有办理此项工作的权限。")
+
+    def has_permission(self, request, view):
+        perm = getattr(view, "required_perm", "")
+        return not perm or bool(request.user and request.user.has_perm(perm))

@@ -122,7 +122,7 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def step_view(self, request, pk, name):
         case = get_object_or_404(self.get_queryset(request), pk=pk)
         change_url = reverse("admin:transfers_unionformationcase_change", args=[pk])
-        if name not in CASE_STEPS:
+        if name not in CASE_STEPS or not self.has_change_permission(request, case):  # the 审批员 role
             return redirect(change_url)
         label, form_class, service = CASE_STEPS[name]
         form = form_class(request.POST if request.method == "POST" else None)

@@ -11,6 +11,7 @@ from applications.models import ApplicationState
 from applications.selectors import timeline
 from members.api import IsUnionStaff, UnionRefSerializer
 from members.models import DuesMode, Union
+from members.roles import HoldsRequiredPermission
 from transfers import selectors, services
 from transfers.models import TransferApplication, UnionFormationCase
 from unionhub import clock
@@ -118,17 +119,18 @@ class TransferApproveIn(serializers.Serializer):
     dues_mode = serializers.ChoiceField(choices=DuesMode.choices, required=False, allow_blank=True, default="")
 
 
-TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch",
+TRANSFER_PERM = "transfers.change_transferapplication"
+TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch", required_perm=TRANSFER_PERM,
                                                   service=services.transfer_application_dispatch,
                                                   input_serializer=DispatchIn)
-TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify",
+TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify", required_perm=TRANSFER_PERM,
                                                 service=services.transfer_application_verify,
                                                 input_serializer=VerifyIn)
-TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove",
+TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove", required_perm=TRANSFER_PERM,
                                                  service=services.transfer_application_approve,
                                                  input_serializer=TransferApproveIn, output=ApproveOut,
                                                  output_extra=lambda app: {"membership_id": app.membership_id})
-TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject",
+TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject", required_perm=TRANSFER_PERM,
                                                 service=services.transfer_application_reject,
                                                 input_serializer=RejectIn)
 
@@ -162,7 +164,8 @@ class CaseEstablishIn(CaseStepIn):
 
 def case_step_api(*, name: str, service, input_serializer):
     class CaseStepApi(APIView):
-        permission_classes = [IsUnionStaff]
+        permission_classes = [IsUnionStaff, HoldsRequiredPermission]
+        required_perm = "transfers.change_unionformationcase"
 
         @extend_schema(request=input_serializer, responses=UnionFormationCaseSerializer)
         def post(self, request, pk: int):

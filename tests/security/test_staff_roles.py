@@ -357,3 +357,29 @@ def test_union_admin_resets_below_audited_and_the_account_must_change_it(city):
     assert not target.must_change_password and target.check_password("Hong-he-4-qiao")
     assert client.get(reverse("admin:members_membership_changelist")).status_code == 200
     assert Client().get("/api/v1/memberships/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+
+
+# --- roles decide the work, in the API and the admin ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_only_an_approver_decides_applications_and_membership_changes(city):
+    from tests.applications.conftest import submit
+    from tests.conftest import api_as
+
+    finance = f.staff(city.branch, roles=["finance", "data_manager", "reveal"])
+    approver = f.staff(city.branch, roles=["approver"])
+    app = submit(f.person_user(name="李四"), union=city.branch)
+    _user, membership = f.member(city.branch)
+
+    url = reverse("api-join-application-approve", args=[app.pk])
+    assert api_as(finance).post(url, {"dues_mode": "self_pay"}, format="json").status_code == 403
+    step = reverse("admin:applications_joinapplication_step", args=[app.pk, "approve"])
+    browser(finance).post(step, {"dues_mode": "self_pay", "comment": ""})
+    assert type(app).objects.get(pk=app.pk).state == "submitted"
+    retain = reverse("api-membership-retain", args=[membership.pk])
+    assert api_as(finance).post(retain, {"reason": "retired"}, format="json").status_code == 403
+
+    assert api_as(approver).post(url, {"dues_mode": "self_pay"}, format="json").status_code == 200
+    assert type(app).objects.get(pk=app.pk).state == "approved"
+    assert api_as(approver).post(retain, {"reason": "retired"}, format="json").status_code == 200
