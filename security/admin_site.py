@@ -30,6 +30,13 @@ class UnionHubAdminSite(admin.AdminSite):
             from django.utils.translation import gettext
 
             messages.warning(request, gettext("密码已被管理员重置，请设置一个新密码后继续。"))
+        if must_change and request.method == "POST" and request.POST.get("new_password1") and (
+                request.POST.get("new_password1") == request.POST.get("old_password")):
+            from django.contrib import messages
+            from django.utils.translation import gettext
+
+            messages.error(request, gettext("新密码不能与管理员设置的密码相同。"))
+            return redirect(request.get_full_path())
         response = super().password_change(request, extra_context)
         if must_change and request.method == "POST" and response.status_code == 302:
             services.password_changed_by_owner(request.user)

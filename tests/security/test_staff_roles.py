@@ -348,6 +348,12 @@ def test_union_admin_resets_below_audited_and_the_account_must_change_it(city):
     assert answer.status_code == 403 and answer.json()["code"] == "password_change_required"
     assert client.get("/api/v1/memberships/").json()["code"] == "password_change_required"
 
+    # the password the admin chose does not count as the account's own
+    client.post(
+        reverse("admin:password_change"),
+        {"old_password": NEW_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert User.objects.get(pk=target.pk).must_change_password
     response = client.post(
         reverse("admin:password_change"),
         {"old_password": NEW_PASSWORD, "new_password1": "Hong-he-4-qiao", "new_password2": "Hong-he-4-qiao"},
