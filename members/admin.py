@@ -91,6 +91,27 @@ class PersonAdminForm(forms.ModelForm):
         model = Person
         exclude = ["id_number", "phone", "birth_date", "gender"]  # noqa: DJ006 - encrypted fields go through the inputs above
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from unionhub import idnumber, phone
+
+        data = super().clean()
+        for name, check in (("id_number_input", idnumber.validate), ("phone_input", phone.validate)):
+            if data.get(name):
+                try:
+                    data[name] = check(data[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        number = data.get("id_number_input")
+        if not self.instance.pk and not number and "id_number_input" not in self.errors:
+            self.add_error("id_number_input", _("新建人员须填写身份证号码。"))
+        elif number:
+            other = selectors.person_get_by_id_number(number)
+            if other is not None and other.pk != self.instance.pk:
+                self.add_error("id_number_input", _("该身份证号码已有人员记录。"))
+        return data
+
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -117,13 +138,11 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
-        from unionhub import idnumber, phone
-
         before = profile_snapshot(Person.objects.get(pk=obj.pk)) if change else None
         if form.cleaned_data.get("id_number_input"):
-            obj.set_id_number(idnumber.validate(form.cleaned_data["id_number_input"]))
+            obj.set_id_number(form.cleaned_data["id_number_input"])  # validated by the form
         if form.cleaned_data.get("phone_input"):
-            obj.set_phone(phone.validate(form.cleaned_data["phone_input"]))
+            obj.set_phone(form.cleaned_data["phone_input"])
         super().save_model(request, obj, form, change)
         if before is not None:
             profile_changes_record(person=obj, before=before, actor=request.user, by_staff=True)
