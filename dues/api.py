@@ -1,5 +1,6 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dues import selectors, services
-from dues.models import PaymentOrder
+from dues.models import PaymentNotification, PaymentOrder
 from dues.providers import NotificationRejected
+from dues.services.payments import NOTIFICATION_BODY_CAP
 from members import selectors as member_selectors
 from unionhub import clock
 from unionhub.api import ErrorOut
@@ -177,15 +179,26 @@ class WeChatPayNotifyApi(APIView):
         return notify_response("wechatpay", request)
 
 
+def _refused(provider_name: str, reason: str) -> Response:
+    """The provider's own refusal format: it resends later."""
+    if provider_name == "wechatpay":
+        return Response({"code": "FAIL", "message": reason}, status=400)
+    return Response({"code": "notification_rejected", "detail": reason}, status=400)
+
+
 def notify_response(provider_name: str, request) -> Response:
+    headers = dict(request.headers)
     try:
-        services.payment_notification_handle(
-            provider_name=provider_name, headers=dict(request.headers), body=request.body
-        )
+        body = request.body
+    except RequestDataTooBig:  # kept (capped) all the same, and refused
+        body = request._request.read(NOTIFICATION_BODY_CAP)
+        services.notification_record(provider=provider_name, headers=headers, body=body,
+                                     outcome=PaymentNotification.Outcome.REJECTED, reason="body too large")
+        return _refused(provider_name, "body too large")
+    try:
+        services.payment_notification_handle(provider_name=provider_name, headers=headers, body=body)
     except NotificationRejected as exc:
-        if provider_name == "wechatpay":
-            return Response({"code": "FAIL", "message": exc.reason}, status=400)
-        return Response({"code": "notification_rejected", "detail": exc.reason}, status=400)
+        return _refused(provider_name, exc.reason)
     if provider_name == "wechatpay":
         return Response(status=204)
     return Response({"result": "ok"})

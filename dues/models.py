@@ -137,7 +137,8 @@ class PaidMonth(models.Model):
 
 
 class PaymentNotification(models.Model):
-    """Every notification received from a provider, stored before it is acted on, so none is ever lost."""
+    """Every notification received from a provider, stored (in a commit of its own) before it is parsed or acted on,
+    so none is ever lost; its outcome is written afterwards, with the credit when there is one."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("已接收")
@@ -156,6 +157,8 @@ class PaymentNotification(models.Model):
         _("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED
     )
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # The payment time exactly as the provider sent it; the order keeps a bounded one (see the reason when replaced).
+    provider_paid_at = models.CharField(_("渠道支付时间（原文）"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
     class Meta:

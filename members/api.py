@@ -57,8 +57,9 @@ class TokenApi(APIView):
     throttle_classes = [AuthThrottle]
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(help_text="员工用户名，或会员的手机号码/身份证号码")
-        password = serializers.CharField(style={"input_type": "password"})
+        # Bounded here, before the lockout library stores the attempted username (a 255-character column).
+        username = serializers.CharField(max_length=150, help_text="员工用户名，或会员的手机号码/身份证号码")
+        password = serializers.CharField(max_length=4096, style={"input_type": "password"})
         otp_token = serializers.RegexField(r"^\d{6}$", required=False,
                                            help_text="开启两步验证的账号：身份验证器中的6位验证码")
 

@@ -5,6 +5,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
 from django.views import defaults
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +21,8 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     if isinstance(exc, BusinessError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, ParseError):
+        return Response({"code": "parse_error", "detail": str(exc.detail)}, status=400)
     if isinstance(exc, NotInScope):
         exc = Http404()
     if isinstance(exc, DjangoValidationError):

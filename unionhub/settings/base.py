@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionhub.middleware.RefuseUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,7 +191,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "unionhub.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "unionhub.api.exception_handler",
+    # JSON nested deeper than JSON_MAX_DEPTH, non-object bodies and NUL or lone surrogates are refused (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "unionhub.parsers.SafeJSONParser",
+        "unionhub.parsers.SafeFormParser",
+        "unionhub.parsers.SafeMultiPartParser",
+    ],
 }
+JSON_MAX_DEPTH = int(env("UNIONHUB_JSON_MAX_DEPTH", "64"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionHub API",
     "DESCRIPTION": "工会会员管理：入会、转会、会费。",
