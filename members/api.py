@@ -1,8 +1,9 @@
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
 from unionhub import months
+from unionhub.api import error_codes
 from unionhub.errors import BusinessError
 
 
@@ -43,7 +45,18 @@ class RegisterApi(APIView):
         id = serializers.IntegerField()
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, examples=[
+        OpenApiExample("实名注册", request_only=True, value={
+            "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "password": "Gonghui-2025"}),
+        OpenApiExample("注册成功", response_only=True, status_codes=["201"], value={
+            "id": 42, "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}),
+        OpenApiExample("身份证号码已登记", response_only=True, status_codes=["400"], value={
+            "code": "person_exists", "detail": "该身份证号码已登记。"}),
+        OpenApiExample("字段校验错误", response_only=True, status_codes=["400"], value={
+            "id_number": ["请确保这个字段不能超过 18 个字符。"]}),
+    ])
+    @error_codes("person_exists", "phone_taken", "id_format", "id_checksum", "id_birth_date", "phone_format",
+                 "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -52,6 +65,7 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
+    api_audience = ("member", "staff")
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [AuthThrottle]
@@ -66,6 +80,7 @@ class TokenApi(APIView):
         token = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @error_codes("invalid_credentials", "otp_required", "locked_out")
     def post(self, request):
         from rest_framework.authtoken.models import Token
 
@@ -113,6 +128,7 @@ class MeApi(APIView):
         membership = MembershipBriefSerializer(allow_null=True)
 
     @extend_schema(responses=OutputSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         person = request.user.person
         if person is None:
@@ -134,6 +150,7 @@ class UnionListApi(generics.ListAPIView):
     """Search unions by name or code (members pick a union when applying; staff see the tree)."""
 
     serializer_class = UnionOutSerializer
+    api_audience = {"get": ("member", "staff"), "post": ("staff",)}
 
     def get_queryset(self):
         user = self.request.user
@@ -155,9 +172,10 @@ class UnionListApi(generics.ListAPIView):
         is_reservoir = serializers.BooleanField(default=False)
 
     @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
+    @error_codes("invalid_level", "invalid_parent", "code_taken", "reservoir_exists")
     def post(self, request):
         if not (request.user.is_superuser or request.user.is_union_staff):
-            return Response({"detail": "仅工会工作人员可以创建工会。"}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied(gettext("仅工会工作人员可以创建工会。"))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         union = services.union_create(actor=request.user, **data.validated_data)
@@ -174,6 +192,7 @@ class StaffCreateApi(APIView):
         is_union_admin = serializers.BooleanField(default=False)
 
     @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
+    @error_codes("not_union_admin", "not_below", "username_taken", "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -226,6 +245,8 @@ class MembershipActionApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=MembershipStateOut)
+    @error_codes("invalid_transition", "invalid_reason", "reason_required", "already_member", "no_reservoir",
+                 "already_in_reservoir")
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

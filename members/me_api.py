@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from members import card, inbox
 from members.models import Education, HouseholdType, PoliticalStatus
 from members.profile import person_profile_update
+from unionhub.api import error_codes
 from unionhub.errors import BusinessError
 from unionhub.models import OutboxMessage
 
@@ -91,10 +92,13 @@ class MeProfileApi(APIView):
     """
 
     @extend_schema(responses=ProfileOutSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         return Response(ProfileOutSerializer(_person(request)).data)
 
     @extend_schema(request=ProfileUpdateInSerializer, responses=ProfileOutSerializer)
+    @error_codes("not_a_member_account", "staff_only_field", "field_not_changeable", "password_required",
+                 "phone_taken", "invalid")
     def patch(self, request):
         person = _person(request)
         # Every key goes to the service, which refuses what a member may not change (no silent dropping).
@@ -113,6 +117,7 @@ class MeCardApi(APIView):
         "union": serializers.CharField(allow_null=True), "status": serializers.CharField(allow_null=True),
         "joined_on": serializers.DateField(allow_null=True), "verify_url": serializers.CharField(allow_null=True),
         "expires_in": serializers.IntegerField()}))
+    @error_codes("not_a_member_account")
     def get(self, request):
         membership, available = card.member_card(_person(request))
         return Response({

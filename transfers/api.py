@@ -14,7 +14,7 @@ from members.models import DuesMode, Union
 from transfers import selectors, services
 from transfers.models import TransferApplication, UnionFormationCase
 from unionhub import clock
-from unionhub.api import StateOut
+from unionhub.api import StateOut, error_codes
 from unionhub.errors import BusinessError
 
 
@@ -59,12 +59,16 @@ class MyTransferApplicationListCreateApi(APIView):
     """GET: my transfer applications; POST: ask to move (a non-member gets a join application instead)."""
 
     @extend_schema(responses=MyTransferApplicationSerializer(many=True))
+    @error_codes("not_a_member_account")
     def get(self, request):
         apps = (TransferApplication.objects.filter(applicant=_person(request))
                 .select_related("union", "from_union").order_by("-created_at", "-pk"))
         return Response(MyTransferApplicationSerializer(apps, many=True).data)
 
     @extend_schema(request=TransferApplicationIn, responses={201: TransferApplicationCreatedOut})
+    # someone not known as a member gets a join application: its pre-screening codes too
+    @error_codes("not_a_member_account", "open_application_exists", "same_union", "union_not_accepting",
+                 "secondment_too_short", "underage", "invalid_employment_type", "proof_required", "invalid_hire_date")
     def post(self, request):
         _person(request)
         data = TransferApplicationIn(data=request.data)
@@ -78,6 +82,7 @@ class MyTransferApplicationListCreateApi(APIView):
 
 class MyTransferApplicationWithdrawApi(APIView):
     @extend_schema(request=None, responses=StateOut)
+    @error_codes("invalid_transition")
     def post(self, request, pk: int):
         app = services.transfer_application_withdraw(application_id=pk, user=request.user)
         return Response({"id": app.pk, "state": app.state})
@@ -120,17 +125,18 @@ class TransferApproveIn(serializers.Serializer):
 
 TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch",
                                                   service=services.transfer_application_dispatch,
-                                                  input_serializer=DispatchIn)
+                                                  input_serializer=DispatchIn, codes=("invalid_county",))
 TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify",
                                                 service=services.transfer_application_verify,
-                                                input_serializer=VerifyIn)
+                                                input_serializer=VerifyIn, codes=("invalid_union", "same_union"))
 TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove",
                                                  service=services.transfer_application_approve,
                                                  input_serializer=TransferApproveIn, output=ApproveOut,
-                                                 output_extra=lambda app: {"membership_id": app.membership_id})
+                                                 output_extra=lambda app: {"membership_id": app.membership_id},
+                                                 codes=("invalid_dues_mode", "membership_inactive"))
 TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject",
                                                 service=services.transfer_application_reject,
-                                                input_serializer=RejectIn)
+                                                input_serializer=RejectIn, codes=("reason_required",))
 
 
 class UnionFormationCaseSerializer(serializers.ModelSerializer):
@@ -160,7 +166,8 @@ class CaseEstablishIn(CaseStepIn):
     union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
 
 
-def case_step_api(*, name: str, service, input_serializer):
+def case_step_api(*, name: str, service, input_serializer, codes: tuple[str, ...] = ()):
+    @error_codes("invalid_transition", *codes)
     class CaseStepApi(APIView):
         permission_classes = [IsUnionStaff]
 
@@ -179,7 +186,7 @@ UnionFormationIssueNoticeApi = case_step_api(name="UnionFormationIssueNotice",
                                              service=services.union_formation_issue_notice,
                                              input_serializer=CaseStepIn)
 UnionFormationEstablishApi = case_step_api(name="UnionFormationEstablish", service=services.union_formation_establish,
-                                           input_serializer=CaseEstablishIn)
+                                           input_serializer=CaseEstablishIn, codes=("invalid_union",))
 UnionFormationTransferMembersApi = case_step_api(name="UnionFormationTransferMembers",
                                                  service=services.union_formation_transfer_members,
                                                  input_serializer=CaseStepIn)

@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, the code registry and the tags (member, staff, provider): unionhub.schema.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "unionhub.schema.postprocess"],
 }
 
 # Login throttling (django-axes): lock a username+IP after repeated failures.
