@@ -402,3 +402,13 @@ def test_view_declared_codes_are_all_registered_as_api_answers(schema):
     }
     assert all(ERROR_CODES[code].where != PAGES for code in declared)
     assert {code for code in declared if ERROR_CODES[code].where == VIEW}
+
+
+@pytest.mark.django_db
+def test_a_service_check_of_fields_answers_code_detail_and_fields(api):
+    body = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "password": "1"}
+    response = api.post("/api/v1/auth/register/", body, format="json")
+    assert response.status_code == 400
+    data = response.json()
+    assert data["code"] == "invalid" and list(data["fields"]) == ["password"]
+    assert isinstance(data["detail"], str) and data["detail"].startswith("password: ")
