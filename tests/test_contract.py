@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".venv", "node_modules", "tests", "migrations", "var", ".git", "static"}
 # Codes in the source that are not ours to register: the body WeChat Pay's notify protocol expects back.
 FOREIGN_CODES = {"FAIL": "dues/api.py answers WeChat Pay's own notification protocol"}
+messages: dict[str, str] = {}  # code -> the literal message of its first raise (filled by raised_codes)
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +59,28 @@ def _call_name(node: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
+def _message(call: ast.Call) -> str:
+    """The literal detail of a raise, `_("...")`/`gettext("...")` or a plain string, for the hint."""
+    if len(call.args) < 2:
+        return ""
+    arg = call.args[1]
+    if isinstance(arg, ast.Call) and arg.args:
+        arg = arg.args[0]
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+
+
 def raised_codes() -> dict[str, list[str]]:
     """code -> where it appears: BusinessError(...) and subclasses (also their super().__init__), the "code" of
     dict bodies answered by API views, and `code=` of Django ValidationErrors the API turns into answers."""
     trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in _source_files()}
     error_classes = _business_error_classes(trees)
     found: dict[str, list[str]] = {}
+    messages.clear()
 
     def add(value, path, node):
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             found.setdefault(value.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            messages.setdefault(value.value, _message(node))
 
     for path, tree in trees.items():
         for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in error_classes]:
@@ -111,7 +124,7 @@ def test_the_tree_walk_finds_the_codes_it_must():
 
 def test_every_error_code_raised_in_the_tree_is_registered():
     missing = [
-        f"{places[0]}: {UnregisteredErrorCode(code).args[0]}"
+        f"{places[0]}: {UnregisteredErrorCode(code, message=messages.get(code, '')).args[0]}"
         for code, places in sorted(raised_codes().items())
         if code not in ERROR_CODES and code not in FOREIGN_CODES
     ]
@@ -192,7 +205,7 @@ def test_raising_an_unregistered_code_fails_and_names_the_registry():
         BusinessError("refund_window_closed", "退款期限已过。")
     message = str(refused.value)
     assert "'refund_window_closed'" in message and "ERROR_CODES in unionhub/errors.py" in message
-    assert '"refund_window_closed": ErrorCode(400, _("' in message
+    assert '"refund_window_closed": ErrorCode(400, _("退款期限已过。")),' in message
 
 
 def test_an_unregistered_code_outside_strict_mode_is_logged_and_answered(settings, caplog):

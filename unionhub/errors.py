@@ -117,17 +117,17 @@ ERROR_CODES: dict[str, ErrorCode] = {
 class UnregisteredErrorCode(LookupError):
     """A code raised or declared that ERROR_CODES does not hold."""
 
-    def __init__(self, code: str, where: str = ""):
-        super().__init__(registration_hint(code, where))
+    def __init__(self, code: str, where: str = "", message: str = ""):
+        super().__init__(registration_hint(code, where, message))
         self.code = code
 
 
-def registration_hint(code: str, where: str = "") -> str:
+def registration_hint(code: str, where: str = "", message: str = "") -> str:
     found = f" ({where})" if where else ""
     return (
         f"error code {code!r}{found} is not registered: add it to ERROR_CODES in unionhub/errors.py, e.g. "
-        f'"{code}": ErrorCode(400, _("<its Chinese message>")),  — with its HTTP status, and declare it on the '
-        f"views that answer it (@error_codes in unionhub.api); see README, API contract."
+        f'"{code}": ErrorCode(400, _("{message or "<its Chinese message>"}")),  — with its HTTP status, and '
+        f"declare it on the views that answer it (@error_codes in unionhub.api); see README, API contract."
     )
 
 
@@ -135,12 +135,12 @@ def strict_error_codes() -> bool:
     return bool(getattr(settings, "UNIONHUB_STRICT_ERROR_CODES", settings.DEBUG))
 
 
-def error_code_get(code: str, where: str = "") -> ErrorCode | None:
+def error_code_get(code: str, where: str = "", message: str = "") -> ErrorCode | None:
     """The registry entry; an unknown code fails under DEBUG and in tests, and is logged in production."""
     entry = ERROR_CODES.get(code)
     if entry is None:
         if strict_error_codes():
-            raise UnregisteredErrorCode(code, where)
+            raise UnregisteredErrorCode(code, where, message)
         log.error("unregistered error code %s", code)
     return entry
 
@@ -151,7 +151,7 @@ class BusinessError(Exception):
     status_code = 400
 
     def __init__(self, code: str, detail: str = ""):
-        entry = error_code_get(code)
+        entry = error_code_get(code, message=str(detail))
         if entry is not None:
             self.status_code = entry.status
             detail = detail or entry.message
