@@ -62,6 +62,8 @@ class JoinApplicationCreatedOut(serializers.Serializer):
 class MyJoinApplicationListCreateApi(APIView):
     """GET: my join applications; POST: apply (multipart when a proof is attached)."""
 
+    api_summary = {"get": "我的入会申请", "post": "提交入会申请"}
+
     @extend_schema(responses=MyJoinApplicationSerializer(many=True))
     @error_codes("not_a_member_account")
     def get(self, request):
@@ -101,6 +103,8 @@ class MyJoinApplicationDetailSerializer(MyJoinApplicationSerializer):
 
 
 class MyJoinApplicationDetailApi(APIView):
+    api_summary = "我的一份入会申请及办理进度"
+
     @extend_schema(responses=MyJoinApplicationDetailSerializer)
     def get(self, request, pk: int):
         # one application is either the caller's own or not found (a staff account has none)
@@ -109,6 +113,8 @@ class MyJoinApplicationDetailApi(APIView):
 
 
 class MyJoinApplicationWithdrawApi(APIView):
+    api_summary = "撤销我的入会申请"
+
     @extend_schema(request=None, responses=StateOut)
     @error_codes("invalid_transition")
     def post(self, request, pk: int):
@@ -137,6 +143,7 @@ class StaffJoinApplicationSerializer(serializers.ModelSerializer):
 class JoinApplicationListApi(generics.ListAPIView):
     """Staff: applications in scope; ?state=, ?queue=1 (waiting for my role), ?overdue=1."""
 
+    api_summary = "本级及下级工会的入会申请"
     permission_classes = [IsUnionStaff]
     serializer_class = StaffJoinApplicationSerializer
     pagination_class = CappedPagination
@@ -167,6 +174,7 @@ class StaffJoinApplicationDetailSerializer(StaffJoinApplicationSerializer):
 class JoinApplicationDetailApi(APIView):
     """Staff: one application in scope with its trace."""
 
+    api_summary = "一份入会申请及其办理痕迹"
     permission_classes = [IsUnionStaff]
 
     @extend_schema(responses=StaffJoinApplicationDetailSerializer)
@@ -201,7 +209,7 @@ class ApproveOut(StateOut):
 
 
 def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None,
-                     codes: tuple[str, ...] = ()):
+                     codes: tuple[str, ...] = (), summary: str = ""):
     """One APIView class per staff step: validate the body, call the service with application_id and actor.
     `codes`: the error codes the step may answer besides `invalid_transition`."""
 
@@ -220,18 +228,23 @@ def staff_action_api(*, name: str, service, input_serializer, output=StateOut, o
             return Response(body)
 
     ActionApi.__name__ = ActionApi.__qualname__ = f"{name}Api"
+    ActionApi.api_summary = summary
     return ActionApi
 
 
 JoinApplicationDispatchApi = staff_action_api(name="JoinApplicationDispatch",
                                               service=services.join_application_dispatch,
-                                              input_serializer=DispatchIn, codes=("invalid_county",))
+                                              input_serializer=DispatchIn, codes=("invalid_county",),
+                                              summary="分派入会申请到县区总工会（市总工会）")
 JoinApplicationVerifyApi = staff_action_api(name="JoinApplicationVerify", service=services.join_application_verify,
-                                            input_serializer=VerifyIn, codes=("invalid_union", "same_union"))
+                                            input_serializer=VerifyIn, codes=("invalid_union", "same_union"),
+                                            summary="校核入会申请并确定接收工会（县区总工会）")
 JoinApplicationApproveApi = staff_action_api(name="JoinApplicationApprove",
                                              service=services.join_application_approve,
                                              input_serializer=ApproveIn, output=ApproveOut,
                                              output_extra=lambda app: {"membership_id": app.membership_id},
-                                             codes=("invalid_dues_mode", "union_not_accepting", "already_member"))
+                                             codes=("invalid_dues_mode", "union_not_accepting", "already_member"),
+                                             summary="批准入会申请")
 JoinApplicationRejectApi = staff_action_api(name="JoinApplicationReject", service=services.join_application_reject,
-                                            input_serializer=RejectIn, codes=("reason_required",))
+                                            input_serializer=RejectIn, codes=("reason_required",),
+                                            summary="驳回入会申请")

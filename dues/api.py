@@ -85,6 +85,8 @@ def calendar_data(calendar) -> dict:
 
 
 class DuesYearApi(APIView):
+    api_summary = "我某一年度的会费（逐月状态与可缴范围）"
+
     @extend_schema(responses={200: DuesYearOut}, examples=[TSINGHUA_EXAMPLE_1_CALENDAR])
     @error_codes("not_a_member_account", "not_a_member", "invalid_year")
     def get(self, request, year: int):
@@ -152,6 +154,8 @@ def _invalid_input(request) -> Response | None:
 
 
 class DuesPaymentApi(APIView):
+    api_summary = {"get": "我的缴费记录", "post": "缴纳会费（创建支付订单）"}
+
     @extend_schema(responses={200: DuesOrderOut(many=True)})
     @error_codes("not_a_member_account")
     def get(self, request):
@@ -181,6 +185,7 @@ WeChatFail = inline_serializer(
 class SandboxNotifyApi(APIView):
     """The sandbox provider's server-to-server notification (signed with HMAC-SHA256, SPEC §8)."""
 
+    api_summary = "沙箱支付通知（HMAC-SHA256 签名）"
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -193,6 +198,7 @@ class SandboxNotifyApi(APIView):
 class WeChatPayNotifyApi(APIView):
     """WeChat Pay API v3 payment notification (the notify_url)."""
 
+    api_summary = "微信支付 API v3 支付通知"
     permission_classes = [AllowAny]
     authentication_classes = []
 

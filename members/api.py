@@ -31,6 +31,7 @@ class AuthThrottle(AnonRateThrottle):
 
 
 class RegisterApi(APIView):
+    api_summary = "会员实名注册"
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [AuthThrottle]
@@ -65,6 +66,7 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
+    api_summary = "登录取得令牌（工作人员用户名，或会员的手机号码、身份证号码）"
     api_audience = ("member", "staff")
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -121,6 +123,7 @@ class MembershipBriefSerializer(serializers.Serializer):
 
 
 class MeApi(APIView):
+    api_summary = "本人信息与会籍"
     class OutputSerializer(serializers.Serializer):
         name = serializers.CharField()
         id_number_masked = serializers.CharField()
@@ -149,6 +152,7 @@ class UnionOutSerializer(serializers.ModelSerializer):
 class UnionListApi(generics.ListAPIView):
     """Search unions by name or code (members pick a union when applying; staff see the tree)."""
 
+    api_summary = {"get": "查找工会（会员选择入会工会；工作人员查看本级及下级）", "post": "创建下级工会"}
     serializer_class = UnionOutSerializer
     api_audience = {"get": ("member", "staff"), "post": ("staff",)}
 
@@ -183,6 +187,7 @@ class UnionListApi(generics.ListAPIView):
 
 
 class StaffCreateApi(APIView):
+    api_summary = "为下级工会创建工作人员账号"
     permission_classes = [IsUnionStaff]
 
     class InputSerializer(serializers.Serializer):
@@ -211,6 +216,7 @@ class MembershipOutSerializer(serializers.ModelSerializer):
 
 
 class MembershipListApi(generics.ListAPIView):
+    api_summary = "本级及下级工会的会籍列表"
     permission_classes = [IsUnionStaff]
     serializer_class = MembershipOutSerializer
 
@@ -274,8 +280,15 @@ class MembershipActionApi(APIView):
                                             "union": membership.union}).data)
 
 
+MEMBERSHIP_ACTION_SUMMARIES = {
+    "retain": "保留会籍", "restore": "恢复正常会籍", "withdraw": "退会（经谈话后决定）", "expel": "开除会籍",
+    "reinstate": "恢复会籍（自动退会后）", "move-out": "迁出到职工服务中心工会",
+}
+
+
 def membership_action_view(name: str):
-    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,), {"action_name": name}).as_view()
+    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,),
+                {"action_name": name, "api_summary": MEMBERSHIP_ACTION_SUMMARIES[name]}).as_view()
 
 
 __all__ = ["EmploymentType", "MembershipStatus"]

@@ -36,6 +36,7 @@ class MessageOutSerializer(serializers.ModelSerializer):
 class MeMessageListApi(generics.ListAPIView):
     """The caller's in-site messages, newest first; the page also tells the unread count."""
 
+    api_summary = "我的站内消息"
     serializer_class = MessageOutSerializer
 
     def get_queryset(self):
@@ -48,6 +49,8 @@ class MeMessageListApi(generics.ListAPIView):
 
 
 class MeMessageReadApi(APIView):
+    api_summary = "标记一条消息已读"
+
     @extend_schema(request=None, responses=MessageOutSerializer)
     def post(self, request, pk: int):
         message = inbox.inbox_message_read(user=request.user, message_id=pk)
@@ -55,6 +58,8 @@ class MeMessageReadApi(APIView):
 
 
 class MeMessageReadAllApi(APIView):
+    api_summary = "全部消息标记已读"
+
     @extend_schema(request=None, responses=inline_serializer("ReadAllOut", {"marked": serializers.IntegerField()}))
     def post(self, request):
         return Response({"marked": inbox.inbox_read_all(user=request.user)})
@@ -91,6 +96,8 @@ class MeProfileApi(APIView):
     (400 `field_not_changeable`). A new phone needs `password` (400 `password_required`).
     """
 
+    api_summary = {"get": "我的资料（证件号码、手机号码已脱敏）", "patch": "修改我的资料"}
+
     @extend_schema(responses=ProfileOutSerializer)
     @error_codes("not_a_member_account")
     def get(self, request):
@@ -111,6 +118,8 @@ class MeProfileApi(APIView):
 
 class MeCardApi(APIView):
     """The member's electronic card: its facts and the verification link its QR code carries."""
+
+    api_summary = "我的电子会员卡"
 
     @extend_schema(responses=inline_serializer("CardOut", {
         "available": serializers.BooleanField(), "member_no": serializers.CharField(allow_null=True),

@@ -425,3 +425,12 @@ def test_a_service_check_of_fields_answers_code_detail_and_fields(api):
     data = response.json()
     assert data["code"] == "invalid" and list(data["fields"]) == ["password"]
     assert isinstance(data["detail"], str) and data["detail"].startswith("password: ")
+
+
+def test_every_operation_has_a_chinese_summary(schema):
+    summaries = {f"{method.upper()} {path}": op.get("summary", "") for path, item in schema["paths"].items()
+                 for method, op in item.items()}
+    missing = [op for op, text in summaries.items() if not re.search(r"[\u4e00-\u9fff]", text)]
+    assert not missing, "give these views an api_summary (Chinese): " + ", ".join(missing)
+    assert summaries["POST /api/v1/me/dues/payments/"] == "缴纳会费（创建支付订单）"
+    assert summaries["POST /api/v1/memberships/{id}/retain/"] == "保留会籍"
