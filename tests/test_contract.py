@@ -428,8 +428,11 @@ def test_a_service_check_of_fields_answers_code_detail_and_fields(api):
 
 
 def test_every_operation_has_a_chinese_summary(schema):
-    summaries = {f"{method.upper()} {path}": op.get("summary", "") for path, item in schema["paths"].items()
-                 for method, op in item.items()}
+    summaries = {
+        f"{method.upper()} {path}": op.get("summary", "")
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    }
     missing = [op for op, text in summaries.items() if not re.search(r"[\u4e00-\u9fff]", text)]
     assert not missing, "give these views an api_summary (Chinese): " + ", ".join(missing)
     assert summaries["POST /api/v1/me/dues/payments/"] == "缴纳会费（创建支付订单）"
