@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (CSP, offline)
     "django_fsm",
     "axes",
     "django_otp",
@@ -201,10 +202,20 @@ REST_FRAMEWORK = {
 JSON_MAX_DEPTH = int(env("UNIONHUB_JSON_MAX_DEPTH", "64"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionHub API",
-    "DESCRIPTION": "工会会员管理：入会、转会、会费。",
+    "DESCRIPTION": (
+        "工会会员管理：入会、转会、会费。\n\n"
+        "认证：请求头 `Authorization: Token <key>`（注册或 `POST /api/v1/auth/token/` 取得），或登录会话。\n\n"
+        '错误答复统一为 `{"code": "...", "detail": "..."}`：`code` 是不随语言变化的错误代码，每个接口的 400、409 '
+        "等答复列出它可能给出的代码及其中文说明（全部代码见 ErrorCode）；`detail` 是给用户看的说明。"
+        "请求体字段不合格式时，400 为按字段列出的错误（FieldErrors）。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, the code registry and the tags (member, staff, provider): unionhub.schema.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "unionhub.schema.postprocess"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Login throttling (django-axes): lock a username+IP after repeated failures.
