@@ -34,6 +34,7 @@ class ErrorCode:
 ERROR_CODES: dict[str, ErrorCode] = {
     # --- the framework's answers, in the same {"code", "detail"} body -------------------------------------------
     "parse_error": ErrorCode(400, _("请求内容格式不正确。"), BODY),
+    "invalid_characters": ErrorCode(400, _("请求内容含有不允许的字符（空字符或无效的 Unicode 字符）。"), ALL),
     "invalid": ErrorCode(400, _("请求内容不正确，请按字段提示修改。")),
     "not_authenticated": ErrorCode(401, _("请先登录。"), AUTH),
     "authentication_failed": ErrorCode(401, _("登录凭证无效或已失效，请重新登录。"), AUTH),
