@@ -21,6 +21,7 @@ from members.models import (
 )
 from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
+from security import otp
 from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
 from unionhub.errors import BusinessError, NotInScope
 
@@ -137,6 +138,9 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def reveal_view(self, request, pk, field):
         person = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not otp.second_factor_verified(request):
+            messages.warning(request, _("查看完整号码前，请先完成两步验证。"))
+            return otp.second_factor_redirect(request, request.get_full_path())
         try:
             value = services.person_reveal(person=person, actor=request.user, field=field)
         except (BusinessError, NotInScope):

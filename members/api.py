@@ -15,13 +15,12 @@ from unionhub.errors import BusinessError
 
 
 class IsUnionStaff(IsAuthenticated):
-    def has_permission(self, request, view):
-        user = request.user
-        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
-            return False
-        from security.otp import api_request_verified
+    """Staff power over the API: the one shared check (security.otp.staff_power), second factor included."""
 
-        return api_request_verified(request)
+    def has_permission(self, request, view):
+        from security.otp import staff_power
+
+        return super().has_permission(request, view) and staff_power(request)
 
 
 class AuthThrottle(AnonRateThrottle):
@@ -85,6 +84,17 @@ class TokenApi(APIView):
 
             if not otp_token or match_token(user, otp_token) is None:
                 raise BusinessError("otp_required", gettext("该账号已开启两步验证，请填写身份验证器中的6位验证码。"))
+            from security.models import VerifiedToken
+            from security.otp import token_digest, token_mark_verified
+
+            token = Token.objects.filter(user=user).first()
+            if token is not None and not VerifiedToken.objects.filter(digest=token_digest(token), user=user).exists():
+                token.delete()  # issued without the second factor: replaced, never promoted
+                token = None
+            if token is None:
+                token = Token.objects.create(user=user)
+            token_mark_verified(token, user)
+            return Response({"token": token.key})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -136,8 +146,10 @@ class UnionListApi(generics.ListAPIView):
     serializer_class = UnionOutSerializer
 
     def get_queryset(self):
+        from security.otp import staff_power
+
         user = self.request.user
-        if user.is_superuser or user.is_union_staff:
+        if staff_power(self.request):
             qs = selectors.union_scope(user).order_by("path")
         else:  # members pick among the unions that accept members
             qs = Union.objects.filter(accepts_members=True).order_by("path")
@@ -156,8 +168,8 @@ class UnionListApi(generics.ListAPIView):
 
     @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
     def post(self, request):
-        if not (request.user.is_superuser or request.user.is_union_staff):
-            return Response({"detail": "仅工会工作人员可以创建工会。"}, status=status.HTTP_403_FORBIDDEN)
+        if not IsUnionStaff().has_permission(request, self):
+            return Response({"detail": gettext("仅工会工作人员可以创建工会。")}, status=status.HTTP_403_FORBIDDEN)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         union = services.union_create(actor=request.user, **data.validated_data)
