@@ -1,5 +1,7 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
+from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -163,6 +165,8 @@ class SandboxNotifyApi(APIView):
 
     @extend_schema(request={"application/json": dict}, responses={200: NotifyOk, 400: ErrorOut})
     def post(self, request):
+        if settings.PAYMENT_PROVIDER != "sandbox":
+            raise Http404  # signed with a test secret: never accepted once a real provider is configured
         return notify_response("sandbox", request)
 
 

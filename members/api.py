@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
+from security.client_ip import ClientIpThrottleMixin
 from unionhub import months
 from unionhub.errors import BusinessError
 
@@ -23,7 +24,7 @@ class IsUnionStaff(IsAuthenticated):
         return super().has_permission(request, view) and staff_power(request)
 
 
-class AuthThrottle(AnonRateThrottle):
+class AuthThrottle(ClientIpThrottleMixin, AnonRateThrottle):
     rate = "30/min"
 
 
@@ -72,6 +73,11 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         otp_token = data.validated_data.pop("otp_token", "")
         user = authenticate(request, **data.validated_data)
+        if getattr(request, "address_blocked", False):
+            from security.client_ip import blocked_message
+
+            return Response({"code": "address_locked_out", "detail": blocked_message()},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
         if getattr(request, "axes_locked_out", False):
             return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)

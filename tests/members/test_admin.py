@@ -65,7 +65,7 @@ def test_union_list_is_indented_tree_with_counts_excluding_retained(city):
 def test_person_search_by_full_id_number_uses_the_keyed_hash(city):
     user, _ = f.member(city.branch, name="待查会员")
     client = admin_client(city.grassroots_staff)
-    body = client.get("/admin/members/person/", {"q": user.person.id_number}).content.decode()
+    body = client.get("/admin/members/person/", {"q": user.person.id_number}, follow=True).content.decode()
     assert "待查会员" in body
 
 
