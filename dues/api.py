@@ -1,6 +1,8 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -194,6 +196,8 @@ class SandboxNotifyApi(APIView):
     @extend_schema(request={"application/json": dict}, responses={200: NotifyOk})
     @error_codes("notification_rejected")
     def post(self, request):
+        if settings.PAYMENT_PROVIDER != "sandbox":
+            raise Http404  # signed with a test secret: never accepted once a real provider is configured
         return notify_response("sandbox", request)
 
 

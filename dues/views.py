@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -135,8 +136,8 @@ def dues_order(request, order_no: str):
 def sandbox_pay(request, order_no: str):
     """The sandbox's stand-in for a bank page: 支付 sends the signed notification the server would receive."""
     order = _own_order(request, order_no)
-    if order.provider != "sandbox":
-        raise Http404
+    if order.provider != "sandbox" or settings.PAYMENT_PROVIDER != "sandbox":
+        raise Http404  # a leftover sandbox order is never payable once a real provider is configured
     if request.method == "POST":
         if order.status != PaymentOrder.Status.PENDING:
             messages.error(request, _("该订单已失效，请重新发起缴费。"))

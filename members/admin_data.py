@@ -181,7 +181,10 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
-            out, _count = exports.roster_export(actor=request.user, union=union)
+            from security.otp import second_factor_verified
+
+            out, _count = exports.roster_export(actor=request.user, union=union,
+                                                second_factor=second_factor_verified(request))
             name = f"roster-{union.code}-{clock.today():%Y%m%d}.xlsx"
         elif kind == "summary":
             out, _count = exports.summary_export(actor=request.user, union=union)

@@ -11,22 +11,22 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
+from security.client_ip import ClientIpThrottleMixin
 from unionhub import months
 from unionhub.api import error_codes
 from unionhub.errors import BusinessError
 
 
 class IsUnionStaff(IsAuthenticated):
+    """Staff power over the API: the one shared check (security.otp.staff_power), second factor included."""
+
     def has_permission(self, request, view):
-        user = request.user
-        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
-            return False
-        from security.otp import api_request_verified
+        from security.otp import staff_power
 
-        return api_request_verified(request)
+        return super().has_permission(request, view) and staff_power(request)
 
 
-class AuthThrottle(AnonRateThrottle):
+class AuthThrottle(ClientIpThrottleMixin, AnonRateThrottle):
     rate = "30/min"
 
 
@@ -91,6 +91,11 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         otp_token = data.validated_data.pop("otp_token", "")
         user = authenticate(request, **data.validated_data)
+        if getattr(request, "address_blocked", False):
+            from security.client_ip import blocked_message
+
+            return Response({"code": "address_locked_out", "detail": blocked_message()},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
         if getattr(request, "axes_locked_out", False):
             return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
@@ -103,6 +108,17 @@ class TokenApi(APIView):
 
             if not otp_token or match_token(user, otp_token) is None:
                 raise BusinessError("otp_required", gettext("该账号已开启两步验证，请填写身份验证器中的6位验证码。"))
+            from security.models import VerifiedToken
+            from security.otp import token_digest, token_mark_verified
+
+            token = Token.objects.filter(user=user).first()
+            if token is not None and not VerifiedToken.objects.filter(digest=token_digest(token), user=user).exists():
+                token.delete()  # issued without the second factor: replaced, never promoted
+                token = None
+            if token is None:
+                token = Token.objects.create(user=user)
+            token_mark_verified(token, user)
+            return Response({"token": token.key})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -158,8 +174,10 @@ class UnionListApi(generics.ListAPIView):
     api_audience = {"get": ("member", "staff"), "post": ("staff",)}
 
     def get_queryset(self):
+        from security.otp import staff_power
+
         user = self.request.user
-        if user.is_superuser or user.is_union_staff:
+        if staff_power(self.request):
             qs = selectors.union_scope(user).order_by("path")
         else:  # members pick among the unions that accept members
             qs = Union.objects.filter(accepts_members=True).order_by("path")
@@ -179,7 +197,7 @@ class UnionListApi(generics.ListAPIView):
     @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
     @error_codes("invalid_level", "invalid_parent", "code_taken", "reservoir_exists")
     def post(self, request):
-        if not (request.user.is_superuser or request.user.is_union_staff):
+        if not IsUnionStaff().has_permission(request, self):
             raise PermissionDenied(gettext("仅工会工作人员可以创建工会。"))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

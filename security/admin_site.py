@@ -25,7 +25,7 @@ class UnionHubAdminSite(admin.AdminSite):
     login_form = BoundedAdminAuthenticationForm
 
     def has_permission(self, request):
-        return super().has_permission(request) and otp.session_verified(request)
+        return super().has_permission(request) and otp.staff_power(request)
 
     def _build_app_dict(self, request, label=None):
         # Nobody sees the list of models before the site lets them in (login page, unverified sessions).

@@ -127,6 +127,8 @@ REGISTRY: dict[str, Entry] = {
     # admin views added by our model admins
     "admin:members_person_reveal": Entry(lambda v: [reverse("admin:members_person_reveal", args=[v.person.pk, n])
                                                     for n in ("id_number", "phone")]),
+    "admin:members_person_search": Entry(lambda v: reverse("admin:members_person_search"), GET_POST, public=True,
+                                         data=lambda v: {"q": v.person.id_number}),
     "admin:members_membership_transition": Entry(
         lambda v: [reverse("admin:members_membership_transition", args=[v.membership.pk, n])
                    for n in ("retain", "withdraw", "expel")], GET_POST, data=lambda v: {"reason": "retired"}),

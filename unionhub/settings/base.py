@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "unionhub.context_processors.business_date",
+                "unionhub.context_processors.training_banner",
             ],
         },
     },
@@ -103,6 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "security.backends.AddressLimitBackend",
     "members.backends.PhoneIdOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,6 +140,11 @@ UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY")
 
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+# The sandbox provider credits orders without money: production refuses it unless this is set (training only).
+UNIONHUB_ALLOW_SANDBOX_PAYMENTS = env_bool("UNIONHUB_ALLOW_SANDBOX_PAYMENTS", False)
+# A banner on every page, member and admin: "training system, no real payments" (production turns it on with the
+# sandbox).
+UNIONHUB_TRAINING_BANNER = env_bool("UNIONHUB_TRAINING_BANNER", False)
 PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
 SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
 
@@ -224,6 +231,13 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address for every limit (security/client_ip.py): REMOTE_ADDR, or X-Forwarded-For only when the
+# immediate peer is one of these reverse proxies (comma-separated CIDRs, e.g. "10.0.0.0/8,127.0.0.1/32").
+UNIONHUB_TRUSTED_PROXIES = env_list("UNIONHUB_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "security.client_ip.axes_client_ip"
+# Failed logins from one address, across accounts: this many within the window block it (page and API, 429).
+UNIONHUB_LOGIN_FAILURES_PER_ADDRESS = int(env("UNIONHUB_LOGIN_FAILURES_PER_ADDRESS", "20"))
+UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS = int(env("UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS", str(15 * 60)))
 
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -257,6 +271,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Also to a file (masked like the console): e.g. UNIONHUB_LOG_FILE=/var/log/unionhub/app.log
+if env("UNIONHUB_LOG_FILE"):
+    LOGGING["handlers"]["file"] = {"class": "logging.FileHandler", "filename": env("UNIONHUB_LOG_FILE"),
+                                   "filters": ["mask_pii"], "formatter": "plain", "encoding": "utf-8"}
+    LOGGING["root"]["handlers"].append("file")
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 
@@ -264,8 +283,7 @@ UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 # may ask the public verification page (django-ratelimit rate, e.g. "30/m").
 CARD_LINK_MAX_AGE_SECONDS = int(env("UNIONHUB_CARD_LINK_MAX_AGE_SECONDS", "600"))
 CARD_VERIFY_RATE = env("UNIONHUB_CARD_VERIFY_RATE", "30/m")
-# Behind a reverse proxy, the request header that holds the client's address (e.g. "HTTP_X_REAL_IP").
-RATELIMIT_IP_META_KEY = env("UNIONHUB_RATELIMIT_IP_META_KEY")
+# (The card page's limit counts the address from security/client_ip.py, like every other limit.)
 # --- Security (issue 8): admin with two-factor, login throttling, sessions, API schema, retention ---
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.UnionHubAdminConfig"
 INSTALLED_APPS.append("security")
