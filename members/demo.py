@@ -90,7 +90,7 @@ def build(ctx: DemoContext) -> None:
            level=UnionLevel.GRASSROOTS, parent=xiling, is_reservoir=True, accepts_members=True)
     _union(ctx, "wujia_reservoir", name="伍家岗区职工服务中心工会委员会", code="YC-WJ-FW",
            level=UnionLevel.GRASSROOTS, parent=wujia, is_reservoir=True, accepts_members=True)
-    power_unit = EmployerUnit.objects.create(name="宜昌电力设备有限公司", credit_code="91420500MA4899000A",
+    power_unit = EmployerUnit.objects.create(name="宜昌电力设备有限公司", credit_code="91420500MA4899000P",
                                              nature="企业", worker_count=320, county=xiling)
     power = _union(ctx, "power", name="宜昌电力设备有限公司工会委员会", code="YC-XL-001",
                    level=UnionLevel.GRASSROOTS, parent=xiling, accepts_members=True, employer=power_unit,
@@ -99,7 +99,7 @@ def build(ctx: DemoContext) -> None:
            parent=power, accepts_members=True)
     _union(ctx, "power_workshop", name="一车间分工会", code="YC-XL-001-02", level=UnionLevel.BRANCH, parent=power,
            accepts_members=True)
-    school_unit = EmployerUnit.objects.create(name="伍家岗实验学校", credit_code="12420500MB1234567X",
+    school_unit = EmployerUnit.objects.create(name="伍家岗实验学校", credit_code="12420500MB1234567J",
                                               nature="事业单位", worker_count=150, county=wujia)
     _union(ctx, "school", name="伍家岗实验学校工会委员会", code="YC-WJ-001", level=UnionLevel.GRASSROOTS,
            parent=wujia, accepts_members=True, employer=school_unit)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from unionhub import idnumber, phone
+from unionhub import creditcode, idnumber, phone
 from unionhub.crypto import EncryptedTextField
 
 
@@ -21,7 +21,8 @@ class EmployerUnit(models.Model):
     """单位: an employer, with or without a union."""
 
     name = models.CharField(_("单位名称"), max_length=200, db_index=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+                                   validators=[creditcode.validate])
     nature = models.CharField(_("单位性质"), max_length=40, blank=True)
     address = models.CharField(_("单位地址"), max_length=200, blank=True)
     worker_count = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)

@@ -391,7 +391,7 @@ def world(city, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     v = SimpleNamespace()
     v.union = city.grassroots
-    v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA4899999Q",
+    v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA48999990",
                                              county=city.county_a)
     Union.objects.filter(pk=v.union.pk).update(leader_name="机密负责人", phone="0717-8888777",
                                                address="机密路9号", employer=v.employer)
