@@ -105,3 +105,17 @@ def subtree_member_count_subquery():
                                         union__path__startswith=OuterRef("path"))
               .order_by().values(dummy=Value(1)).annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def actor_label(user: User | None) -> str:
+    """Who acted, as the trace shows it: the person's name and their union, never the login name."""
+    if user is None:
+        return "—"
+    if user.person_id:
+        name = user.person.name
+        current = membership_current(user.person)
+        union = current.union.name if current else ""
+    else:
+        name = user.get_full_name() or user.username
+        union = user.union.name if user.union_id else ""
+    return f"{name}（{union}）" if union else name
