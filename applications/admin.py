@@ -1,7 +1,7 @@
 """Staff side in Django admin: queues per role, list colours (Yichang), overdue filter, transition buttons that
 call the same services as the API, the transition log, printable forms and the proof download."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -131,6 +131,10 @@ class ApplicationAdminMixin(ScopedAdminMixin):
         obj = self.get_object(request, object_id)
         steps = []
         if obj is not None:
+            deciding = request.user.union if request.user.union_id else getattr(obj, "union", None)
+            warning = member_selectors.contact_missing_warning(deciding)
+            if warning and request.method == "GET":
+                messages.warning(request, warning)
             info = self.model._meta.app_label, self.model._meta.model_name
             steps = [(name, self.steps[name][0], reverse("admin:{}_{}_step".format(*info), args=[obj.pk, name]))
                      for name in self.allowed_steps(request, obj)]

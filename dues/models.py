@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from unionhub import months
+from unionhub import clock, months
 
 
 class DuesRate(models.Model):
@@ -85,7 +85,7 @@ class PaymentOrder(models.Model):
         verbose_name=_("经办人"),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -128,7 +128,7 @@ class PaidMonth(models.Model):
     payment = models.ForeignKey(
         PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="paid_months"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("已缴月份")

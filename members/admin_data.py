@@ -283,6 +283,13 @@ class UnionUpkeepAdmin(UnionAdmin):
         (_("所在单位"), {"fields": list(EMPLOYER_FIELDS)}),
     ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        union = self.get_object(request, object_id)
+        warning = selectors.contact_missing_warning(union) if union is not None else None
+        if warning and request.method == "GET":
+            messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reviewed_at"]
         if not request.user.is_superuser and obj is not None:

@@ -441,7 +441,7 @@ def _finish(job: ImportJob, status: str, **fields) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     job.status = status
-    job.finished_at = timezone.now()
+    job.finished_at = clock.now()
     job.save()
 
     def committed():

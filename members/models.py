@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from unionhub import creditcode, idnumber, phone
+from unionhub import clock, creditcode, idnumber, phone
 from unionhub.crypto import EncryptedTextField
 
 
@@ -282,7 +282,7 @@ class Membership(models.Model):
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
     auto_withdrawn = models.BooleanField(default=False, editable=False)
     card_active = models.BooleanField(_("电子会员卡已开通"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("会籍")
@@ -375,7 +375,7 @@ class MembershipEvent(models.Model):
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("经办人"))
     on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
     reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -413,7 +413,7 @@ class ProfileChange(models.Model):
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("修改人"))
     by_staff = models.BooleanField(_("工作人员修改"), default=False)
-    at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("修改时间"), default=clock.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("资料变更记录")

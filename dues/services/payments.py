@@ -255,9 +255,8 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
 def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None = None) -> dict:
     """Ask the provider about pending orders: credit those paid, expire those older than the TTL."""
     from django.conf import settings
-    from django.utils import timezone
 
-    now = now or timezone.now()
+    now = now or clock.now()
     ttl = dt.timedelta(minutes=ttl_minutes if ttl_minutes is not None else settings.PAYMENT_ORDER_TTL_MINUTES)
     counts = {"credited": 0, "expired": 0}
     for order in PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING).order_by("pk")[:1000]:
