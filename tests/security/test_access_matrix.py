@@ -106,6 +106,8 @@ REGISTRY: dict[str, Entry] = {
     **{f"api-membership-{name}": Entry(lambda v, name=name: f"/api/v1/memberships/{v.membership.pk}/{name}/",
                                        ("GET", "POST"), data=lambda v: {"reason": "retired"})
        for name in ("retain", "restore", "withdraw", "expel", "reinstate", "move-out")},
+    "api-stats": Entry(lambda v: "/api/v1/stats/", public=True),  # each caller's own union only
+    "api-stats-union": Entry(lambda v: f"/api/v1/stats/unions/{v.union.pk}/"),
     "api-schema": Entry(lambda v: "/api/v1/schema/", public=True),
     "api-docs": Entry(lambda v: "/api/v1/docs/", public=True),
     # admin site pages
