@@ -49,7 +49,7 @@ demo: install system-deps migrate
 	$(PY) manage.py demo_city --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
-	  $(VENV)/bin/celery -A unionhub worker -B -l info --concurrency 2 & \
+	  $(VENV)/bin/celery -A unionhub worker -B -l warning --concurrency 2 & \
 	fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -67,7 +67,8 @@ def dues_pay(request):
     calendar = selectors.dues_calendar(membership, year, today)
     if calendar.payable is None:
         if calendar.blocked_by_year is not None:
-            messages.error(request, _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
+            # guidance, not an error: the member is taken to the year to pay first
+            messages.info(request, _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
             return redirect(f"{request.path}?year={calendar.blocked_by_year}")
         messages.info(request, _("当前没有可以缴纳的会费。"))
         return redirect("dues-home")
@@ -87,7 +88,7 @@ def dues_pay(request):
                 actor=request.user,
             )
         except BusinessError as exc:
-            form.add_error(None, exc.detail)
+            form.add_business_error(exc)
         else:
             if order.provider == "sandbox":
                 return redirect(order.provider_ref)

@@ -209,9 +209,13 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class MembershipEventInline(ScopedReadOnlyInline):
     model = MembershipEvent
-    fields = ["on", "kind", "from_status", "to_status", "from_union", "to_union", "actor", "reason"]
+    fields = ["on", "kind", "from_status", "to_status", "from_union", "to_union", "actor_name", "reason"]
     readonly_fields = fields
     fk_name = "membership"
+
+    @admin.display(description=_("经办人"))
+    def actor_name(self, obj):
+        return selectors.actor_label(obj.actor)
 
 
 class RetentionInline(ScopedReadOnlyInline):

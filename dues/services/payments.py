@@ -40,7 +40,8 @@ def receipt_no_for(order: PaymentOrder) -> str:
     return f"R{order.year}{order.pk:010d}"
 
 
-def _parse_extra(value) -> Decimal:
+def parse_extra_amount(value) -> Decimal:
+    """The voluntary extra as money, or BusinessError invalid_extra (the API's and the pay page's message)."""
     if value in (None, ""):
         return Decimal("0.00")
     try:
@@ -78,7 +79,7 @@ def dues_payment_create(
         raise BusinessError("membership_inactive", _("会籍状态不是正常，不能缴费。"))
     if membership.dues_mode != DuesMode.SELF_PAY:
         raise BusinessError("not_self_pay", _("您的会费由工资代扣或单位统一缴纳，无需自行缴费。"))
-    extra = _parse_extra(extra_amount)
+    extra = parse_extra_amount(extra_amount)
     through_month = int(through_month)
     if not 1 <= through_month <= 12:
         raise BusinessError("beyond_window", _("缴费截止月份不正确。"))
@@ -338,9 +339,8 @@ def _refund_case_open(order: PaymentOrder, data: VerifiedNotification, paid_at: 
 def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None = None) -> dict:
     """Ask the provider about pending orders: credit those paid, expire those older than the TTL."""
     from django.conf import settings
-    from django.utils import timezone
 
-    now = now or timezone.now()
+    now = now or clock.now()
     ttl = dt.timedelta(minutes=ttl_minutes if ttl_minutes is not None else settings.PAYMENT_ORDER_TTL_MINUTES)
     counts = {"credited": 0, "expired": 0}
     for order in PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING).order_by("pk")[:1000]:

@@ -83,7 +83,7 @@ def test_roster_is_masked_without_the_reveal_permission_and_every_export_is_logg
 
 
 def test_union_summary_counts_members_without_retained_ones(city, members_of):
-    unit = EmployerUnit.objects.create(name="甲厂", credit_code="91420500MA4899000A", nature="私营经济",
+    unit = EmployerUnit.objects.create(name="甲厂", credit_code="91420500MA4899000P", nature="私营经济",
                                        address="甲路1号", worker_count=300)
     city.grassroots.employer = unit
     city.grassroots.leader_name, city.grassroots.phone = "赵主席", "0717-1234567"
@@ -99,7 +99,7 @@ def test_union_summary_counts_members_without_retained_ones(city, members_of):
     body = {r[6]: r for r in rows[3:]}
     assert set(body) == {"甲区职工服务中心工会", "甲厂工会", "乙厂工会"} and count == 3
     row = body["甲厂工会"]
-    assert row[1:6] == ["甲厂", "91420500MA4899000A", "私营经济", "甲路1号", 300]
+    assert row[1:6] == ["甲厂", "91420500MA4899000P", "私营经济", "甲路1号", 300]
     assert row[9] == 3  # 2 own + 1 active in the branch; the retained member is not counted
     assert row[10:12] == ["赵主席", "0717-1234567"]
     assert body["乙厂工会"][9] == 1

@@ -296,7 +296,9 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
 # Where collectstatic writes (the production-settings test uses a temporary one).
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
-LOGGING["loggers"]["axes"] = {"level": "INFO"}
+# axes logs every login at INFO; lockouts come at WARNING. Celery's eager runs log each task at INFO.
+LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}
+LOGGING["loggers"]["celery"] = {"level": env("CELERY_LOG_LEVEL", "WARNING")}
 CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
     "task": "security.tasks.person_anonymise_expired",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
