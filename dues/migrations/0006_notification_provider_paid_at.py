@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dues", "0003_refund_pending_proxy"),
+        ("dues", "0005_business_clock_timestamps"),
     ]
 
     operations = [
