@@ -1,7 +1,7 @@
 """Staff side in Django admin: queues per role, list colours (Yichang), overdue filter, transition buttons that
 call the same services as the API, the transition log, printable forms and the proof download."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -52,11 +52,18 @@ class OverdueFilter(admin.SimpleListFilter):
 class TransitionRecordInline(GenericTabularInline):
     model = TransitionRecord
     ct_field, ct_fk_field = "content_type", "object_id"
-    fields = ["at", "get_source_display", "get_target_display", "actor", "comment"]
+    fields = ["at", "get_source_display", "get_target_display", "actor_name", "comment"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     verbose_name_plural = _("办理记录（痕迹管理）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor__person", "actor__union")
+
+    @admin.display(description=_("经办人"))
+    def actor_name(self, obj):
+        return member_selectors.actor_label(obj.actor)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -79,6 +86,10 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     paginator = CappedCountPaginator
     list_filter = [QueueFilter, "state", OverdueFilter]
     inlines = [TransitionRecordInline]
+
+    @admin.display(description=_("审批人"))
+    def decided_by_name(self, obj):
+        return member_selectors.actor_label(obj.decided_by) if obj.decided_by_id else "-"
 
     class Media:
         css = {"all": ["applications/admin.css"]}
@@ -120,6 +131,10 @@ class ApplicationAdminMixin(ScopedAdminMixin):
         obj = self.get_object(request, object_id)
         steps = []
         if obj is not None:
+            deciding = request.user.union if request.user.union_id else getattr(obj, "union", None)
+            warning = member_selectors.contact_missing_warning(deciding)
+            if warning and request.method == "GET":
+                messages.warning(request, warning)
             info = self.model._meta.app_label, self.model._meta.model_name
             steps = [(name, self.steps[name][0], reverse("admin:{}_{}_step".format(*info), args=[obj.pk, name]))
                      for name in self.allowed_steps(request, obj)]
@@ -178,14 +193,14 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     search_fields = ["applicant__name", "unit_name", "employer_name"]
     readonly_fields = ["applicant", "id_masked", "state_badge", "route_display", "union", "county", "unit_name",
                        "employer_name", "employment_type", "hire_date", "statement", "wants_card", "flag_list",
-                       "proof_link", "due_marked", "created_at", "decided_by", "decided_at", "reason",
+                       "proof_link", "due_marked", "created_at", "decided_by_name", "decided_at", "reason",
                        "dues_mode", "membership", "documents_links"]
     fieldsets = [
         (_("办理"), {"fields": ["state_badge", "route_display", "due_marked", "documents_links"]}),
         (_("申请人"), {"fields": ["applicant", "id_masked", "unit_name", "employment_type", "hire_date",
                                   "wants_card", "flag_list", "proof_link", "statement", "created_at"]}),
         (_("分派与校核"), {"fields": ["county", "employer_name", "union"]}),
-        (_("审批结果"), {"fields": ["decided_by", "decided_at", "reason", "dues_mode", "membership"]}),
+        (_("审批结果"), {"fields": ["decided_by_name", "decided_at", "reason", "dues_mode", "membership"]}),
     ]
 
     @admin.display(description=_("提示"))

@@ -44,7 +44,7 @@ def build(ctx) -> None:
                  union="school", hire_date=dt.date(clock.today().year, 1, 6))
     services.join_application_approve(application_id=app.pk, actor=staff["school_staff"],
                                       dues_mode=DuesMode.PAYROLL, comment="经学校工会研究，同意入会")
-    app = _apply(ctx, "j_qianjin", "钱进", born=dt.date(1964, 2, 2), male=True, unit="宜昌电力设备有限公司",
+    app = _apply(ctx, "j_qianjin", "钱海生", born=dt.date(1964, 2, 2), male=True, unit="宜昌电力设备有限公司",
                  union="power", declared_retired=True)
     services.join_application_reject(application_id=app.pk, actor=staff["power_staff"],
                                      reason="本人已办理退休，不符合入会条件")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from members.models import DuesMode, EmploymentType, UnionLevel
+from unionhub import clock
 
 STATEMENT = ("我自愿加入中华全国总工会，遵守工会章程，执行工会决议，积极参加工会活动，"
              "为把我国建设成为富强、民主、文明的社会主义国家而努力奋斗。")
@@ -104,7 +105,7 @@ class ApplicationBase(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("提交时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Staff whose scope holds any of these unions see the application.

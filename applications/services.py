@@ -162,8 +162,18 @@ def join_application_verify(*, application_id: int, actor: User, union: Union | 
                               employer_name=employer_name, comment=comment)
 
 
-def _contact(union: Union) -> str:
-    return f"联系人：{union.leader_name or '—'}，联系电话：{union.phone or '—'}"
+def _contact(union: Union | None) -> str:
+    """The closing line of the Yichang templates: the deciding union's contact, else its parent's."""
+    name, phone = member_selectors.union_contact(union)
+    return f"联系人：{name or '—'}，联系电话：{phone or '—'}"
+
+
+def deciding_union(app) -> Union | None:
+    """The union whose decision the message reports: the deciding staff member's union, else the application's."""
+    decider = getattr(app, "decided_by", None)
+    if decider is not None and decider.union_id:
+        return decider.union
+    return app.union or app.county
 
 
 def _city_name() -> str:
@@ -174,7 +184,7 @@ def _city_name() -> str:
 def join_result_message(app: JoinApplication) -> tuple[str, str, str]:
     """(template, subject, body) of the result message, in the words of the Yichang templates."""
     if app.state == ApplicationState.REJECTED:
-        union = app.union or app.county
+        union = deciding_union(app)
         body = (f"您好！很抱歉！您暂时不符合《中国工会章程》规定的入会条件，不能为您办理入会相关手续，"
                 f"感谢您对{_city_name()}工会工作的关心和支持！")
         if app.reason:
@@ -188,10 +198,10 @@ def join_result_message(app: JoinApplication) -> tuple[str, str, str]:
         body = (f"您好！您的入会申请已经通过审核，您已正式成为中华全国总工会会员，享有会员权利，履行会员义务。"
                 f"由于您所在的单位尚未建立工会，会籍暂时保留在{union.name}，待您单位成立工会后，"
                 f"再在网上提交转会申请，为您办理会员组织关系转接手续。{county.name}竭诚为您提供热情周到的服务！\n"
-                + _contact(union))
+                + _contact(deciding_union(app)))
         return "join_approved_reservoir", "入会申请已通过", body
     body = (f"您好！您的入会申请已经通过审核，已为您办理入会相关手续，您正式成为中华全国总工会会员，"
-            f"享有会员权利，履行会员义务。{union.name}竭诚为您提供热情周到的服务！\n" + _contact(union))
+            f"享有会员权利，履行会员义务。{union.name}竭诚为您提供热情周到的服务！\n" + _contact(deciding_union(app)))
     return "join_approved_union", "入会申请已通过", body
 
 

@@ -7,6 +7,7 @@ class DuesConfig(AppConfig):
     verbose_name = _("会费")
 
     def ready(self):
+        from dues import checks  # noqa: F401 (registers the deploy check)
         from dues.views import home_section
         from members.views import HOME_SECTIONS
 

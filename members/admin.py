@@ -26,6 +26,7 @@ from members.models import (
 )
 from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
+from security import otp
 from unionhub.admin_scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
 from unionhub.errors import BusinessError, NotInScope
 
@@ -122,20 +123,73 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["id_number_masked", "phone_masked", "gender", "birth_date", "reveal_links"]
     inlines = [ProfileChangeInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
+    change_list_template = "admin/members/person/change_list.html"
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).distinct()
+        found = getattr(request, "person_search_pks", None)
+        return queryset if found is None else queryset.filter(pk__in=found)
+
+    @staticmethod
+    def _is_number(term: str) -> bool:
         from unionhub import idnumber, phone
 
+        return bool(idnumber.PATTERN.match(idnumber.normalize(term)) or phone.MOBILE.match(term))
+
+    def get_search_results(self, request, queryset, search_term):
+        from unionhub import idnumber
+
         term = search_term.strip()
-        if idnumber.PATTERN.match(idnumber.normalize(term)):
-            person = selectors.person_get_by_id_number(term)
-            return queryset.filter(pk=person.pk if person else None), False
-        if phone.MOBILE.match(term):
-            person = selectors.person_get_by_phone(term)
+        if self._is_number(term):
+            by_id = idnumber.PATTERN.match(idnumber.normalize(term))
+            person = (selectors.person_get_by_id_number(term) if by_id else selectors.person_get_by_phone(term))
             return queryset.filter(pk=person.pk if person else None), False
         return super().get_search_results(request, queryset, search_term)
+
+    # A search by full ID number or phone never goes into a URL (access logs, history, referers): the search box
+    # POSTs, and the results page is addressed by an opaque id kept in the session for a few minutes.
+    SEARCH_SESSION_KEY = "person_searches"
+    SEARCH_SECONDS = 600
+
+    def _numbered_search_redirect(self, request, term: str):
+        import secrets
+        import time
+
+        from django.utils.http import urlencode
+
+        queryset, _dupes = self.get_search_results(request, self.get_queryset(request), term)
+        now = time.time()
+        searches = {sid: s for sid, s in request.session.get(self.SEARCH_SESSION_KEY, {}).items()
+                    if now - s["at"] < self.SEARCH_SECONDS}
+        sid = secrets.token_urlsafe(12)
+        searches[sid] = {"pks": list(queryset.values_list("pk", flat=True)[:50]), "at": now}
+        request.session[self.SEARCH_SESSION_KEY] = searches
+        return redirect(f"{reverse('admin:members_person_changelist')}?{urlencode({'sid': sid})}")
+
+    def search_view(self, request):
+        from django.utils.http import urlencode
+
+        changelist = reverse("admin:members_person_changelist")
+        term = request.POST.get("q", "").strip() if request.method == "POST" else ""
+        if self._is_number(term):
+            return self._numbered_search_redirect(request, term)
+        return redirect(f"{changelist}?{urlencode({'q': term})}" if term else changelist)
+
+    def changelist_view(self, request, extra_context=None):
+        import time
+
+        term = request.GET.get("q", "").strip()
+        if self._is_number(term):  # typed into the address bar: moved out of it at once
+            return self._numbered_search_redirect(request, term)
+        sid = request.GET.get("sid")
+        if sid is not None:
+            search = request.session.get(self.SEARCH_SESSION_KEY, {}).get(sid)
+            fresh = search is not None and time.time() - search["at"] < self.SEARCH_SECONDS
+            request.GET = request.GET.copy()
+            del request.GET["sid"]
+            request.person_search_pks = search["pks"] if fresh else []
+            extra_context = {**(extra_context or {}), "person_search_expired": not fresh, "person_search": True}
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         before = profile_snapshot(Person.objects.get(pk=obj.pk)) if change else None
@@ -157,10 +211,15 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:pk>/reveal/<str:field>/", self.admin_site.admin_view(self.reveal_view),
-                     name="members_person_reveal")] + super().get_urls()
+                     name="members_person_reveal"),
+                path("search/", self.admin_site.admin_view(self.search_view), name="members_person_search"),
+                ] + super().get_urls()
 
     def reveal_view(self, request, pk, field):
         person = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not otp.second_factor_verified(request):
+            messages.warning(request, _("查看完整号码前，请先完成两步验证。"))
+            return otp.second_factor_redirect(request, request.get_full_path())
         try:
             value = services.person_reveal(person=person, actor=request.user, field=field)
         except (BusinessError, NotInScope):
@@ -174,9 +233,13 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class MembershipEventInline(ScopedReadOnlyInline):
     model = MembershipEvent
-    fields = ["on", "kind", "from_status", "to_status", "from_union", "to_union", "actor", "reason"]
+    fields = ["on", "kind", "from_status", "to_status", "from_union", "to_union", "actor_name", "reason"]
     readonly_fields = fields
     fk_name = "membership"
+
+    @admin.display(description=_("经办人"))
+    def actor_name(self, obj):
+        return selectors.actor_label(obj.actor)
 
 
 class RetentionInline(ScopedReadOnlyInline):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from members import exports, imports, selectors, services_data, stats
 from members.admin import UnionAdmin
 from members.models import EmployerUnit, ImportJob, StatisticsPage, Union, UnionReview
-from unionhub import clock
+from unionhub import clock, creditcode
 from unionhub.admin_scope import ScopedAdminMixin
 from unionhub.audit import audit_record
 from unionhub.errors import BusinessError, NotInScope
@@ -181,7 +181,10 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
-            out, _count = exports.roster_export(actor=request.user, union=union)
+            from security.otp import second_factor_verified
+
+            out, _count = exports.roster_export(actor=request.user, union=union,
+                                                second_factor=second_factor_verified(request))
             name = f"roster-{union.code}-{clock.today():%Y%m%d}.xlsx"
         elif kind == "summary":
             out, _count = exports.summary_export(actor=request.user, union=union)
@@ -262,9 +265,9 @@ class UnionUpkeepForm(forms.ModelForm):
                 self.initial.setdefault(name, getattr(employer, attr))
 
     def clean_employer_credit_code(self):
-        code = (self.cleaned_data.get("employer_credit_code") or "").strip().upper()
-        if code and len(code) != 18:
-            raise forms.ValidationError(_("统一社会信用代码应为18位。"))
+        code = creditcode.normalize(self.cleaned_data.get("employer_credit_code"))
+        if code:
+            creditcode.validate(code)
         clash = EmployerUnit.objects.filter(credit_code=code).exclude(pk=self.instance.employer_id)
         if code and clash.exists():
             raise forms.ValidationError(_("该统一社会信用代码已属于其他单位。"))
@@ -282,6 +285,13 @@ class UnionUpkeepAdmin(UnionAdmin):
         (_("组织信息"), {"fields": ["founded_on", "term", "reviewed_at"]}),
         (_("所在单位"), {"fields": list(EMPLOYER_FIELDS)}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        union = self.get_object(request, object_id)
+        warning = selectors.contact_missing_warning(union) if union is not None else None
+        if warning and request.method == "GET":
+            messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reviewed_at"]

@@ -1,8 +1,9 @@
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -11,25 +12,27 @@ from rest_framework.views import APIView
 from members import roles as staff_roles
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
+from security.client_ip import ClientIpThrottleMixin
 from unionhub import months
+from unionhub.api import error_codes
 from unionhub.errors import BusinessError
 
 
 class IsUnionStaff(IsAuthenticated):
+    """Staff power over the API: the one shared check (security.otp.staff_power), second factor included."""
+
     def has_permission(self, request, view):
-        user = request.user
-        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
-            return False
-        from security.otp import api_request_verified
+        from security.otp import staff_power
 
-        return api_request_verified(request)
+        return super().has_permission(request, view) and staff_power(request)
 
 
-class AuthThrottle(AnonRateThrottle):
+class AuthThrottle(ClientIpThrottleMixin, AnonRateThrottle):
     rate = "30/min"
 
 
 class RegisterApi(APIView):
+    api_summary = "会员实名注册"
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [AuthThrottle]
@@ -44,7 +47,18 @@ class RegisterApi(APIView):
         id = serializers.IntegerField()
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, examples=[
+        OpenApiExample("实名注册", request_only=True, value={
+            "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "password": "Gonghui-2025"}),
+        OpenApiExample("注册成功", response_only=True, status_codes=["201"], value={
+            "id": 42, "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}),
+        OpenApiExample("身份证号码已登记", response_only=True, status_codes=["400"], value={
+            "code": "person_exists", "detail": "该身份证号码已登记。"}),
+        OpenApiExample("字段校验错误", response_only=True, status_codes=["400"], value={
+            "id_number": ["请确保这个字段不能超过 18 个字符。"]}),
+    ])
+    @error_codes("person_exists", "phone_taken", "id_format", "id_checksum", "id_birth_date", "phone_format",
+                 "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -53,13 +67,16 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
+    api_summary = "登录取得令牌（工作人员用户名，或会员的手机号码、身份证号码）"
+    api_audience = ("member", "staff")
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [AuthThrottle]
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(help_text="员工用户名，或会员的手机号码/身份证号码")
-        password = serializers.CharField(style={"input_type": "password"})
+        # Bounded here, before the lockout library stores the attempted username (a 255-character column).
+        username = serializers.CharField(max_length=150, help_text="员工用户名，或会员的手机号码/身份证号码")
+        password = serializers.CharField(max_length=4096, style={"input_type": "password"})
         otp_token = serializers.RegexField(r"^\d{6}$", required=False,
                                            help_text="开启两步验证的账号：身份验证器中的6位验证码")
 
@@ -67,6 +84,7 @@ class TokenApi(APIView):
         token = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @error_codes("invalid_credentials", "otp_required", "locked_out")
     def post(self, request):
         from rest_framework.authtoken.models import Token
 
@@ -74,6 +92,11 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         otp_token = data.validated_data.pop("otp_token", "")
         user = authenticate(request, **data.validated_data)
+        if getattr(request, "address_blocked", False):
+            from security.client_ip import blocked_message
+
+            return Response({"code": "address_locked_out", "detail": blocked_message()},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
         if getattr(request, "axes_locked_out", False):
             return Response({"code": "locked_out", "detail": "登录失败次数过多，请30分钟后再试。"},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
@@ -86,6 +109,17 @@ class TokenApi(APIView):
 
             if not otp_token or match_token(user, otp_token) is None:
                 raise BusinessError("otp_required", gettext("该账号已开启两步验证，请填写身份验证器中的6位验证码。"))
+            from security.models import VerifiedToken
+            from security.otp import token_digest, token_mark_verified
+
+            token = Token.objects.filter(user=user).first()
+            if token is not None and not VerifiedToken.objects.filter(digest=token_digest(token), user=user).exists():
+                token.delete()  # issued without the second factor: replaced, never promoted
+                token = None
+            if token is None:
+                token = Token.objects.create(user=user)
+            token_mark_verified(token, user)
+            return Response({"token": token.key})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -107,6 +141,7 @@ class MembershipBriefSerializer(serializers.Serializer):
 
 
 class MeApi(APIView):
+    api_summary = "本人信息与会籍"
     class OutputSerializer(serializers.Serializer):
         name = serializers.CharField()
         id_number_masked = serializers.CharField()
@@ -114,6 +149,7 @@ class MeApi(APIView):
         membership = MembershipBriefSerializer(allow_null=True)
 
     @extend_schema(responses=OutputSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         person = request.user.person
         if person is None:
@@ -134,11 +170,15 @@ class UnionOutSerializer(serializers.ModelSerializer):
 class UnionListApi(generics.ListAPIView):
     """Search unions by name or code (members pick a union when applying; staff see the tree)."""
 
+    api_summary = {"get": "查找工会（会员选择入会工会；工作人员查看本级及下级）", "post": "创建下级工会"}
     serializer_class = UnionOutSerializer
+    api_audience = {"get": ("member", "staff"), "post": ("staff",)}
 
     def get_queryset(self):
+        from security.otp import staff_power
+
         user = self.request.user
-        if user.is_superuser or user.is_union_staff:
+        if staff_power(self.request):
             qs = selectors.union_scope(user).order_by("path")
         else:  # members pick among the unions that accept members
             qs = Union.objects.filter(accepts_members=True).order_by("path")
@@ -156,9 +196,10 @@ class UnionListApi(generics.ListAPIView):
         is_reservoir = serializers.BooleanField(default=False)
 
     @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
+    @error_codes("invalid_level", "invalid_parent", "code_taken", "reservoir_exists")
     def post(self, request):
-        if not (request.user.is_superuser or request.user.is_union_staff):
-            return Response({"detail": "仅工会工作人员可以创建工会。"}, status=status.HTTP_403_FORBIDDEN)
+        if not IsUnionStaff().has_permission(request, self):
+            raise PermissionDenied(gettext("仅工会工作人员可以创建工会。"))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         union = services.union_create(actor=request.user, **data.validated_data)
@@ -166,6 +207,7 @@ class UnionListApi(generics.ListAPIView):
 
 
 class StaffCreateApi(APIView):
+    api_summary = "为下级工会创建工作人员账号"
     permission_classes = [IsUnionStaff]
 
     class InputSerializer(serializers.Serializer):
@@ -179,6 +221,7 @@ class StaffCreateApi(APIView):
                       "省略时为审批员、财务、资料管理员。")
 
     @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
+    @error_codes("not_union_admin", "not_below", "username_taken", "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -197,6 +240,7 @@ class MembershipOutSerializer(serializers.ModelSerializer):
 
 
 class MembershipListApi(generics.ListAPIView):
+    api_summary = "本级及下级工会的会籍列表"
     permission_classes = [IsUnionStaff]
     serializer_class = MembershipOutSerializer
 
@@ -232,6 +276,8 @@ class MembershipActionApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=MembershipStateOut)
+    @error_codes("invalid_transition", "invalid_reason", "reason_required", "already_member", "no_reservoir",
+                 "already_in_reservoir")
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -259,8 +305,15 @@ class MembershipActionApi(APIView):
                                             "union": membership.union}).data)
 
 
+MEMBERSHIP_ACTION_SUMMARIES = {
+    "retain": "保留会籍", "restore": "恢复正常会籍", "withdraw": "退会（经谈话后决定）", "expel": "开除会籍",
+    "reinstate": "恢复会籍（自动退会后）", "move-out": "迁出到职工服务中心工会",
+}
+
+
 def membership_action_view(name: str):
-    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,), {"action_name": name}).as_view()
+    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,),
+                {"action_name": name, "api_summary": MEMBERSHIP_ACTION_SUMMARIES[name]}).as_view()
 
 
 __all__ = ["EmploymentType", "MembershipStatus"]

@@ -23,3 +23,10 @@ urlpatterns += [
     path("me/profile/", me_api.MeProfileApi.as_view(), name="api-me-profile"),
     path("me/card/", me_api.MeCardApi.as_view(), name="api-me-card"),
 ]
+
+from members import stats_api  # noqa: E402 - statistics for apps
+
+urlpatterns += [
+    path("stats/", stats_api.OwnStatsApi.as_view(), name="api-stats"),
+    path("stats/unions/<int:pk>/", stats_api.UnionStatsApi.as_view(), name="api-stats-union"),
+]

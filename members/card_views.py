@@ -66,7 +66,7 @@ def verify_rate(group, request) -> str:
 
 
 @require_GET
-@ratelimit(key="ip", rate=verify_rate, block=False)
+@ratelimit(key="security.client_ip.ratelimit_key", rate=verify_rate, block=False)
 def card_verify(request, token: str):
     """Public (no login): whether the card is valid today, its union, the masked name. Nothing else."""
     if getattr(request, "limited", False):

@@ -2,7 +2,7 @@
 
 Workbooks are written in openpyxl's write-only mode to a temporary file, a chunk of rows at a time, so memory stays
 flat whatever the size; the file is then streamed to the browser. ID numbers and phones are in clear only for staff
-with the `members.reveal_person` permission; every export writes an audit row (who, what, how many rows, whether
+with the `members.reveal_person` permission whose request passed a second factor (TOTP); every export writes an audit row (who, what, how many rows, whether
 in clear), never the data itself.
 """
 
@@ -50,10 +50,11 @@ def roster_memberships(union: Union):
             .order_by("union__path", "member_no"))
 
 
-def roster_export(*, actor: User, union: Union) -> tuple[tempfile._TemporaryFileWrapper, int]:
-    """The roster as an xlsx in a temporary file (at position 0) and the number of members in it."""
+def roster_export(*, actor: User, union: Union, second_factor: bool = False) -> tuple[tempfile._TemporaryFileWrapper, int]:
+    """The roster as an xlsx in a temporary file (at position 0) and the number of members in it. Numbers are in
+    clear only for an actor with `members.reveal_person` whose request passed a second factor."""
     _check_scope(actor, union)
-    clear = actor.has_perm("members.reveal_person")
+    clear = second_factor and actor.has_perm("members.reveal_person")
     workbook = _workbook()
     sheet = workbook.create_sheet("会员花名册")
     for index, width in enumerate([7, 10, 6, 22, 8, 10, 14, 10, 28, 12, 14, 12, 12, 14, 10]):

@@ -1,9 +1,9 @@
 """消息: a user's in-site messages from the outbox (application results, dispatch, reminders, arrears, transfers)."""
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from members.models import User
+from unionhub import clock
 from unionhub.errors import NotInScope
 from unionhub.models import OutboxMessage
 
@@ -24,11 +24,11 @@ def inbox_message_read(*, user: User, message_id: int) -> OutboxMessage:
     if message is None:
         raise NotInScope()
     if message.read_at is None:
-        message.read_at = timezone.now()
+        message.read_at = clock.now()
         message.save(update_fields=["read_at"])
     return message
 
 
 def inbox_read_all(*, user: User) -> int:
     """Mark every unread message of the user read; returns how many were marked."""
-    return inbox_list(user=user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return inbox_list(user=user).filter(read_at__isnull=True).update(read_at=clock.now())

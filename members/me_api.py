@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from members import card, inbox
 from members.models import Education, HouseholdType, PoliticalStatus
 from members.profile import person_profile_update
+from unionhub.api import error_codes
 from unionhub.errors import BusinessError
 from unionhub.models import OutboxMessage
 
@@ -35,6 +36,7 @@ class MessageOutSerializer(serializers.ModelSerializer):
 class MeMessageListApi(generics.ListAPIView):
     """The caller's in-site messages, newest first; the page also tells the unread count."""
 
+    api_summary = "我的站内消息"
     serializer_class = MessageOutSerializer
 
     def get_queryset(self):
@@ -47,6 +49,8 @@ class MeMessageListApi(generics.ListAPIView):
 
 
 class MeMessageReadApi(APIView):
+    api_summary = "标记一条消息已读"
+
     @extend_schema(request=None, responses=MessageOutSerializer)
     def post(self, request, pk: int):
         message = inbox.inbox_message_read(user=request.user, message_id=pk)
@@ -54,6 +58,8 @@ class MeMessageReadApi(APIView):
 
 
 class MeMessageReadAllApi(APIView):
+    api_summary = "全部消息标记已读"
+
     @extend_schema(request=None, responses=inline_serializer("ReadAllOut", {"marked": serializers.IntegerField()}))
     def post(self, request):
         return Response({"marked": inbox.inbox_read_all(user=request.user)})
@@ -90,11 +96,16 @@ class MeProfileApi(APIView):
     (400 `field_not_changeable`). A new phone needs `password` (400 `password_required`).
     """
 
+    api_summary = {"get": "我的资料（证件号码、手机号码已脱敏）", "patch": "修改我的资料"}
+
     @extend_schema(responses=ProfileOutSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         return Response(ProfileOutSerializer(_person(request)).data)
 
     @extend_schema(request=ProfileUpdateInSerializer, responses=ProfileOutSerializer)
+    @error_codes("not_a_member_account", "staff_only_field", "field_not_changeable", "password_required",
+                 "phone_taken", "invalid")
     def patch(self, request):
         person = _person(request)
         # Every key goes to the service, which refuses what a member may not change (no silent dropping).
@@ -108,11 +119,14 @@ class MeProfileApi(APIView):
 class MeCardApi(APIView):
     """The member's electronic card: its facts and the verification link its QR code carries."""
 
+    api_summary = "我的电子会员卡"
+
     @extend_schema(responses=inline_serializer("CardOut", {
         "available": serializers.BooleanField(), "member_no": serializers.CharField(allow_null=True),
         "union": serializers.CharField(allow_null=True), "status": serializers.CharField(allow_null=True),
         "joined_on": serializers.DateField(allow_null=True), "verify_url": serializers.CharField(allow_null=True),
         "expires_in": serializers.IntegerField()}))
+    @error_codes("not_a_member_account")
     def get(self, request):
         membership, available = card.member_card(_person(request))
         return Response({

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from unionhub import idnumber, phone
+from unionhub import clock, creditcode, idnumber, phone
 from unionhub.crypto import EncryptedTextField
 
 
@@ -21,7 +21,8 @@ class EmployerUnit(models.Model):
     """单位: an employer, with or without a union."""
 
     name = models.CharField(_("单位名称"), max_length=200, db_index=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+                                   validators=[creditcode.validate])
     nature = models.CharField(_("单位性质"), max_length=40, blank=True)
     address = models.CharField(_("单位地址"), max_length=200, blank=True)
     worker_count = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
@@ -284,7 +285,7 @@ class Membership(models.Model):
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
     auto_withdrawn = models.BooleanField(default=False, editable=False)
     card_active = models.BooleanField(_("电子会员卡已开通"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("会籍")
@@ -377,7 +378,7 @@ class MembershipEvent(models.Model):
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("经办人"))
     on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
     reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -415,7 +416,7 @@ class ProfileChange(models.Model):
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("修改人"))
     by_staff = models.BooleanField(_("工作人员修改"), default=False)
-    at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("修改时间"), default=clock.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("资料变更记录")

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Union
+from unionhub import clock
 
 
 class ImportJob(models.Model):
@@ -32,7 +33,7 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(_("导入人数"), default=0)
     # {"errors": [{"row": 5, "field": "身份证号码", "message": "..."}], "error_count": n} — never clear ID numbers
     report = models.JSONField(_("报告"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("上传时间"), default=clock.now, editable=False)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

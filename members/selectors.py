@@ -2,6 +2,7 @@
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from members.models import EmployerUnit, Membership, MembershipStatus, Person, Union, User
 from unionhub import idnumber, phone
@@ -114,3 +115,54 @@ def subtree_member_count_subquery():
                                         union__path__startswith=OuterRef("path"))
               .order_by().values(dummy=Value(1)).annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def actor_label(user: User | None) -> str:
+    """Who acted, as the trace shows it: the person's name and their union, never the login name."""
+    if user is None:
+        return "—"
+    if user.person_id:
+        name = user.person.name
+        current = membership_current(user.person)
+        union = current.union.name if current else ""
+    else:
+        name = user.get_full_name() or user.username
+        union = user.union.name if user.union_id else ""
+    return f"{name}（{union}）" if union else name
+
+
+def union_has_contact(union: Union) -> bool:
+    return bool(union.leader_name.strip() and union.phone.strip())
+
+
+def union_contact(union: Union | None) -> tuple[str, str]:
+    """(contact person, phone) for messages from `union`: its own, else the nearest union above that keeps both
+    (the parent first). ("", "") when no union up the tree has one."""
+    if union is None:
+        return "", ""
+    if union_has_contact(union):
+        return union.leader_name.strip(), union.phone.strip()
+    ids = [int(pk) for pk in union.path.strip("/").split("/") if pk][:-1]
+    above = {u.pk: u for u in Union.objects.filter(pk__in=ids).only("pk", "leader_name", "phone")}
+    for pk in reversed(ids):
+        if pk in above and union_has_contact(above[pk]):
+            return above[pk].leader_name.strip(), above[pk].phone.strip()
+    return "", ""
+
+
+
+
+def union_decides(union: Union) -> bool:
+    return bool(union.accepts_members or union.level == "county")
+
+
+def contact_missing_warning(union: Union | None) -> str | None:
+    """The admin's warning for a deciding union that keeps no contact, or None."""
+    if union is None or not union_decides(union) or union_has_contact(union):
+        return None
+    name, _phone = union_contact(union)
+    if name:
+        return gettext("%(union)s未填写工会负责人或联系电话：审批结果通知将使用上级工会的联系人（%(name)s）。"
+                       "请在工会资料中补全。") % {"union": union.name, "name": name}
+    return gettext("%(union)s未填写工会负责人或联系电话：审批结果通知中将没有联系人。请在工会资料中补全。") % {
+        "union": union.name}

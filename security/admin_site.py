@@ -1,18 +1,31 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 from security import otp
 
 
+class BoundedAdminAuthenticationForm(AdminAuthenticationForm):
+    """Django's admin login form only hints the username's length to the browser; this one enforces it, before
+    the lockout library stores the attempt (a 255-character column)."""
+
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(label=_("Password"), max_length=4096, strip=False, widget=forms.PasswordInput)
+
+
 class UnionHubAdminSite(admin.AdminSite):
     """The admin site; staff who need a second factor get in only with a verified session."""
 
+    login_form = BoundedAdminAuthenticationForm
+
     def has_permission(self, request):
-        return super().has_permission(request) and otp.session_verified(request)
+        return super().has_permission(request) and otp.staff_power(request)
 
     def _build_app_dict(self, request, label=None):
         # Nobody sees the list of models before the site lets them in (login page, unverified sessions).

@@ -30,13 +30,13 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     search_fields = ["applicant__name", "unit_name", "membership__member_no"]
     readonly_fields = ["applicant", "id_masked", "membership", "state_badge", "from_union", "union", "county",
                        "unit_name", "employer_name", "transfer_reason", "secondment_until", "due_marked",
-                       "created_at", "decided_by", "decided_at", "reason", "documents_links"]
+                       "created_at", "decided_by_name", "decided_at", "reason", "documents_links"]
     fieldsets = [
         (_("办理"), {"fields": ["state_badge", "due_marked", "documents_links"]}),
         (_("申请人"), {"fields": ["applicant", "id_masked", "membership", "from_union", "unit_name",
                                   "transfer_reason", "secondment_until", "created_at"]}),
         (_("分派与校核"), {"fields": ["county", "employer_name", "union"]}),
-        (_("审批结果"), {"fields": ["decided_by", "decided_at", "reason"]}),
+        (_("审批结果"), {"fields": ["decided_by_name", "decided_at", "reason"]}),
     ]
 
     @admin.display(description=_("打印"))
@@ -71,11 +71,15 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["employer_name"]
     readonly_fields = ["employer_name", "reservoir", "county", "member_count", "state", "opened_on", "due_marked",
-                       "notice_issued_on", "new_union", "established_on", "transferred_count", "updated_by",
+                       "notice_issued_on", "new_union", "established_on", "transferred_count", "updated_by_name",
                        "notice_link"]
     fields = readonly_fields
     inlines = [TransitionRecordInline]
     change_form_template = "admin/applications/application_change_form.html"
+
+    @admin.display(description=_("经办人"))
+    def updated_by_name(self, obj):
+        return member_selectors.actor_label(obj.updated_by) if obj.updated_by_id else "-"
 
     def get_queryset(self, request):
         return selectors.union_formation_list(user=request.user)

@@ -15,7 +15,7 @@ from members.roles import HoldsRequiredPermission
 from transfers import selectors, services
 from transfers.models import TransferApplication, UnionFormationCase
 from unionhub import clock
-from unionhub.api import StateOut
+from unionhub.api import StateOut, error_codes
 from unionhub.errors import BusinessError
 
 
@@ -59,13 +59,19 @@ class MyTransferApplicationSerializer(serializers.ModelSerializer):
 class MyTransferApplicationListCreateApi(APIView):
     """GET: my transfer applications; POST: ask to move (a non-member gets a join application instead)."""
 
+    api_summary = {"get": "我的转会申请", "post": "提交转会申请（非本市会员转为入会申请）"}
+
     @extend_schema(responses=MyTransferApplicationSerializer(many=True))
+    @error_codes("not_a_member_account")
     def get(self, request):
         apps = (TransferApplication.objects.filter(applicant=_person(request))
                 .select_related("union", "from_union").order_by("-created_at", "-pk"))
         return Response(MyTransferApplicationSerializer(apps, many=True).data)
 
     @extend_schema(request=TransferApplicationIn, responses={201: TransferApplicationCreatedOut})
+    # someone not known as a member gets a join application: its pre-screening codes too
+    @error_codes("not_a_member_account", "open_application_exists", "same_union", "union_not_accepting",
+                 "secondment_too_short", "underage", "invalid_employment_type", "proof_required", "invalid_hire_date")
     def post(self, request):
         _person(request)
         data = TransferApplicationIn(data=request.data)
@@ -78,7 +84,10 @@ class MyTransferApplicationListCreateApi(APIView):
 
 
 class MyTransferApplicationWithdrawApi(APIView):
+    api_summary = "撤销我的转会申请"
+
     @extend_schema(request=None, responses=StateOut)
+    @error_codes("invalid_transition")
     def post(self, request, pk: int):
         app = services.transfer_application_withdraw(application_id=pk, user=request.user)
         return Response({"id": app.pk, "state": app.state})
@@ -104,6 +113,7 @@ class StaffTransferApplicationSerializer(serializers.ModelSerializer):
 
 
 class TransferApplicationListApi(generics.ListAPIView):
+    api_summary = "本级及下级工会的转会申请"
     permission_classes = [IsUnionStaff]
     serializer_class = StaffTransferApplicationSerializer
 
@@ -122,17 +132,22 @@ class TransferApproveIn(serializers.Serializer):
 TRANSFER_PERM = "transfers.change_transferapplication"
 TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch", required_perm=TRANSFER_PERM,
                                                   service=services.transfer_application_dispatch,
-                                                  input_serializer=DispatchIn)
+                                                  input_serializer=DispatchIn, codes=("invalid_county",),
+                                                  summary="分派转会申请到县区总工会（市总工会）")
 TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify", required_perm=TRANSFER_PERM,
                                                 service=services.transfer_application_verify,
-                                                input_serializer=VerifyIn)
+                                                input_serializer=VerifyIn, codes=("invalid_union", "same_union"),
+                                                summary="校核转会申请并确定转入工会（县区总工会）")
 TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove", required_perm=TRANSFER_PERM,
                                                  service=services.transfer_application_approve,
                                                  input_serializer=TransferApproveIn, output=ApproveOut,
-                                                 output_extra=lambda app: {"membership_id": app.membership_id})
+                                                 output_extra=lambda app: {"membership_id": app.membership_id},
+                                                 codes=("invalid_dues_mode", "membership_inactive"),
+                                                 summary="批准转会申请（会员组织关系转入）")
 TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject", required_perm=TRANSFER_PERM,
                                                 service=services.transfer_application_reject,
-                                                input_serializer=RejectIn)
+                                                input_serializer=RejectIn, codes=("reason_required",),
+                                                summary="驳回转会申请")
 
 
 class UnionFormationCaseSerializer(serializers.ModelSerializer):
@@ -147,6 +162,7 @@ class UnionFormationCaseSerializer(serializers.ModelSerializer):
 
 
 class UnionFormationCaseListApi(generics.ListAPIView):
+    api_summary = "单位建会督办案件"
     permission_classes = [IsUnionStaff]
     serializer_class = UnionFormationCaseSerializer
 
@@ -162,7 +178,8 @@ class CaseEstablishIn(CaseStepIn):
     union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
 
 
-def case_step_api(*, name: str, service, input_serializer):
+def case_step_api(*, name: str, service, input_serializer, codes: tuple[str, ...] = (), summary: str = ""):
+    @error_codes("invalid_transition", *codes)
     class CaseStepApi(APIView):
         permission_classes = [IsUnionStaff, HoldsRequiredPermission]
         required_perm = "transfers.change_unionformationcase"
@@ -175,14 +192,16 @@ def case_step_api(*, name: str, service, input_serializer):
             return Response(UnionFormationCaseSerializer(case).data)
 
     CaseStepApi.__name__ = CaseStepApi.__qualname__ = f"{name}Api"
+    CaseStepApi.api_summary = summary
     return CaseStepApi
 
 
 UnionFormationIssueNoticeApi = case_step_api(name="UnionFormationIssueNotice",
                                              service=services.union_formation_issue_notice,
-                                             input_serializer=CaseStepIn)
+                                             input_serializer=CaseStepIn, summary="下发《工会组建通知书》")
 UnionFormationEstablishApi = case_step_api(name="UnionFormationEstablish", service=services.union_formation_establish,
-                                           input_serializer=CaseEstablishIn)
+                                           input_serializer=CaseEstablishIn, codes=("invalid_union",),
+                                           summary="登记单位已成立工会")
 UnionFormationTransferMembersApi = case_step_api(name="UnionFormationTransferMembers",
                                                  service=services.union_formation_transfer_members,
-                                                 input_serializer=CaseStepIn)
+                                                 input_serializer=CaseStepIn, summary="将该单位会员整体转入新工会")

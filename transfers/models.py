@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from applications.models import ApplicationBase
+from unionhub import clock
 
 
 class TransferApplication(ApplicationBase):
@@ -71,7 +72,7 @@ class UnionFormationCase(models.Model):
     transferred_count = models.PositiveIntegerField(_("转接人数"), default=0)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("经办人"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("立案时间"), default=clock.now, editable=False)
 
     scope_union_fields = ("reservoir", "county")
 

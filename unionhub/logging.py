@@ -17,3 +17,4 @@ class MaskPersonalDataFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+

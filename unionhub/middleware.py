@@ -71,3 +71,49 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and match.view_name in self.ALLOWED_NAMES:
             return None
         return redirect(f"{reverse('admin:password_change')}?{urlencode({'next': request.get_full_path()})}")
+
+
+class RefuseUnsafeTextMiddleware:
+    """Query parameters (names and values) and form fields holding NUL or lone surrogates are answered 400 here,
+    once for every view: PostgreSQL text cannot hold NUL, and such strings can only be an attack or a broken client.
+    API bodies are checked by the request parsers (unionhub.parsers); provider notifications are exempt (they are
+    kept as received, whatever they hold)."""
+
+    EXEMPT_PREFIXES = ("/api/v1/payments/",)
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.EXEMPT_PREFIXES):
+            where = self._unsafe(request)
+            if where:
+                return self._refuse(request, where)
+        return self.get_response(request)
+
+    def _unsafe(self, request) -> str:
+        from unionhub.parsers import unsafe_text
+
+        if unsafe_text(request.path) or any(
+            unsafe_text(key) or any(unsafe_text(v) for v in values) for key, values in request.GET.lists()
+        ):
+            return "query"
+        if (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and request.content_type in self.FORM_TYPES
+            and any(unsafe_text(key) or any(unsafe_text(v) for v in values) for key, values in request.POST.lists())
+        ):
+            return "form"
+        return ""
+
+    def _refuse(self, request, where: str):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        from unionhub.errors import InvalidCharacters
+
+        error = InvalidCharacters(where)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": error.code, "detail": error.detail}, status=error.status_code)
+        return HttpResponseBadRequest(error.detail, content_type="text/plain; charset=utf-8")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unionhub import clock
+
 
 class OutboxMessage(models.Model):
     """A message to one user on one channel. In-site messages are the inbox; SMS and e-mail go out through Celery.
@@ -29,7 +31,7 @@ class OutboxMessage(models.Model):
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -53,7 +55,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")

@@ -5,9 +5,9 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from unionhub import clock
 from unionhub.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def notify(*, recipient, template: str, subject: str, body: str, dedupe_key: str
                     recipient=recipient, channel=channel, template=template, subject=subject, body=body,
                     dedupe_key=key,
                     status=OutboxMessage.Status.SENT if channel == "inbox" else OutboxMessage.Status.PENDING,
-                    sent_at=timezone.now() if channel == "inbox" else None,
+                    sent_at=clock.now() if channel == "inbox" else None,
                 )
         except IntegrityError:
             continue
@@ -63,7 +63,7 @@ def outbox_deliver(*, message_id: int) -> None:
             message.save(update_fields=["attempts", "last_error", "status"])
             raise
         message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
+        message.sent_at = clock.now()
         message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
 
 
@@ -82,7 +82,7 @@ def notify_many(items: list[dict], *, channels: tuple[str, ...] = ("inbox", "sms
 
     Same dedupe keys as notify(), so a message already queued is skipped. In-site messages are delivered at
     once; SMS and e-mail stay pending for the outbox_deliver_pending beat task. Returns how many were new."""
-    now = timezone.now()
+    now = clock.now()
     new = 0
     for start in range(0, len(items), 5000):
         batch = items[start:start + 5000]

@@ -84,3 +84,15 @@ def test_only_city_admins_keep_the_holiday_calendar(city):
     assert resp.status_code == 302
     assert _client(city.county_a_admin).get(url).status_code == 403
     assert _client(city.county_a_admin).get("/admin/applications/workdayoverride/").status_code == 403
+
+
+def test_trace_names_the_person_and_union_not_the_username(city, applicant):
+    city.branch_staff.first_name = "周建国"
+    city.branch_staff.save()
+    app = submit(applicant, union=city.branch)
+    services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay",
+                                      comment="同意")
+    page = _client(city.grassroots_staff).get(f"{LIST}{app.pk}/change/").content.decode()
+    assert "周建国（甲厂一分工会）" in page
+    assert applicant.person.name in page  # the applicant who submitted
+    assert f">{city.branch_staff.username}<" not in page and f">{applicant.username}<" not in page

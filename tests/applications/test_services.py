@@ -352,3 +352,60 @@ def test_two_concurrent_approvals_exactly_one_wins(city, applicant):
     assert sorted(outcomes) == ["409", "ok"]
     assert Membership.objects.filter(person=applicant.person).count() == 1
     assert TransitionRecord.objects.filter(target="approved").count() == 1
+
+
+def _result(applicant) -> str:
+    return OutboxMessage.objects.get(recipient=applicant, channel="inbox").body
+
+
+def test_approval_by_a_union_ends_with_its_own_contact(city, applicant):
+    city.branch.leader_name, city.branch.phone = "周红", "0717-6001234"
+    city.branch.save()
+    app = submit(applicant, union=city.branch)
+    services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode=DuesMode.SELF_PAY)
+    body = _result(applicant)
+    assert body.endswith("联系人：周红，联系电话：0717-6001234") and "—" not in body
+
+
+def test_approval_by_a_union_without_contact_falls_back_to_its_parent(city, applicant):
+    city.grassroots.leader_name, city.grassroots.phone = "钱主席", "0717-6005678"
+    city.grassroots.save()
+    app = submit(applicant, union=city.branch)  # the branch keeps no contact
+    services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode=DuesMode.SELF_PAY)
+    assert _result(applicant).endswith("联系人：钱主席，联系电话：0717-6005678")
+
+
+def test_reservoir_approval_ends_with_the_reservoir_contact_or_its_county(city, applicant):
+    city.county_a.leader_name, city.county_a.phone = "孙主任", "0717-6220000"
+    city.county_a.save()
+    app = _verified(city, applicant, union=city.reservoir_a)
+    services.join_application_approve(application_id=app.pk, actor=city.reservoir_a_staff,
+                                      dues_mode=DuesMode.SELF_PAY)
+    message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
+    assert message.template == "join_approved_reservoir"
+    assert message.body.endswith("联系人：孙主任，联系电话：0717-6220000")
+
+
+def test_rejection_by_the_county_ends_with_the_county_contact(city, applicant):
+    city.county_a.leader_name, city.county_a.phone = "孙主任", "0717-6220000"
+    city.county_a.save()
+    city.grassroots.leader_name, city.grassroots.phone = "钱主席", "0717-6005678"
+    city.grassroots.save()
+    app = _verified(city, applicant, union=city.grassroots)
+    services.join_application_reject(application_id=app.pk, actor=city.county_a_admin, reason="非本单位职工")
+    message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
+    assert message.template == "join_rejected"
+    assert message.body.endswith("联系人：孙主任，联系电话：0717-6220000")
+
+
+def test_admin_warns_when_a_deciding_union_has_no_contact(city, applicant, client):
+    app = submit(applicant, union=city.branch)
+    client.force_login(city.branch_staff)
+    page = client.get(f"/admin/applications/joinapplication/{app.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" in page and city.branch.name in page
+    page = client.get(f"/admin/members/union/{city.branch.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" in page
+    city.branch.leader_name, city.branch.phone = "周红", "0717-6001234"
+    city.branch.save()
+    page = client.get(f"/admin/applications/joinapplication/{app.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" not in page

@@ -81,7 +81,7 @@ def test_phone_of_someone_else_or_badly_formed_is_refused(client, city, member):
     assert err.value.code == "phone_taken"
     client.force_login(member)
     response = client.post(reverse("member-profile"), {"phone": "12345", "password": f.PASSWORD})
-    assert "请输入11位手机号码" in response.content.decode()
+    assert "手机号码应为11位数字，当前为5位" in response.content.decode()
     assert not ProfileChange.objects.exists()
 
 

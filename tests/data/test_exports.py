@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 HEADER_ROW = 4  # title, union name, contact, phone, then the headers
 
 
-def _export(actor, union) -> list[list]:
-    out, _count = exports.roster_export(actor=actor, union=union)
+def _export(actor, union, *, second_factor=True) -> list[list]:
+    out, _count = exports.roster_export(actor=actor, union=union, second_factor=second_factor)
     with out:
         return sheet_rows(out.read())
 
@@ -38,7 +38,7 @@ def test_roster_export_then_import_into_an_empty_union_gives_the_same_roster(cit
                    for n in range(1, 8)]
     source_rows[3].update({"性别": "女", "身份证号码": roster_row(4, male=False)["身份证号码"], "手机号码": ""})
     assert run_import(city.branch, city.branch_staff, xlsx_bytes(source_rows)).status == ImportJob.Status.DONE
-    out, _count = exports.roster_export(actor=city.city_admin, union=city.branch)
+    out, _count = exports.roster_export(actor=city.city_admin, union=city.branch, second_factor=True)
     exported = out.read()
     first = sheet_rows(exported)
     assert first[HEADER_ROW + 1][3] == source_rows[0]["身份证号码"]  # clear for a staff user allowed to see it
@@ -83,7 +83,7 @@ def test_roster_is_masked_without_the_reveal_permission_and_every_export_is_logg
 
 
 def test_union_summary_counts_members_without_retained_ones(city, members_of):
-    unit = EmployerUnit.objects.create(name="甲厂", credit_code="91420500MA4899000A", nature="私营经济",
+    unit = EmployerUnit.objects.create(name="甲厂", credit_code="91420500MA4899000P", nature="私营经济",
                                        address="甲路1号", worker_count=300)
     city.grassroots.employer = unit
     city.grassroots.leader_name, city.grassroots.phone = "赵主席", "0717-1234567"
@@ -99,7 +99,7 @@ def test_union_summary_counts_members_without_retained_ones(city, members_of):
     body = {r[6]: r for r in rows[3:]}
     assert set(body) == {"甲区职工服务中心工会", "甲厂工会", "乙厂工会"} and count == 3
     row = body["甲厂工会"]
-    assert row[1:6] == ["甲厂", "91420500MA4899000A", "私营经济", "甲路1号", 300]
+    assert row[1:6] == ["甲厂", "91420500MA4899000P", "私营经济", "甲路1号", 300]
     assert row[9] == 3  # 2 own + 1 active in the branch; the retained member is not counted
     assert row[10:12] == ["赵主席", "0717-1234567"]
     assert body["乙厂工会"][9] == 1

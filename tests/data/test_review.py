@@ -1,12 +1,17 @@
 import datetime as dt
+import inspect
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+import members.demo
 from members import services_data
-from members.models import CommitteeMember, Union
+from members.models import CommitteeMember, EmployerUnit, Union
 from members.tasks import union_review_remind
+from unionhub import creditcode
 from unionhub.models import AuditEntry, OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +71,12 @@ def test_union_staff_and_parents_keep_union_data_and_committees_with_changes_rec
     url = reverse("admin:members_union_change", args=[city.grassroots.pk])
     client.force_login(city.grassroots_staff)
     response = client.post(url, _union_form(city.grassroots, leader_name="钱主席", founded_on="2001-05-06",
-                                            employer_name="甲厂有限公司", employer_credit_code="91420500MA4899000a",
+                                            employer_name="甲厂有限公司", employer_credit_code="91420500MA4899000p",
                                             employer_nature="私营经济", employer_worker_count="300"))
     assert response.status_code == 302, response.content.decode()[:2000]
     city.grassroots.refresh_from_db()
     assert city.grassroots.leader_name == "钱主席" and city.grassroots.founded_on == dt.date(2001, 5, 6)
-    assert city.grassroots.employer.credit_code == "91420500MA4899000A"
+    assert city.grassroots.employer.credit_code == "91420500MA4899000P"
     assert city.grassroots.employer.worker_count == 300
     assert CommitteeMember.objects.get(union=city.grassroots).name == "周敏"
     entry = LogEntry.objects.filter(object_id=str(city.grassroots.pk)).latest("action_time")
@@ -92,3 +97,28 @@ def test_union_staff_and_parents_keep_union_data_and_committees_with_changes_rec
     assert client.post(url, _union_form(city.grassroots, leader_name="x")).status_code in (302, 403)
     city.grassroots.refresh_from_db()
     assert city.grassroots.leader_name == "钱主席"
+
+
+def test_employer_credit_code_needs_its_gb32100_check_character(client, city):
+    url = reverse("admin:members_union_change", args=[city.grassroots.pk])
+    client.force_login(city.grassroots_staff)
+    response = client.post(url, _union_form(city.grassroots, employer_name="甲厂有限公司",
+                                            employer_credit_code="91420500MA4899000A"))
+    assert response.status_code == 200
+    assert "统一社会信用代码校验位不正确" in response.content.decode()
+    city.grassroots.refresh_from_db()
+    assert city.grassroots.employer is None or city.grassroots.employer.credit_code != "91420500MA4899000A"
+
+
+def test_credit_code_check_and_demo_units():
+    assert creditcode.validate(" 91420500ma4899000p ") == "91420500MA4899000P"
+    for bad, code in [("91420500MA4899000A", "uscc_checksum"), ("9142050", "uscc_length"),
+                      ("91420500MA4899000I", "uscc_format")]:
+        with pytest.raises(ValidationError) as err:
+            creditcode.validate(bad)
+        assert err.value.code == code
+    unit = EmployerUnit(name="乙厂", credit_code="91420500MA4899000A")
+    with pytest.raises(ValidationError):
+        unit.full_clean()
+    for found in re.findall(r'credit_code="([0-9A-Z]{18})"', inspect.getsource(members.demo)):
+        assert creditcode.validate(found) == found

@@ -65,7 +65,7 @@ def test_union_list_is_indented_tree_with_counts_excluding_retained(city):
 def test_person_search_by_full_id_number_uses_the_keyed_hash(city):
     user, _ = f.member(city.branch, name="待查会员")
     client = admin_client(city.grassroots_staff)
-    body = client.get("/admin/members/person/", {"q": user.person.id_number}).content.decode()
+    body = client.get("/admin/members/person/", {"q": user.person.id_number}, follow=True).content.decode()
     assert "待查会员" in body
 
 
@@ -76,6 +76,13 @@ def test_reveal_is_logged_and_needs_permission(city):
     denied = admin_client(city.grassroots_staff).get(
         f"/admin/members/person/{user.person_id}/reveal/id_number/", follow=True)
     assert user.person.id_number not in denied.content.decode()
-    allowed = admin_client(city.city_admin).get(f"/admin/members/person/{user.person_id}/reveal/id_number/")
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = admin_client(city.city_admin)
+    session = client.session  # a reveal needs a session that passed the second factor
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=city.city_admin, name="app").persistent_id
+    session.save()
+    allowed = client.get(f"/admin/members/person/{user.person_id}/reveal/id_number/")
     assert user.person.id_number in allowed.content.decode()
     assert AuditEntry.objects.filter(action="reveal_id_number", actor=city.city_admin).count() == 1

@@ -108,6 +108,8 @@ REGISTRY: dict[str, Entry] = {
     **{f"api-membership-{name}": Entry(lambda v, name=name: f"/api/v1/memberships/{v.membership.pk}/{name}/",
                                        ("GET", "POST"), data=lambda v: {"reason": "retired"})
        for name in ("retain", "restore", "withdraw", "expel", "reinstate", "move-out")},
+    "api-stats": Entry(lambda v: "/api/v1/stats/", public=True),  # each caller's own union only
+    "api-stats-union": Entry(lambda v: f"/api/v1/stats/unions/{v.union.pk}/"),
     "api-schema": Entry(lambda v: "/api/v1/schema/", public=True),
     "api-docs": Entry(lambda v: "/api/v1/docs/", public=True),
     # admin site pages
@@ -129,6 +131,8 @@ REGISTRY: dict[str, Entry] = {
     # admin views added by our model admins
     "admin:members_person_reveal": Entry(lambda v: [reverse("admin:members_person_reveal", args=[v.person.pk, n])
                                                     for n in ("id_number", "phone")]),
+    "admin:members_person_search": Entry(lambda v: reverse("admin:members_person_search"), GET_POST, public=True,
+                                         data=lambda v: {"q": v.person.id_number}),
     "admin:members_membership_transition": Entry(
         lambda v: [reverse("admin:members_membership_transition", args=[v.membership.pk, n])
                    for n in ("retain", "withdraw", "expel")], GET_POST, data=lambda v: {"reason": "retired"}),
@@ -393,7 +397,7 @@ def world(city, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     v = SimpleNamespace()
     v.union = city.grassroots
-    v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA4899999Q",
+    v.employer = EmployerUnit.objects.create(name="机密单位有限公司", credit_code="91420500MA48999990",
                                              county=city.county_a)
     Union.objects.filter(pk=v.union.pk).update(leader_name="机密负责人", phone="0717-8888777",
                                                address="机密路9号", employer=v.employer)

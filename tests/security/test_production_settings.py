@@ -33,6 +33,7 @@ def production_env(**extra) -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unionhub"),
         "REDIS_URL": "redis://127.0.0.1:6379/9",
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "PAYMENT_PROVIDER": "wechatpay",  # production refuses the sandbox (tests/security/test_sandbox_refused.py)
     })
     env.update(extra)
     return env

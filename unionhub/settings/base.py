@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (CSP, offline)
     "django_fsm",
     "axes",
     "django_otp",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionhub.middleware.RefuseUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "unionhub.context_processors.business_date",
+                "unionhub.context_processors.training_banner",
             ],
         },
     },
@@ -102,6 +105,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "security.backends.AddressLimitBackend",
     "members.backends.PhoneIdOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +141,11 @@ UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY")
 
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+# The sandbox provider credits orders without money: production refuses it unless this is set (training only).
+UNIONHUB_ALLOW_SANDBOX_PAYMENTS = env_bool("UNIONHUB_ALLOW_SANDBOX_PAYMENTS", False)
+# A banner on every page, member and admin: "training system, no real payments" (production turns it on with the
+# sandbox).
+UNIONHUB_TRAINING_BANNER = env_bool("UNIONHUB_TRAINING_BANNER", False)
 PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
 SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
 
@@ -191,13 +200,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "unionhub.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "unionhub.api.exception_handler",
+    # JSON nested deeper than JSON_MAX_DEPTH, non-object bodies and NUL or lone surrogates are refused (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "unionhub.parsers.SafeJSONParser",
+        "unionhub.parsers.SafeFormParser",
+        "unionhub.parsers.SafeMultiPartParser",
+    ],
 }
+JSON_MAX_DEPTH = int(env("UNIONHUB_JSON_MAX_DEPTH", "64"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionHub API",
-    "DESCRIPTION": "工会会员管理：入会、转会、会费。",
+    "DESCRIPTION": (
+        "工会会员管理：入会、转会、会费。\n\n"
+        "认证：请求头 `Authorization: Token <key>`（注册或 `POST /api/v1/auth/token/` 取得），或登录会话。\n\n"
+        '错误答复统一为 `{"code": "...", "detail": "..."}`：`code` 是不随语言变化的错误代码，每个接口的 400、409 '
+        "等答复列出它可能给出的代码及其中文说明（全部代码见 ErrorCode）；`detail` 是给用户看的说明。"
+        "请求体字段不合格式时，400 为按字段列出的错误（FieldErrors）。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, the code registry and the tags (member, staff, provider): unionhub.schema.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "unionhub.schema.postprocess"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Login throttling (django-axes): lock a username+IP after repeated failures.
@@ -206,6 +232,13 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address for every limit (security/client_ip.py): REMOTE_ADDR, or X-Forwarded-For only when the
+# immediate peer is one of these reverse proxies (comma-separated CIDRs, e.g. "10.0.0.0/8,127.0.0.1/32").
+UNIONHUB_TRUSTED_PROXIES = env_list("UNIONHUB_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "security.client_ip.axes_client_ip"
+# Failed logins from one address, across accounts: this many within the window block it (page and API, 429).
+UNIONHUB_LOGIN_FAILURES_PER_ADDRESS = int(env("UNIONHUB_LOGIN_FAILURES_PER_ADDRESS", "20"))
+UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS = int(env("UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS", str(15 * 60)))
 
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -239,6 +272,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Also to a file (masked like the console): e.g. UNIONHUB_LOG_FILE=/var/log/unionhub/app.log
+if env("UNIONHUB_LOG_FILE"):
+    LOGGING["handlers"]["file"] = {"class": "logging.FileHandler", "filename": env("UNIONHUB_LOG_FILE"),
+                                   "filters": ["mask_pii"], "formatter": "plain", "encoding": "utf-8"}
+    LOGGING["root"]["handlers"].append("file")
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 
@@ -246,8 +284,7 @@ UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 # may ask the public verification page (django-ratelimit rate, e.g. "30/m").
 CARD_LINK_MAX_AGE_SECONDS = int(env("UNIONHUB_CARD_LINK_MAX_AGE_SECONDS", "600"))
 CARD_VERIFY_RATE = env("UNIONHUB_CARD_VERIFY_RATE", "30/m")
-# Behind a reverse proxy, the request header that holds the client's address (e.g. "HTTP_X_REAL_IP").
-RATELIMIT_IP_META_KEY = env("UNIONHUB_RATELIMIT_IP_META_KEY")
+# (The card page's limit counts the address from security/client_ip.py, like every other limit.)
 # --- Security (issue 8): admin with two-factor, login throttling, sessions, API schema, retention ---
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.UnionHubAdminConfig"
 INSTALLED_APPS.append("security")
@@ -262,7 +299,9 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.schema.AutoSchema"
 # Where collectstatic writes (the production-settings test uses a temporary one).
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
-LOGGING["loggers"]["axes"] = {"level": "INFO"}
+# axes logs every login at INFO; lockouts come at WARNING. Celery's eager runs log each task at INFO.
+LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}
+LOGGING["loggers"]["celery"] = {"level": env("CELERY_LOG_LEVEL", "WARNING")}
 CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
     "task": "security.tasks.person_anonymise_expired",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),

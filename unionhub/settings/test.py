@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 (BASE_DIR / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 # Suites that log into the admin as county staff run without a second factor; tests of it turn this on.
 UNIONHUB_REQUIRE_ADMIN_2FA = False
+# An error code missing from unionhub.errors.ERROR_CODES, or answered by a view that does not declare it, fails.
+UNIONHUB_STRICT_ERROR_CODES = True

@@ -8,7 +8,7 @@ from members.models import Union
 
 # Each app adds its part of the demo city, in this order.
 BUILDERS = ["members.demo", "members.demo_data", "applications.demo", "transfers.demo", "dues.demo",
-            "members.card_demo"]
+            "members.card_demo", "dues.demo_sweep"]
 
 
 class Command(BaseCommand):
