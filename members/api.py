@@ -84,7 +84,7 @@ class TokenApi(APIView):
         token = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
-    @error_codes("invalid_credentials", "otp_required", "locked_out")
+    @error_codes("invalid_credentials", "otp_required", "locked_out", "address_locked_out")
     def post(self, request):
         from rest_framework.authtoken.models import Token
 

@@ -42,6 +42,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "not_found": ErrorCode(404, _("未找到。"), ALL),
     "throttled": ErrorCode(429, _("请求过于频繁，请稍后再试。"), THROTTLED),
     "locked_out": ErrorCode(429, _("登录失败次数过多，请30分钟后再试。")),
+    "address_locked_out": ErrorCode(429, _("来自您所在网络地址的登录失败次数过多，请15分钟后再试。")),
     "password_change_required": ErrorCode(403, _("密码已被管理员重置，请先登录管理后台修改密码。"), AUTH),
     # --- accounts and login -------------------------------------------------------------------------------------
     "invalid_credentials": ErrorCode(400, _("用户名或密码不正确。")),

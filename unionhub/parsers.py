@@ -36,18 +36,23 @@ def unsafe_text(value: str) -> bool:
 
 
 def check_text(data, where: str = "") -> None:
-    """Raise InvalidCharacters if any key or string value of parsed data holds NUL or a lone surrogate."""
-    stack = [data]
+    """Raise InvalidCharacters if any key or string value of parsed data holds NUL or a lone surrogate; the answer
+    names the field (its path, e.g. `committees.0.name`) so a client can point at it."""
+    stack = [(data, where)]
     while stack:
-        item = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, str):
             if unsafe_text(item):
-                raise InvalidCharacters(where)
+                raise InvalidCharacters(path)
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            for key, value in item.items():
+                name = key if isinstance(key, str) and not unsafe_text(key) else "?"
+                child = f"{path}.{name}" if path else name
+                if isinstance(key, str) and unsafe_text(key):
+                    raise InvalidCharacters(path or "body")
+                stack.append((value, child))
         elif isinstance(item, list | tuple):
-            stack.extend(item)
+            stack.extend((value, f"{path}.{i}" if path else str(i)) for i, value in enumerate(item))
 
 
 class SafeJSONParser(parsers.JSONParser):
@@ -81,5 +86,5 @@ class SafeMultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)
         check_text({key: result.data.getlist(key) for key in result.data})
-        check_text([upload.name or "" for upload in result.files.values()])
+        check_text([upload.name or "" for upload in result.files.values()], where="files")
         return result

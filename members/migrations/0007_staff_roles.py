@@ -38,12 +38,12 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0004_user_must_change_password"),
+        ("members", "0006_user_must_change_password"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("applications", "0001_initial"),
         ("transfers", "0001_initial"),
-        ("dues", "0003_refund_pending_proxy"),
+        ("dues", "0006_notification_provider_paid_at"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0003_data_imports"),
+        ("members", "0005_business_clock_timestamps"),
     ]
 
     operations = [
