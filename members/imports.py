@@ -87,8 +87,9 @@ def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes)
     (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
     job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
     from members.tasks import member_import_run
+    from unionhub.queueing import enqueue_on_commit
 
-    transaction.on_commit(lambda: member_import_run.delay(job.pk))
+    enqueue_on_commit(member_import_run, job.pk)  # not queued (broker down): import_jobs_recover queues it
     return job
 
 

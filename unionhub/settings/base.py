@@ -172,13 +172,30 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# Redis down degrades, it does not fail (unionhub/cache.py): the default cache answers from a per-process memory
+# cache (throttles count per process, cached values are read again from the database); the sessions cache misses,
+# so sessions are read from and written to the database alone.
+CACHES = (
+    {
+        "default": {"BACKEND": "unionhub.cache.FailoverRedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": {"fallback": "local"}},
+        "sessions": {"BACKEND": "unionhub.cache.FailoverRedisCache", "LOCATION": REDIS_URL,
+                     "OPTIONS": {"fallback": "miss"}},
+    }
+    if REDIS_URL
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+    }
+)
+SESSION_CACHE_ALIAS = "sessions"
+# django-ratelimit only knows Django's own backends by name; the failover one is a RedisCache.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A broker that is down must not hold a request: publishing gives up quickly, and what was not queued is picked up
+# by the beat tasks (outbox_deliver_pending for messages, import_jobs_recover for imports).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
