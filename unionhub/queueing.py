@@ -17,7 +17,7 @@ BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutErro
 def enqueue(task, *args) -> bool:
     """Queue the task now; False (logged) when the broker cannot be reached."""
     try:
-        task.apply_async(args)
+        task.delay(*args)
     except BROKER_ERRORS as exc:
         log.warning(
             "broker unavailable (%s): %s not queued, the beat task will pick it up",

@@ -294,6 +294,16 @@ CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
+# Member imports: rows refused past this many (counted while reading), bad rows listed in full in the report, and
+# recovery of jobs left pending by a lost worker or queue message (members.imports.import_jobs_recover).
+IMPORT_MAX_ROWS = int(env("UNIONHUB_IMPORT_MAX_ROWS", "200000"))
+IMPORT_REPORT_FULL_ROWS = int(env("UNIONHUB_IMPORT_REPORT_FULL_ROWS", "1000"))
+IMPORT_STALE_MINUTES = int(env("UNIONHUB_IMPORT_STALE_MINUTES", "30"))
+IMPORT_MAX_ATTEMPTS = int(env("UNIONHUB_IMPORT_MAX_ATTEMPTS", "3"))
+IMPORT_TIME_LIMIT_SECONDS = int(env("UNIONHUB_IMPORT_TIME_LIMIT_SECONDS", "1800"))
+CELERY_BEAT_SCHEDULE["member-imports-recover"] = {
+    "task": "members.tasks.import_jobs_recover", "schedule": crontab(minute="*/5"),
+}
 # --- dues ---------------------------------------------------------------------------------------------------------
 # WeChat Pay API v3: the platform public key (微信支付公钥) and its id, used instead of downloaded certificates.
 WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
