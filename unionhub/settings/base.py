@@ -310,6 +310,13 @@ WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
 WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
 # Notifications older (or newer) than this many seconds are refused as replays.
 WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
+# The arrears sweep runs at DUES_SWEEP_HOUR; a check every 15 minutes sweeps a date missed or left unfinished
+# (a run silent for DUES_SWEEP_STALE_SECONDS is taken as lost and resumed).
+DUES_SWEEP_HOUR = 2
+DUES_SWEEP_STALE_SECONDS = int(env("DUES_SWEEP_STALE_SECONDS", "600"))
+CELERY_BEAT_SCHEDULE["dues-sweep-check"] = {
+    "task": "dues.tasks.dues_sweep_check", "schedule": crontab(minute="*/15", hour="2-23"),
+}
 # The monthly rate when no year has one recorded (city admins record each year's rate in admin).
 DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
 # --- Integration: one name per choice set shared in the API schema ---
