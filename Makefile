@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean
+.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench: install-test
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_city --members $(BENCH_MEMBERS)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_run
+
+# Its own PostgreSQL, Redis, gunicorn and worker; faults injected; a table of what was lost (not in CI).
+fault-rehearsal: install-test
+	$(PY) -m unionhub.rehearsal
 
 lint: install-test
 	$(VENV)/bin/ruff check .

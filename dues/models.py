@@ -199,6 +199,35 @@ class ArrearsEntry(models.Model):
         return f"{self.membership_id}: {self.unpaid_months}"
 
 
+class SweepRun(models.Model):
+    """One business date's arrears sweep: its plan (the arrears list) is written first, then withdrawals in batches,
+    each batch counted in its own transaction; a run interrupted part way is completed by the next one."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+
+    business_date = models.DateField(_("业务日期"), unique=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    planned = models.BooleanField(default=False)
+    batches_total = models.PositiveIntegerField(_("批次总数"), default=0)
+    batches_done = models.PositiveIntegerField(_("已完成批次"), default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("欠费处理记录")
+        verbose_name_plural = _("欠费处理记录")
+        ordering = ["-business_date"]
+
+    def __str__(self):
+        return f"{self.business_date} {self.status} {self.batches_done}/{self.batches_total}"
+
+
 class RefundPendingOrder(PaymentOrder):
     """Orders paid for months that were already credited: money to return (待退款)."""
 

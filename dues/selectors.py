@@ -1,6 +1,7 @@
 """Reads of the dues ledger: the month calendar (a fixed handful of queries whatever the history), histories."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -99,7 +100,8 @@ def rate_for(year: int) -> Decimal:
     Cached (rates change a few times a year; every change bumps the cache version, see DuesRate.save)."""
     from django.core.cache import cache
 
-    version = cache.get_or_set(RATE_CACHE_VERSION_KEY, 1, None)
+    # a fresh version is never one used before (after a cache outage the key is dropped and started again)
+    version = cache.get_or_set(RATE_CACHE_VERSION_KEY, time.time_ns, None)
     key = f"dues-rate:{version}:{year}"
     cached = cache.get(key)
     if cached is not None:
@@ -115,7 +117,7 @@ def rate_cache_clear() -> None:
     try:
         cache.incr(RATE_CACHE_VERSION_KEY)
     except ValueError:
-        cache.set(RATE_CACHE_VERSION_KEY, 2, None)
+        cache.set(RATE_CACHE_VERSION_KEY, time.time_ns(), None)
 
 
 def _rate_from_db(year: int) -> Decimal:

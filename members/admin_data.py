@@ -84,6 +84,7 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             path("<int:pk>/progress/", view(self.progress_view), name="members_importjob_progress"),
             path("<int:pk>/progress.json", view(self.progress_json), name="members_importjob_progress_json"),
             path("<int:pk>/report.csv", view(self.report_csv), name="members_importjob_report"),
+            path("<int:pk>/retry/", view(self.retry_view), name="members_importjob_retry"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -130,6 +131,18 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def progress_json(self, request, pk):
         return JsonResponse(imports.import_job_progress(self._job(request, pk)))
+
+    def retry_view(self, request, pk):
+        """Submit a job interrupted for good once more, from its kept upload (POST)."""
+        job = self._job(request, pk)
+        if request.method != "POST" or not (request.user.is_superuser
+                                            or request.user.has_perm("members.add_membership")):
+            raise PermissionDenied
+        try:
+            imports.import_job_retry(job=job, actor=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.detail)
+        return redirect("admin:members_importjob_progress", job.pk)
 
     def report_csv(self, request, pk):
         job = self._job(request, pk)

@@ -11,6 +11,7 @@ import io
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +91,12 @@ def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes)
         raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
     stored = f"{uuid.uuid4().hex}{suffix}.enc"
     (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
-    job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
+    job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored,
+                                   queued_at=timezone.now())
     from members.tasks import member_import_run
+    from unionhub.queueing import enqueue_on_commit
 
-    transaction.on_commit(lambda: member_import_run.delay(job.pk))
+    enqueue_on_commit(member_import_run, job.pk)  # not queued (broker down): import_jobs_recover queues it
     return job
 
 
@@ -490,31 +493,69 @@ def member_import_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], dict[int, list[str]], dict[int, str]]:
-    """Good rows, errors by row number, and names of the bad rows. The workbook is released when this returns."""
+class ErrorLog:
+    """Errors by row number for the first `full` bad rows; past them only counts by column, so a file of a million
+    bad rows keeps a bounded report."""
+
+    def __init__(self, full: int):
+        self.full = full
+        self.rows: dict[int, list[str]] = {}
+        self.names: dict[int, str] = {}
+        self.more = Counter()
+        self.count = 0
+
+    def add(self, number: int, errors: list[str], name: str = "") -> None:
+        if number in self.rows:
+            self.rows[number].extend(errors)
+            return
+        self.count += 1
+        if len(self.rows) < self.full:
+            self.rows[number] = list(errors)
+            self.names[number] = name
+        else:
+            self.more.update({error.split("：", 1)[0] for error in errors})
+
+    def summary(self) -> str:
+        if not self.more:
+            return ""
+        counts = "；".join(f"{label} {n} 行" for label, n in self.more.most_common())
+        return f"另有 {self.count - len(self.rows)} 行有问题（只列出前 {self.full} 行），按列统计：{counts}"
+
+
+def _too_many_rows(limit: int) -> BusinessError:
+    return BusinessError("too_many_rows", gettext("文件行数超过上限（%(n)s 行），请分成几个文件导入。") % {"n": limit})
+
+
+def _read_and_check(job: ImportJob) -> tuple[list[CleanRow], ErrorLog]:
+    """Good rows and the errors. The workbook is released when this returns.
+
+    Rows are counted as they are read, before each is checked: past IMPORT_MAX_ROWS the file is refused at once."""
+    limit = settings.IMPORT_MAX_ROWS
     rows_in, estimate = read_rows(_read_stored(job), job.file_name)
     columns, header_row = _find_header(rows_in)
     checker = RowChecker(columns, clock.today())
     good: list[CleanRow] = []
-    errors: dict[int, list[str]] = {}
-    names: dict[int, str] = {}
+    errors = ErrorLog(settings.IMPORT_REPORT_FULL_ROWS)
     total = max(estimate - header_row, 0)
-    _set_progress(job, ImportJob.Status.VALIDATING, 0, total)
+    counted = 0
+    _set_progress(job, ImportJob.Status.VALIDATING, 0, min(total, limit))
     for number, row in enumerate(rows_in, start=header_row + 1):
         if _is_blank(row):
             continue
+        counted += 1
+        if counted > limit:
+            raise _too_many_rows(limit)
         clean, row_errors = checker.check(number, row)
         if row_errors:
-            errors[number] = row_errors
-            names[number] = str(checker.value(row, "姓名"))[:50]
+            errors.add(number, row_errors, str(checker.value(row, "姓名"))[:50])
         else:
             good.append(clean)
         if number % 5000 == 0:
             _set_progress(job, ImportJob.Status.VALIDATING, min(number - header_row, total), total)
-    return good, errors, names
+    return good, errors
 
 
-def _report_csv(entries, file_error: str = "") -> bytes:
+def _report_csv(entries, file_error: str = "", summary: str = "") -> bytes:
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM correctly
     writer = csv.writer(out)
@@ -523,13 +564,16 @@ def _report_csv(entries, file_error: str = "") -> bytes:
         writer.writerow(["", "", file_error])
     for item in entries:
         writer.writerow([item["row"], item["name"], "；".join(item["errors"])])
+    if summary:
+        writer.writerow(["", "", summary])
     return out.getvalue().encode()
 
 
-def _store_report(entries) -> str:
-    """The full list of bad rows, kept encrypted beside the uploads (the job row keeps only the first ones)."""
+def _store_report(entries, summary: str = "") -> str:
+    """The bad rows (the first IMPORT_REPORT_FULL_ROWS in full, then counts), kept encrypted beside the uploads
+    (the job row keeps only the first ones)."""
     stored = f"{uuid.uuid4().hex}.report.csv.enc"
-    (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries)))
+    (_upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries, summary=summary)))
     return stored
 
 
@@ -538,7 +582,7 @@ def error_report_csv(job: ImportJob) -> bytes:
     stored = job.report.get("report_file")
     if stored and (_upload_dir() / stored).exists():
         return crypto.decrypt_bytes((_upload_dir() / stored).read_bytes())
-    return _report_csv(job.report.get("errors", []), job.report.get("file_error", ""))
+    return _report_csv(job.report.get("errors", []), job.report.get("file_error", ""), job.report.get("summary", ""))
 
 
 def _peak_rss_mb() -> int:
@@ -549,24 +593,26 @@ def _peak_rss_mb() -> int:
 
 def _run(job: ImportJob) -> ImportJob:
     started = time.perf_counter()
-    good, errors, names = _read_and_check(job)
-    counted = len(good) + len(errors)
+    good, errors = _read_and_check(job)
+    counted = len(good) + errors.count
     if counted == 0:
         raise BusinessError("empty", gettext("文件中没有会员数据。"))
     job.total = counted
     timings = {"read_check_s": round(time.perf_counter() - started, 1), "peak_rss_after_read_mb": _peak_rss_mb()}
     existing, db_errors = _check_against_database(good)
     timings["database_check_s"] = round(time.perf_counter() - started - timings["read_check_s"], 1)
-    for row_no, row_errors in db_errors.items():
-        errors.setdefault(row_no, []).extend(row_errors)
-    if errors:
-        good_names = {r.row: r.name for r in good if r.row in db_errors}
+    good_names = {r.row: r.name for r in good if r.row in db_errors}
+    for row_no in sorted(db_errors):
+        errors.add(row_no, db_errors[row_no], good_names.get(row_no, ""))
+    if errors.count:
         del good, existing
-        entries = ({"row": n, "name": names.get(n) or good_names.get(n, ""), "errors": errors[n]}
-                   for n in sorted(errors))
-        report = {"error_count": len(errors), "errors": [], "report_file": _store_report(entries)}
-        report["errors"] = [{"row": n, "name": names.get(n) or good_names.get(n, ""), "errors": errors[n]}
-                            for n in sorted(errors)[:REPORT_SHOWN]]
+        rows, names = errors.rows, errors.names
+        entries = ({"row": n, "name": names.get(n, ""), "errors": rows[n]} for n in sorted(rows))
+        summary = errors.summary()
+        report = {"error_count": errors.count, "errors": [], "summary": summary,
+                  "report_file": _store_report(entries, summary)}
+        report["errors"] = [{"row": n, "name": names.get(n, ""), "errors": rows[n]}
+                            for n in sorted(rows)[:REPORT_SHOWN]]
         _finish(job, ImportJob.Status.REJECTED, done=counted, total=counted, report=report)
         return job
     _set_progress(job, ImportJob.Status.IMPORTING, 0, counted)
@@ -576,6 +622,60 @@ def _run(job: ImportJob) -> ImportJob:
     timings["peak_rss_mb"] = _peak_rss_mb()
     _finish(job, ImportJob.Status.DONE, done=counted, created_count=created,
             report={"error_count": 0, "errors": [], "linked_existing": len(existing), "timings": timings})
+    return job
+
+
+# --- recovery: jobs that a lost worker or a lost queue message left pending --------------------------------
+
+INTERRUPTED = "导入处理被中断（已自动重试 %(n)s 次），未导入任何数据。文件已保留，可点击“重新提交”再试。"
+
+
+def import_jobs_recover(now=None) -> dict:
+    """Beat task: every pending job not picked up for IMPORT_STALE_MINUTES is queued again, up to
+    IMPORT_MAX_ATTEMPTS times, then marked failed with the reason shown on its page; its upload is kept for a retry.
+
+    A job being run holds its row lock for the whole run (and the task has a hard time limit), so a pending row
+    that can be locked is one nobody is running: its worker died, or its queue message was lost or never sent."""
+    from members.tasks import member_import_run
+    from unionhub.queueing import enqueue_on_commit
+
+    now = now or timezone.now()
+    stale = now - dt.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    counts = {"requeued": 0, "failed": 0}
+    with transaction.atomic():
+        jobs = list(ImportJob.objects.select_for_update(skip_locked=True).filter(
+            status=ImportJob.Status.PENDING, queued_at__lt=stale).order_by("pk")[:100])
+        for job in jobs:
+            if job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = now
+                job.report = {"file_error": INTERRUPTED % {"n": job.attempts}, "error_count": 1, "errors": [],
+                              "can_retry": True}
+                job.save(update_fields=["status", "finished_at", "report"])
+                counts["failed"] += 1
+                continue
+            job.attempts += 1
+            job.queued_at = now
+            job.save(update_fields=["attempts", "queued_at"])
+            enqueue_on_commit(member_import_run, job.pk)
+            counts["requeued"] += 1
+    return counts
+
+
+def import_job_retry(*, job: ImportJob, actor: User) -> ImportJob:
+    """Submit a job that recovery gave up on once more, from its kept upload."""
+    from members.tasks import member_import_run
+    from unionhub.queueing import enqueue_on_commit
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not (job.status == ImportJob.Status.FAILED and job.report.get("can_retry")
+                and job.stored_file and (_upload_dir() / job.stored_file).exists()):
+            raise BusinessError("not_retryable", gettext("该导入不能重新提交，请重新上传文件。"))
+        job.status, job.attempts, job.queued_at, job.finished_at = ImportJob.Status.PENDING, 0, timezone.now(), None
+        job.report = {}
+        job.save(update_fields=["status", "attempts", "queued_at", "finished_at", "report"])
+        enqueue_on_commit(member_import_run, job.pk)
     return job
 
 

@@ -35,6 +35,9 @@ class ImportJob(models.Model):
     report = models.JSONField(_("报告"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), default=clock.now, editable=False)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Recovery (members.imports.import_jobs_recover): when the job was last handed to the queue, and how often.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("会员导入")

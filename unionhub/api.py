@@ -99,6 +99,42 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
+def _dependency_down(exc) -> bool:
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OperationalError | InterfaceError | BrokerError | RedisConnectionError
+                      | RedisTimeoutError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def server_error(request):
+    """handler500: under /api/ always JSON — 503 {"code": "unavailable"} when a dependency (PostgreSQL, Redis, the
+    broker) is down, else 500 {"code": "server_error"}; pages get Django's usual error page (503 when a dependency
+    is down)."""
+    import sys
+
+    down = _dependency_down(sys.exc_info()[1])
+    if request.path.startswith("/api/"):
+        if down:
+            response = JsonResponse({"code": "unavailable", "detail": gettext("服务暂时不可用，请稍后重试。")},
+                                    status=503)
+            response["Retry-After"] = "30"
+            return response
+        return JsonResponse({"code": "server_error", "detail": gettext("服务器内部错误，请稍后重试。")}, status=500)
+    response = defaults.server_error(request)
+    if down:
+        response.status_code = 503
+        response["Retry-After"] = "30"
+    return response
+
+
 def page_not_found(request, exception):
     """A URL that matches nothing: JSON under /api/ (clients parse every answer), the usual page elsewhere."""
     if request.path.startswith("/api/"):

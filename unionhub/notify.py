@@ -40,9 +40,10 @@ def notify(*, recipient, template: str, subject: str, body: str, dedupe_key: str
             continue
         created.append(message)
         if channel != "inbox":
+            from unionhub.queueing import enqueue_on_commit
             from unionhub.tasks import outbox_deliver
 
-            transaction.on_commit(lambda pk=message.pk: outbox_deliver.delay(pk))
+            enqueue_on_commit(outbox_deliver, message.pk)  # a broker outage delays it: outbox_deliver_pending
     return created
 
 

@@ -27,3 +27,4 @@ urlpatterns = [
 ]
 
 handler404 = "unionhub.api.page_not_found"
+handler500 = "unionhub.api.server_error"

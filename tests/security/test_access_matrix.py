@@ -228,6 +228,8 @@ REGISTRY: dict[str, Entry] = {
     **{f"admin:members_importjob_{name}": Entry(
         lambda v, name=name: reverse(f"admin:members_importjob_{name}", args=[v.import_job.pk]))
        for name in ("progress", "progress_json", "report")},
+    "admin:members_importjob_retry": Entry(
+        lambda v: reverse("admin:members_importjob_retry", args=[v.import_job.pk]), GET_POST),
     # dues: the member's own ledger pages, the payment API and the providers' notifications
     "dues-home": Entry(lambda v: ["/dues/", "/dues/?year=2025"], public=True),
     "dues-pay": Entry(lambda v: ["/dues/pay/", "/dues/pay/?year=2025"], GET_POST, public=True,

@@ -182,13 +182,30 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# Redis down degrades, it does not fail (unionhub/cache.py): the default cache answers from a per-process memory
+# cache (throttles count per process, cached values are read again from the database); the sessions cache misses,
+# so sessions are read from and written to the database alone.
+CACHES = (
+    {
+        "default": {"BACKEND": "unionhub.cache.FailoverRedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": {"fallback": "local"}},
+        "sessions": {"BACKEND": "unionhub.cache.FailoverRedisCache", "LOCATION": REDIS_URL,
+                     "OPTIONS": {"fallback": "miss"}},
+    }
+    if REDIS_URL
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+    }
+)
+SESSION_CACHE_ALIAS = "sessions"
+# django-ratelimit only knows Django's own backends by name; the failover one is a RedisCache.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A broker that is down must not hold a request: publishing gives up quickly, and what was not queued is picked up
+# by the beat tasks (outbox_deliver_pending for messages, import_jobs_recover for imports).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -319,12 +336,29 @@ CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
+# Member imports: rows refused past this many (counted while reading), bad rows listed in full in the report, and
+# recovery of jobs left pending by a lost worker or queue message (members.imports.import_jobs_recover).
+IMPORT_MAX_ROWS = int(env("UNIONHUB_IMPORT_MAX_ROWS", "200000"))
+IMPORT_REPORT_FULL_ROWS = int(env("UNIONHUB_IMPORT_REPORT_FULL_ROWS", "1000"))
+IMPORT_STALE_MINUTES = int(env("UNIONHUB_IMPORT_STALE_MINUTES", "30"))
+IMPORT_MAX_ATTEMPTS = int(env("UNIONHUB_IMPORT_MAX_ATTEMPTS", "3"))
+IMPORT_TIME_LIMIT_SECONDS = int(env("UNIONHUB_IMPORT_TIME_LIMIT_SECONDS", "1800"))
+CELERY_BEAT_SCHEDULE["member-imports-recover"] = {
+    "task": "members.tasks.import_jobs_recover", "schedule": crontab(minute="*/5"),
+}
 # --- dues ---------------------------------------------------------------------------------------------------------
 # WeChat Pay API v3: the platform public key (微信支付公钥) and its id, used instead of downloaded certificates.
 WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
 WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
 # Notifications older (or newer) than this many seconds are refused as replays.
 WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
+# The arrears sweep runs at DUES_SWEEP_HOUR; a check every 15 minutes sweeps a date missed or left unfinished
+# (a run silent for DUES_SWEEP_STALE_SECONDS is taken as lost and resumed).
+DUES_SWEEP_HOUR = 2
+DUES_SWEEP_STALE_SECONDS = int(env("DUES_SWEEP_STALE_SECONDS", "600"))
+CELERY_BEAT_SCHEDULE["dues-sweep-check"] = {
+    "task": "dues.tasks.dues_sweep_check", "schedule": crontab(minute="*/15", hour="2-23"),
+}
 # The monthly rate when no year has one recorded (city admins record each year's rate in admin).
 DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
 # --- Integration: one name per choice set shared in the API schema ---
