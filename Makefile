@@ -38,7 +38,9 @@ demo: install system-deps migrate
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
 	  $(VENV)/bin/celery -A unionhub worker -B -l info --concurrency 2 & \
 	fi
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Card QR links point at the address the demo is served on (on 0.0.0.0: the host each request came to).
+	@if [ "$(HOST)" != 0.0.0.0 ]; then export UNIONHUB_SITE_URL="$${UNIONHUB_SITE_URL:-http://$(HOST):$(PORT)}"; fi; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test system-deps
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true

@@ -137,7 +137,8 @@ UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY")
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
 PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
-SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
+# Empty: absolute links are built from the host of the request (behind a proxy, set it or USE_X_FORWARDED_HOST).
+SITE_URL = env("UNIONHUB_SITE_URL", "")
 
 WECHATPAY = {
     "MCHID": env("WECHATPAY_MCHID"),
