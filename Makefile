@@ -43,6 +43,8 @@ demo: install system-deps migrate
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test system-deps
+	@# axe-core for the accessibility checks of the browser tests (pinned in tools/a11y/package-lock.json)
+	@[ -f tools/a11y/node_modules/axe-core/axe.min.js ] || npm ci --prefix tools/a11y --no-audit --no-fund
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py check --fail-level ERROR
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py makemigrations --check --dry-run
