@@ -26,11 +26,13 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("mine", _("待我处理"))]
+        return [("mine", _("待我处理")), ("below", _("下级处理中"))]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
             return queryset.filter(selectors.application_queue_q(request.user))
+        if self.value() == "below":
+            return queryset.filter(selectors.application_waiting_below_q(request.user))
         return queryset
 
 

@@ -47,7 +47,8 @@ def application_scope_q(user: User, fields: tuple[str, ...] = ("union", "county"
 
 
 def application_queue_q(user: User) -> Q:
-    """What waits for this user's role: city → undispatched; county → dispatched to it; union → to decide."""
+    """What this user's role must act on now: city → undispatched; county → dispatched to it, to verify; a union →
+    applications to itself, to decide. What waits on a union or county below is not in it (see waiting_below_q)."""
     if not (user.is_superuser or user.is_union_staff):
         return Q(pk__in=[])
     level = None if user.is_superuser else user.union.level
@@ -59,9 +60,13 @@ def application_queue_q(user: User) -> Q:
     if level == UnionLevel.CITY:
         return undispatched
     if level == UnionLevel.COUNTY:
-        return (to_verify & Q(county__path__startswith=user.union.path)) | (
-            to_decide & Q(union__path__startswith=user.union.path) & ~Q(union=user.union))
-    return to_decide & Q(union__path__startswith=user.union.path)
+        return to_verify & Q(county=user.union)
+    return to_decide & Q(union=user.union)
+
+
+def application_waiting_below_q(user: User) -> Q:
+    """下级处理中: open applications in the user's scope that wait on someone else's step."""
+    return Q(state__in=OPEN_STATES) & ~application_queue_q(user)
 
 
 def join_application_list(*, user: User, state: str | None = None, queue: bool = False) -> QuerySet:
