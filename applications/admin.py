@@ -13,7 +13,7 @@ from applications import documents, selectors, services
 from applications.forms import ApproveForm, DispatchForm, RejectForm, VerifyForm
 from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
 from members import selectors as member_selectors
-from members.models import UnionLevel
+from members.models import EmployerUnit, UnionLevel
 from unionhub import clock
 from unionhub.admin_scope import ScopedAdminMixin, admin_step
 from unionhub.errors import InvalidTransition, NotInScope
@@ -114,6 +114,17 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     def id_masked(self, obj):
         return obj.applicant.id_number_masked
 
+    def get_list_display(self, request):
+        """The columns each role needs: the city its county and union, a county its unions, a union its people."""
+        level = None if request.user.is_superuser else getattr(request.user.union, "level", None)
+        if level in (None, UnionLevel.CITY):
+            drop = {"id_masked"}
+        elif level == UnionLevel.COUNTY:
+            drop = {"id_masked", "county"}
+        else:
+            drop = {"county"}
+        return [column for column in self.list_display if column not in drop]
+
     def allowed_steps(self, request, obj) -> list[str]:
         return [name for name in self.steps
                 if can_proceed(getattr(obj, name)) and has_transition_perm(getattr(obj, name), request.user)]
@@ -154,10 +165,29 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             return redirect(change_url)
         label, form_class, service = self.steps[name]
         form = self.step_form(request, obj, name, form_class)
-        return admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
-                          run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
-                          refusals={NotInScope: _("无权办理该申请。"),
-                                    InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
+        response = admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
+                              run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
+                              refusals={NotInScope: _("无权办理该申请。"),
+                                        InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
+        if getattr(response, "context_data", None) is not None:  # the form is shown (not yet rendered)
+            response.template_name = "admin/applications/step_form.html"
+            response.context_data.update(self.step_context(request, obj, name, change_url))
+        return response
+
+    def step_context(self, request, obj, name, change_url) -> dict:
+        """What the step page shows beside the form: the applicant's unit, region and hire date, and for dispatch
+        and verify the unions whose name matches the unit (with leader and phone), as staff search by keyword."""
+        unit = getattr(obj, "employer_name", "") or obj.unit_name
+        employer = EmployerUnit.objects.filter(name=unit).select_related("county").first()
+        region = obj.county or (employer.county if employer else None)
+        context = {"change_url": change_url, "step_name": name, "app_unit": unit,
+                   "app_region": region.name if region else "", "app_hire_date": getattr(obj, "hire_date", None)}
+        if name in ("dispatch", "verify"):
+            keyword = request.GET.get("q", "").strip() or selectors.unit_keyword(unit)
+            within = obj.county if name == "verify" and obj.county_id else None
+            context.update(suggest_keyword=keyword,
+                           suggestions=selectors.union_suggestions(keyword, within=within))
+        return context
 
 
 def workflow_steps(*, dispatch, verify, approve, reject, approve_label, approve_form) -> dict:

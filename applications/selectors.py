@@ -115,3 +115,30 @@ def responsible_staff(application) -> QuerySet[User]:
         return own
     county = application.union.county
     return staff.filter(union=county) if county else staff.none()
+
+
+_UNIT_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "集团", "公司", "工会")
+
+
+def unit_keyword(unit_name: str) -> str:
+    """The distinctive part of a unit's name, as staff type it into a search: legal-form suffixes dropped."""
+    keyword = unit_name.strip()
+    for suffix in _UNIT_SUFFIXES:
+        if keyword.endswith(suffix) and len(keyword) > len(suffix):
+            keyword = keyword[: -len(suffix)]
+    return keyword
+
+
+def union_suggestions(keyword: str, *, within: Union | None = None, limit: int = 8) -> list[Union]:
+    """Unions that accept members whose name (or their employer's) contains the keyword, narrowing to its first
+    four, then two characters when nothing matches; inside `within`'s subtree when given."""
+    qs = Union.objects.filter(accepts_members=True).select_related("parent", "employer").order_by("path")
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    for term in dict.fromkeys([keyword, keyword[:4], keyword[:2]]):
+        if not term:
+            continue
+        found = list(qs.filter(Q(name__icontains=term) | Q(employer__name__icontains=term))[:limit])
+        if found:
+            return found
+    return []

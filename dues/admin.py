@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dues import imports, services
 from dues.models import (
@@ -116,9 +117,7 @@ class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         "member",
         "union",
         "period",
-        "months_count",
         "total_amount",
-        "extra_amount",
         "status",
         "provider",
         "paid_at",
@@ -136,9 +135,13 @@ class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in PaymentOrder._meta.fields]
 
+    class Media:
+        css = {"all": ["dues/admin.css"]}
+
     @admin.display(description=_("月份"), ordering="first_month")
     def period(self, obj):
-        return obj.period_label
+        return format_html('{} <span class="order-months">（{}）</span>', obj.period_label,
+                           ngettext("%(n)s 个月", "%(n)s 个月", obj.months_count) % {"n": obj.months_count})
 
     @admin.display(description=_("收据"))
     def receipt(self, obj):
