@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
@@ -75,7 +76,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     steps: dict = {}
     change_form_template = "admin/applications/application_change_form.html"
-    list_display_links = ["id", "applicant_name"]
+    list_display_links = ["applicant_name"]
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -116,14 +117,28 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     def get_list_display(self, request):
         """The columns each role needs: the city its county and union, a county its unions, a union its people."""
-        level = None if request.user.is_superuser else getattr(request.user.union, "level", None)
-        if level in (None, UnionLevel.CITY):
+        union = None if request.user.is_superuser else request.user.union
+        if union is None or union.level in (UnionLevel.CITY, UnionLevel.COUNTY):
             drop = {"id_masked"}
-        elif level == UnionLevel.COUNTY:
-            drop = {"id_masked", "county"}
-        else:
-            drop = {"county"}
+        else:  # a union's own staff: the ID to check; who handles it only when it has unions below
+            drop = set() if union.children.exists() else {"handled_by"}
         return [column for column in self.list_display if column not in drop]
+
+    @admin.display(description=_("办理工会"), ordering="union__path")
+    def handled_by(self, obj):
+        union = obj.union.name if obj.union_id else "—"
+        if obj.county_id:
+            return format_html('{}<br><small class="app-county">{}</small>', union, obj.county.name)
+        return union
+
+    @admin.display(description=_("所在单位"), ordering="unit_name")
+    def unit(self, obj):
+        return obj.unit_name
+
+    @admin.display(description=_("提交时间"), ordering="created_at")
+    def submitted(self, obj):
+        return format_html('<time datetime="{}">{}</time>', timezone.localtime(obj.created_at).isoformat(),
+                           timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M"))
 
     def allowed_steps(self, request, obj) -> list[str]:
         return [name for name in self.steps
@@ -205,8 +220,8 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     steps = workflow_steps(dispatch=services.join_application_dispatch, verify=services.join_application_verify,
                            approve=services.join_application_approve, reject=services.join_application_reject,
                            approve_label=_("同意入会"), approve_form=ApproveForm)
-    list_display = ["id", "applicant_name", "id_masked", "unit_name", "union", "county", "state_badge",
-                    "due_marked", "flag_list", "created_at"]
+    list_display = ["applicant_name", "id_masked", "unit", "handled_by", "state_badge", "due_marked", "flag_list",
+                    "submitted"]
     search_fields = ["applicant__name", "unit_name", "employer_name"]
     readonly_fields = ["applicant", "id_masked", "state_badge", "route_display", "union", "county", "unit_name",
                        "employer_name", "employment_type", "hire_date", "statement", "wants_card", "flag_list",

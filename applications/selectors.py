@@ -1,6 +1,7 @@
 """Reads for applications: scope, queues, overdue lists, timelines, working-day deadlines."""
 
 import datetime as dt
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
@@ -117,12 +118,14 @@ def responsible_staff(application) -> QuerySet[User]:
     return staff.filter(union=county) if county else staff.none()
 
 
+# A leading place name (宜昌市, 西陵区, 宜都市…) is shared by many units: not what tells them apart.
+_PLACE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}?[省市])?(?:[\u4e00-\u9fff]{1,4}?[区县])?")
 _UNIT_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "集团", "公司", "工会")
 
 
 def unit_keyword(unit_name: str) -> str:
     """The distinctive part of a unit's name, as staff type it into a search: legal-form suffixes dropped."""
-    keyword = unit_name.strip()
+    keyword = _PLACE_PREFIX.sub("", unit_name.strip()) or unit_name.strip()
     for suffix in _UNIT_SUFFIXES:
         if keyword.endswith(suffix) and len(keyword) > len(suffix):
             keyword = keyword[: -len(suffix)]

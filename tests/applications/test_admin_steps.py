@@ -28,6 +28,7 @@ def energy(city):
 def test_unit_keyword_drops_the_legal_form():
     assert selectors.unit_keyword("宜昌能源有限公司") == "宜昌能源"
     assert selectors.unit_keyword("甲厂") == "甲厂"
+    assert selectors.unit_keyword("宜昌市西陵区长江电力设备有限责任公司") == "长江电力设备"
 
 
 def test_dispatch_page_shows_unit_region_hire_date_and_matching_unions(city, applicant, energy):
@@ -67,16 +68,18 @@ def test_step_buttons_are_marked_as_primary_actions(city, applicant):
 @pytest.mark.parametrize(
     ("role", "shown", "hidden"),
     [
-        ("city_admin", ["field-union", "field-county"], ["field-id_masked"]),
-        ("county_a_admin", ["field-union"], ["field-county", "field-id_masked"]),
-        ("branch_staff", ["field-id_masked"], ["field-county"]),
+        ("city_admin", ["field-handled_by"], ["field-id_masked"]),
+        ("county_a_admin", ["field-handled_by"], ["field-id_masked"]),
+        ("grassroots_staff", ["field-id_masked", "field-handled_by"], []),
+        ("branch_staff", ["field-id_masked"], ["field-handled_by"]),
     ],
 )
 def test_list_columns_per_role(city, applicant, role, shown, hidden):
     app = submit(applicant, union=city.branch)
     page = logged_in(getattr(city, role)).get(LIST).content.decode()
     assert f"/{app.pk}/change/" in page
-    for column in ["field-state_badge", "field-due_marked", "field-flag_list", "field-created_at", *shown]:
+    for column in ["field-unit", "field-state_badge", "field-due_marked", "field-flag_list", "field-submitted",
+                   *shown]:
         assert column in page, column
     for column in hidden:
         assert column not in page, column
