@@ -51,9 +51,13 @@ demo: install system-deps migrate
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
 	  $(VENV)/bin/celery -A unionhub worker -B -l warning --concurrency 2 & \
 	fi
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Card QR links point at the address the demo is served on (on 0.0.0.0: the host each request came to).
+	@if [ "$(HOST)" != 0.0.0.0 ]; then export UNIONHUB_SITE_URL="$${UNIONHUB_SITE_URL:-http://$(HOST):$(PORT)}"; fi; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test system-deps contract-tools
+	@# axe-core for the accessibility checks of the browser tests (pinned in tools/a11y/package-lock.json)
+	@[ -f tools/a11y/node_modules/axe-core/axe.min.js ] || npm ci --prefix tools/a11y --no-audit --no-fund
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py check --fail-level ERROR
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
@@ -13,7 +14,7 @@ from applications import documents, selectors, services
 from applications.forms import ApproveForm, DispatchForm, RejectForm, VerifyForm
 from applications.models import JoinApplication, TransitionRecord, WorkdayOverride
 from members import selectors as member_selectors
-from members.models import UnionLevel
+from members.models import EmployerUnit, UnionLevel
 from unionhub import clock
 from unionhub.admin_scope import ScopedAdminMixin, admin_step
 from unionhub.errors import InvalidTransition, NotInScope
@@ -26,11 +27,13 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("mine", _("待我处理"))]
+        return [("mine", _("待我处理")), ("below", _("下级处理中"))]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
             return queryset.filter(selectors.application_queue_q(request.user))
+        if self.value() == "below":
+            return queryset.filter(selectors.application_waiting_below_q(request.user))
         return queryset
 
 
@@ -80,7 +83,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     steps: dict = {}
     change_form_template = "admin/applications/application_change_form.html"
-    list_display_links = ["id", "applicant_name"]
+    list_display_links = ["applicant_name"]
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -122,6 +125,31 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     @admin.display(description=_("身份证号码"))
     def id_masked(self, obj):
         return obj.applicant.id_number_masked
+
+    def get_list_display(self, request):
+        """The columns each role needs: the city its county and union, a county its unions, a union its people."""
+        union = None if request.user.is_superuser else request.user.union
+        if union is None or union.level in (UnionLevel.CITY, UnionLevel.COUNTY):
+            drop = {"id_masked"}
+        else:  # a union's own staff: the ID to check; who handles it only when it has unions below
+            drop = set() if union.children.exists() else {"handled_by"}
+        return [column for column in self.list_display if column not in drop]
+
+    @admin.display(description=_("办理工会"), ordering="union__path")
+    def handled_by(self, obj):
+        union = obj.union.name if obj.union_id else "—"
+        if obj.county_id:
+            return format_html('{}<br><small class="app-county">{}</small>', union, obj.county.name)
+        return union
+
+    @admin.display(description=_("所在单位"), ordering="unit_name")
+    def unit(self, obj):
+        return obj.unit_name
+
+    @admin.display(description=_("提交时间"), ordering="created_at")
+    def submitted(self, obj):
+        return format_html('<time datetime="{}">{}</time>', timezone.localtime(obj.created_at).isoformat(),
+                           timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M"))
 
     def allowed_steps(self, request, obj) -> list[str]:
         return [name for name in self.steps
@@ -167,10 +195,29 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             return redirect(change_url)
         label, form_class, service = self.steps[name]
         form = self.step_form(request, obj, name, form_class)
-        return admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
-                          run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
-                          refusals={NotInScope: _("无权办理该申请。"),
-                                    InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
+        response = admin_step(self, request, obj=obj, form=form, label=label, done_url=change_url,
+                              run=lambda **data: service(application_id=obj.pk, actor=request.user, **data),
+                              refusals={NotInScope: _("无权办理该申请。"),
+                                        InvalidTransition: _("该申请当前的状态或您的角色不允许此操作。")})
+        if getattr(response, "context_data", None) is not None:  # the form is shown (not yet rendered)
+            response.template_name = "admin/applications/step_form.html"
+            response.context_data.update(self.step_context(request, obj, name, change_url))
+        return response
+
+    def step_context(self, request, obj, name, change_url) -> dict:
+        """What the step page shows beside the form: the applicant's unit, region and hire date, and for dispatch
+        and verify the unions whose name matches the unit (with leader and phone), as staff search by keyword."""
+        unit = getattr(obj, "employer_name", "") or obj.unit_name
+        employer = EmployerUnit.objects.filter(name=unit).select_related("county").first()
+        region = obj.county or (employer.county if employer else None)
+        context = {"change_url": change_url, "step_name": name, "app_unit": unit,
+                   "app_region": region.name if region else "", "app_hire_date": getattr(obj, "hire_date", None)}
+        if name in ("dispatch", "verify"):
+            keyword = request.GET.get("q", "").strip() or selectors.unit_keyword(unit)
+            within = obj.county if name == "verify" and obj.county_id else None
+            context.update(suggest_keyword=keyword,
+                           suggestions=selectors.union_suggestions(keyword, within=within))
+        return context
 
 
 def workflow_steps(*, dispatch, verify, approve, reject, approve_label, approve_form) -> dict:
@@ -188,8 +235,8 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     steps = workflow_steps(dispatch=services.join_application_dispatch, verify=services.join_application_verify,
                            approve=services.join_application_approve, reject=services.join_application_reject,
                            approve_label=_("同意入会"), approve_form=ApproveForm)
-    list_display = ["id", "applicant_name", "id_masked", "unit_name", "union", "county", "state_badge",
-                    "due_marked", "flag_list", "created_at"]
+    list_display = ["applicant_name", "id_masked", "unit", "handled_by", "state_badge", "due_marked", "flag_list",
+                    "submitted"]
     search_fields = ["applicant__name", "unit_name", "employer_name"]
     readonly_fields = ["applicant", "id_masked", "state_badge", "route_display", "union", "county", "unit_name",
                        "employer_name", "employment_type", "hire_date", "statement", "wants_card", "flag_list",

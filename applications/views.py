@@ -120,4 +120,5 @@ def home_section(request, person, membership):
     if is_member:  # a member moves by transfer: nothing to show or apply for here
         return None
     app = JoinApplication.objects.filter(applicant=person).select_related("union").first()
-    return "applications/home_section.html", {"join_application": app, "can_apply": not is_member}
+    return "applications/home_section.html", {"join_application": app, "can_apply": not is_member,
+                                               "home_main_task": True}

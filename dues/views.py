@@ -207,4 +207,5 @@ def home_section(request, person, membership):
         "dues_active": active,
         "dues_can_pay": self_pay and active and bool(calendar.payable or calendar.blocked_by_year),
         "dues_pay_year": calendar.blocked_by_year or today.year,
+        "home_main_task": self_pay and active,
     }

@@ -52,9 +52,15 @@ def card_token(membership: Membership) -> str:
     return signing.dumps({"m": membership.pk, "v": card_version(membership)}, salt=SALT, compress=False)
 
 
-def card_verify_url(membership: Membership) -> str:
-    """The absolute link a card's QR code encodes."""
-    return settings.SITE_URL.rstrip("/") + reverse("member-card-verify", args=[card_token(membership)])
+def card_verify_url(membership: Membership, request=None) -> str:
+    """The absolute link a card's QR code encodes: on UNIONHUB_SITE_URL when it is configured, otherwise on the
+    host the page was asked from (so a card served on another host or port scans back to that site)."""
+    path = reverse("member-card-verify", args=[card_token(membership)])
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return "http://127.0.0.1:8000" + path
 
 
 def card_qr_svg(url: str) -> str:

@@ -38,7 +38,7 @@ def card_page(request):
                "can_activate": bool(membership and membership.status in card.CARD_STATUSES and not available),
                "link_minutes": max(1, max_age // 60), "refresh_seconds": max(30, max_age - 60)}
     if available:
-        url = card.card_verify_url(membership)
+        url = card.card_verify_url(membership, request)
         # segno writes the SVG from the URL alone; nothing in it comes from user input unescaped.
         context.update(verify_url=url, qr_svg=mark_safe(card.card_qr_svg(url)))  # noqa: S308
     return render(request, "members/card.html", context)

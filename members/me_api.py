@@ -135,6 +135,6 @@ class MeCardApi(APIView):
             "union": membership.union.name if available else None,
             "status": membership.status if membership else None,
             "joined_on": membership.joined_on if available else None,
-            "verify_url": card.card_verify_url(membership) if available else None,
+            "verify_url": card.card_verify_url(membership, request) if available else None,
             "expires_in": settings.CARD_LINK_MAX_AGE_SECONDS,
         })

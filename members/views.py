@@ -42,16 +42,19 @@ def home(request):
     if person is None:
         return redirect("admin:index")
     membership = selectors.membership_current(person)
-    context = {"person": person, "membership": membership, "home_sections": []}
+    context = {"person": person, "membership": membership, "home_main_sections": [], "home_sections": []}
     for provider in HOME_SECTIONS:
         section = provider(request, person, membership)
         if section:
             template_name, extra = section
-            context["home_sections"].append(template_name)
+            # The member's main task (入会缴费 for a self-pay member, the application for an applicant) comes first.
+            main = extra.get("home_main_task", False)
+            context["home_main_sections" if main else "home_sections"].append(template_name)
             context.update(extra)
     return render(request, "members/home.html", context)
 
 
 # Other apps register what the home page shows (open application, dues summary, unread messages):
-# a callable (request, person, membership) -> (template_name, extra_context) or None.
+# a callable (request, person, membership) -> (template_name, extra_context) or None; a section whose context has
+# home_main_task true is shown first, above the member's own summary.
 HOME_SECTIONS: list = []

@@ -25,8 +25,8 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
                            approve=services.transfer_application_approve,
                            reject=services.transfer_application_reject,
                            approve_label=_("同意转入"), approve_form=TransferApproveForm)
-    list_display = ["id", "applicant_name", "id_masked", "from_union", "union", "county", "state_badge",
-                    "due_marked", "secondment_until", "created_at"]
+    list_display = ["applicant_name", "id_masked", "from_union", "handled_by", "state_badge", "due_marked",
+                    "secondment_until", "submitted"]
     search_fields = ["applicant__name", "unit_name", "membership__member_no"]
     readonly_fields = ["applicant", "id_masked", "membership", "state_badge", "from_union", "union", "county",
                        "unit_name", "employer_name", "transfer_reason", "secondment_until", "due_marked",

@@ -34,13 +34,37 @@ def test_qr_on_card_page_decodes_to_a_link_that_verifies(client, carded, setting
     html = _card_page(client, user)
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     [url] = decode_svg(svg)
-    assert url.startswith(settings.SITE_URL + "/card/verify/")
+    assert url.startswith("http://testserver/card/verify/")
     assert f'data-verify-url="{url}"' in html
     client.logout()
     response = _verify(client, url)
     assert response.status_code == 200
     assert 'data-result="valid"' in response.content.decode()
     assert card.card_check(url.rstrip("/").rsplit("/", 1)[-1]).is_valid
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8101", "localhost:8000"])
+def test_qr_link_is_on_the_host_the_card_was_served_from_when_no_site_url_is_set(client, carded, settings, host):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    user, _membership = carded
+    client.force_login(user)
+    html = client.get(reverse("member-card"), HTTP_HOST=host).content.decode()
+    [url] = decode_svg(re.search(r"<svg .*?</svg>", html, re.S).group(0))
+    assert url.startswith(f"http://{host}/card/verify/")
+    api = client.get(reverse("api-me-card"), HTTP_HOST=host)
+    assert api.status_code == 200
+    assert api.json()["verify_url"].startswith(f"http://{host}/card/verify/")
+
+
+def test_qr_link_uses_the_configured_site_url_whatever_the_host(client, carded, settings):
+    settings.SITE_URL = "https://unionhub.example.org/"
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    user, _membership = carded
+    client.force_login(user)
+    html = client.get(reverse("member-card"), HTTP_HOST="127.0.0.1:8101").content.decode()
+    [url] = decode_svg(re.search(r"<svg .*?</svg>", html, re.S).group(0))
+    assert url.startswith("https://unionhub.example.org/card/verify/")
 
 
 def test_card_page_shows_name_union_number_join_date_and_status(client, carded):

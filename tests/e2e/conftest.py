@@ -46,6 +46,27 @@ def desk_page(browser):
     context.close()
 
 
+@pytest.fixture
+def a11y_phone(browser):
+    """A phone page whose context bypasses the site's CSP, so axe-core can be injected (tests only)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2,
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def a11y_desk(browser):
+    """An admin page at 1440×900 whose context bypasses CSP for axe-core (tests only)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -147,7 +147,8 @@ UNIONHUB_ALLOW_SANDBOX_PAYMENTS = env_bool("UNIONHUB_ALLOW_SANDBOX_PAYMENTS", Fa
 # sandbox).
 UNIONHUB_TRAINING_BANNER = env_bool("UNIONHUB_TRAINING_BANNER", False)
 PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
-SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
+# Empty: absolute links are built from the host of the request (behind a proxy, set it or USE_X_FORWARDED_HOST).
+SITE_URL = env("UNIONHUB_SITE_URL", "")
 
 WECHATPAY = {
     "MCHID": env("WECHATPAY_MCHID"),
