@@ -57,7 +57,7 @@ class RegisterApi(APIView):
         OpenApiExample("字段校验错误", response_only=True, status_codes=["400"], value={
             "id_number": ["请确保这个字段不能超过 18 个字符。"]}),
     ])
-    @error_codes("person_exists", "phone_taken", "id_format", "id_checksum", "id_birth_date", "phone_format",
+    @error_codes("person_exists", "phone_taken", "id_format", "id_checksum", "id_address_code", "id_birth_date", "phone_format",
                  "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -221,7 +221,7 @@ class StaffCreateApi(APIView):
                       "省略时为审批员、财务、资料管理员。")
 
     @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
-    @error_codes("not_union_admin", "not_below", "username_taken", "invalid")
+    @error_codes("not_union_admin", "not_below", "username_taken", "unknown_role", "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

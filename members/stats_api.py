@@ -144,7 +144,7 @@ class OwnStatsApi(APIView):
 
     permission_classes = [IsUnionStaff]
 
-    @extend_schema(responses=StatsOut, tags=["stats"], summary="统计分析：本工会")
+    @extend_schema(responses=StatsOut, tags=["staff"], summary="统计分析：本工会")
     def get(self, request):
         union = (
             request.user.union
@@ -161,7 +161,7 @@ class UnionStatsApi(APIView):
 
     permission_classes = [IsUnionStaff]
 
-    @extend_schema(responses=StatsOut, tags=["stats"], summary="统计分析：指定工会")
+    @extend_schema(responses=StatsOut, tags=["staff"], summary="统计分析：指定工会")
     def get(self, request, pk: int):
         union = get_object_or_404(selectors.union_scope(request.user), pk=pk)
         return Response(stats_payload(union))

@@ -22,6 +22,7 @@ AUTH = "auth"  # on every operation that needs a logged-in caller
 BODY = "body"  # on every operation that takes a request body
 THROTTLED = "throttled"  # on every operation with a rate limit
 PAGES = "pages"  # not an API answer: member pages and the admin only
+UNDECLARED = "undeclared"  # an answer no operation promises (a fault of the server itself), still in the same body
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "permission_denied": ErrorCode(403, _("没有权限执行此操作。"), AUTH),
     "not_found": ErrorCode(404, _("未找到。"), ALL),
     "throttled": ErrorCode(429, _("请求过于频繁，请稍后再试。"), THROTTLED),
+    "unavailable": ErrorCode(503, _("服务暂时不可用，请稍后重试。"), ALL),
+    "server_error": ErrorCode(500, _("服务器内部错误，请稍后重试。"), UNDECLARED),
+    "unknown_role": ErrorCode(400, _("未知的角色。")),
+    "uscc_length": ErrorCode(400, _("统一社会信用代码应为18位。"), PAGES),
+    "uscc_format": ErrorCode(400, _("统一社会信用代码含有不允许的字符。"), PAGES),
+    "uscc_checksum": ErrorCode(400, _("统一社会信用代码校验位不正确。"), PAGES),
+    "too_many_rows": ErrorCode(400, _("文件行数超过上限，请分成几个文件导入。"), PAGES),
+    "not_retryable": ErrorCode(400, _("该导入不能重新提交，请重新上传文件。"), PAGES),
     "locked_out": ErrorCode(429, _("登录失败次数过多，请30分钟后再试。")),
     "address_locked_out": ErrorCode(429, _("来自您所在网络地址的登录失败次数过多，请15分钟后再试。")),
     "password_change_required": ErrorCode(403, _("密码已被管理员重置，请先登录管理后台修改密码。"), AUTH),
@@ -52,6 +61,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "phone_taken": ErrorCode(400, _("该手机号码已被使用。")),
     "id_format": ErrorCode(400, _("身份证号码应为18位，最后一位可为数字或X。")),
     "id_checksum": ErrorCode(400, _("身份证号码校验位不正确。")),
+    "id_address_code": ErrorCode(400, _("身份证号码前六位不是有效的行政区划代码。")),
     "id_birth_date": ErrorCode(400, _("身份证号码中的出生日期不存在。")),
     "id_birth_mismatch": ErrorCode(400, _("出生日期与身份证号码不一致。"), PAGES),
     "id_gender_mismatch": ErrorCode(400, _("性别与身份证号码不一致。"), PAGES),

@@ -41,7 +41,13 @@ AUDIENCES = {tag["name"] for tag in TAGS}
 FIELD_ERRORS = {
     "type": "object",
     "description": "按字段列出的校验错误（DRF）：字段名 → 错误说明列表；non_field_errors 为整体错误。",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            # a list or a nested object's fields: index or name → its own errors
+            {"$ref": "#/components/schemas/FieldErrors"},
+        ]
+    },
     "example": {"id_number": ["请确保这个字段不能超过 18 个字符。"]},
 }
 
