@@ -20,3 +20,11 @@ def session_start_mark(sender, request, user, **kwargs):
     """The absolute session timeout counts from the login."""
     if hasattr(request, "session"):
         request.session["session_started"] = int(time.time())
+
+
+def login_failure_count(sender, credentials=None, request=None, **kwargs):
+    """Every failed login counts against its address (unionhub.lib.client_ip), whichever account it named."""
+    if request is not None:
+        from unionhub.lib.client_ip import login_failure_record
+
+        login_failure_record(request)
