@@ -556,7 +556,7 @@ for n in range(%(rows)d):
     born = dt.date(1960, 1, 1) + dt.timedelta(days=n %% 10000)
     row = {"序号": n, "姓名": f"导入{n}", "性别": "男", "身份证号码": idnumber.make("420502", born, 1 + 2 * (n // 10000))}
     writer.writerow([row.get(h, "") for h in roster.TEMPLATE_HEADERS])
-imports.import_job_create(union=Union.objects.get(pk=%(union)d), actor=User.objects.get(pk=%(staff)d),
+services.import_job_create(union=Union.objects.get(pk=%(union)d), actor=User.objects.get(pk=%(staff)d),
                           file_name="rehearsal.csv", data=out.getvalue().encode())
 """
 

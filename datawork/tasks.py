@@ -8,7 +8,7 @@ from datawork import imports, review
 # Idempotent (a job already run or being run is left alone): redelivered if the worker is lost mid-run. The hard
 # time limit frees the job's row lock of a hung run, so recovery can see it.
 @shared_task(
-    name="datawork.tasks.member_import_run",
+    name="members.tasks.member_import_run",
     acks_late=True,
     reject_on_worker_lost=True,
     time_limit=settings.IMPORT_TIME_LIMIT_SECONDS,
@@ -22,6 +22,6 @@ def import_jobs_recover() -> dict:
     return imports.import_jobs_recover()
 
 
-@shared_task(name="datawork.tasks.union_review_remind")
+@shared_task(name="members.tasks.union_review_remind")
 def union_review_remind() -> int:
     return review.union_review_remind()

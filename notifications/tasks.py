@@ -6,7 +6,7 @@ from notifications.models import OutboxMessage
 
 # Task names are kept from before the move so messages already queued are still run.
 @shared_task(
-    name="notifications.tasks.outbox_deliver",
+    name="unionhub.tasks.outbox_deliver",
     bind=True,
     autoretry_for=(Exception,),
     retry_backoff=30,
@@ -16,7 +16,7 @@ def outbox_deliver(self, message_id: int) -> None:
     delivery.outbox_deliver(message_id=message_id)
 
 
-@shared_task(name="notifications.tasks.outbox_deliver_pending")
+@shared_task(name="unionhub.tasks.outbox_deliver_pending")
 def outbox_deliver_pending() -> int:
     ids = list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)

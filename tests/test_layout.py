@@ -16,11 +16,11 @@ from tests.security.test_production_settings import PYTHON, production_env
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("/admin/datawork/importjob/", "/admin/datawork/importjob/"),
-        ("/admin/datawork/importjob/upload/", "/admin/datawork/importjob/upload/"),
+        ("/admin/members/importjob/", "/admin/datawork/importjob/"),
+        ("/admin/members/importjob/upload/", "/admin/datawork/importjob/upload/"),
         ("/admin/members/unionreview/?level=county", "/admin/datawork/unionreview/?level=county"),
         ("/admin/members/statisticspage/", "/admin/datawork/statisticspage/"),
-        ("/admin/casework/workdayoverride/3/change/", "/admin/casework/workdayoverride/3/change/"),
+        ("/admin/applications/workdayoverride/3/change/", "/admin/casework/workdayoverride/3/change/"),
         (
             "/admin/transfers/unionformationcase/7/step/establish/",
             "/admin/formation/unionformationcase/7/step/establish/",
@@ -39,12 +39,12 @@ def test_admin_pages_of_models_that_stayed_are_not_redirected(client):
 
 
 def test_queued_tasks_keep_their_names_across_the_move():
-    assert outbox_deliver.name == "notifications.tasks.outbox_deliver"
-    assert outbox_deliver_pending.name == "notifications.tasks.outbox_deliver_pending"
-    assert member_import_run.name == "datawork.tasks.member_import_run"
-    assert union_review_remind.name == "datawork.tasks.union_review_remind"
+    assert outbox_deliver.name == "unionhub.tasks.outbox_deliver"
+    assert outbox_deliver_pending.name == "unionhub.tasks.outbox_deliver_pending"
+    assert member_import_run.name == "members.tasks.member_import_run"
+    assert union_review_remind.name == "members.tasks.union_review_remind"
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"notifications.tasks.outbox_deliver_pending", "datawork.tasks.union_review_remind"} <= scheduled
+    assert {"unionhub.tasks.outbox_deliver_pending", "members.tasks.union_review_remind"} <= scheduled
 
 
 @pytest.mark.django_db

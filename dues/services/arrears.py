@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from dues import selectors
 from dues.models import ArrearsEntry, PaymentOrder, SweepRun
+from members import services as member_services
 from members.models import DuesMode, Membership, MembershipStatus, RetentionPeriod
-from members.services import membership_auto_withdraw_many
 from notifications.services import notify_many
 from unionhub.lib import clock, months
 
@@ -291,7 +291,7 @@ def _arrears_withdraw(candidates: list[int], today: dt.date, *, run: "SweepRun |
                             "dedupe_key": f"dues-withdraw:{pk}:{month}",
                         }
                     )
-            membership_auto_withdraw_many(items=items, on=today)
+            member_services.membership_auto_withdraw_many(items=items, on=today)
             PaymentOrder.objects.filter(
                 membership_id__in=[m.pk for m, *_ in items], status=PaymentOrder.Status.PENDING
             ).update(status=PaymentOrder.Status.CANCELLED)

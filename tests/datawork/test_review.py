@@ -33,7 +33,7 @@ def test_review_reminder_goes_once_per_union_staff_and_half_year(city, today):
 
 def test_review_reminder_is_in_the_beat_schedule_for_january_and_july(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["union-review-remind"]
-    assert entry["task"] == union_review_remind.name == "datawork.tasks.union_review_remind"
+    assert entry["task"] == union_review_remind.name == "members.tasks.union_review_remind"
     assert entry["schedule"].month_of_year == {1, 7}
 
 

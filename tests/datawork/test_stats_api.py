@@ -9,7 +9,7 @@ from applications import services as app_services
 from datawork import stats
 from dues import services as dues_services
 from tests.conftest import api_as
-from tests.data.test_stats import known  # noqa: F401 - the fixture
+from tests.datawork.test_stats import known  # noqa: F401 - the fixture
 from tests.dues.conftest import deliver, seed_rates
 from tests.members import factories as f
 

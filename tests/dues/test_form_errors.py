@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from dues.models import PaymentOrder
-from tests.data.conftest import roster_row, run_import, xlsx_bytes
+from tests.datawork.conftest import roster_row, run_import, xlsx_bytes
 from tests.dues.conftest import credit
 from unionhub.lib import months, phone
 

@@ -9,11 +9,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from datawork import imports
+from datawork import imports, services
 from datawork.models import ImportJob
 from members.models import Membership
 from tests.conftest import postgres_only
-from tests.data.conftest import csv_bytes, roster_row, xlsx_bytes
+from tests.datawork.conftest import csv_bytes, roster_row, xlsx_bytes
 from tests.members import factories as f
 
 LATER = dt.timedelta(minutes=31)
@@ -23,7 +23,7 @@ LATER = dt.timedelta(minutes=31)
 def test_an_import_queued_while_the_broker_was_down_is_queued_again_and_done(broker_down):
     union = f.union()
     staff = f.staff(union)
-    job = imports.import_job_create(
+    job = services.import_job_create(
         union=union, actor=staff, file_name="a.xlsx", data=xlsx_bytes([roster_row(1), roster_row(2)])
     )
     job.refresh_from_db()
@@ -43,7 +43,7 @@ def test_a_job_being_run_is_not_queued_again(monkeypatch):
 
     monkeypatch.setattr(member_import_run, "delay", lambda job_id: None)
     union = f.union()
-    job = imports.import_job_create(
+    job = services.import_job_create(
         union=union, actor=f.staff(union), file_name="a.xlsx", data=xlsx_bytes([roster_row(1)])
     )
     locked, release = threading.Event(), threading.Event()
@@ -77,7 +77,7 @@ def test_a_job_lost_every_time_fails_with_the_reason_and_can_be_retried(monkeypa
     monkeypatch.setattr(member_import_run, "delay", lambda job_id: lost.append(job_id))
     union = f.union()
     staff = f.staff(union, admin=True)
-    job = imports.import_job_create(
+    job = services.import_job_create(
         union=union, actor=staff, file_name="a.xlsx", data=xlsx_bytes([roster_row(1), roster_row(2)])
     )
     now = timezone.now()
@@ -89,7 +89,7 @@ def test_a_job_lost_every_time_fails_with_the_reason_and_can_be_retried(monkeypa
     assert len(lost) == 1 + settings.IMPORT_MAX_ATTEMPTS
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.report["can_retry"]
-    assert (imports._upload_dir() / job.stored_file).exists()  # kept for the retry
+    assert (imports.upload_dir() / job.stored_file).exists()  # kept for the retry
     client = Client()
     client.force_login(staff)
     page = client.get(f"/admin/datawork/importjob/{job.pk}/progress/").content.decode()
@@ -103,7 +103,7 @@ def test_a_job_lost_every_time_fails_with_the_reason_and_can_be_retried(monkeypa
 
 
 def _run(union, data: bytes, name="a.csv") -> ImportJob:
-    job = imports.import_job_create(union=union, actor=f.staff(union), file_name=name, data=data)
+    job = services.import_job_create(union=union, actor=f.staff(union), file_name=name, data=data)
     imports.member_import_run(job_id=job.pk)
     job.refresh_from_db()
     return job

@@ -110,9 +110,9 @@ REGISTRY: dict[str, Entry] = {
     "^admin/(?P<old>members/importjob|members/unionreview|members/statisticspage|applications/workdayoverride|"
     "transfers/unionformationcase)/(?P<rest>.*)$": Entry(
         lambda v: [
-            f"/admin/datawork/importjob/{v.import_job.pk}/progress.json",
+            f"/admin/members/importjob/{v.import_job.pk}/progress.json",
             f"/admin/transfers/unionformationcase/{v.case.pk}/",
-            "/admin/casework/workdayoverride/",
+            "/admin/applications/workdayoverride/",
         ]
     ),
     "member-register": Entry(lambda v: "/register/", GET_POST, public=True),

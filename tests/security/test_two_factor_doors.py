@@ -154,8 +154,8 @@ def test_clear_exports_and_reveals_need_a_verified_second_factor_for_any_staff(c
     is not one that must use 2FA), got clear ID numbers and phones. Now: masked export, no reveal."""
     from django.contrib.auth.models import Permission
 
-    from tests.data.conftest import sheet_rows
-    from tests.data.test_exports import HEADER_ROW
+    from tests.datawork.conftest import sheet_rows
+    from tests.datawork.test_exports import HEADER_ROW
     from tests.members import factories as f
 
     _user, membership = f.member(city.grassroots, name="待查会员")

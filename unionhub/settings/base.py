@@ -186,7 +186,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30),
     },
     "payments-reconcile": {"task": "dues.tasks.payment_reconcile", "schedule": crontab(minute="*/10")},
-    "outbox-deliver": {"task": "notifications.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
+    "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
 }
 
 # Redis down degrades, it does not fail (unionhub/cache.py): the default cache answers from a per-process memory
@@ -368,7 +368,7 @@ CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
 # Data work (members: import, exports, statistics, half-yearly review)
 # 每年1月、7月: remind each union's staff to review its data.
 CELERY_BEAT_SCHEDULE["union-review-remind"] = {
-    "task": "datawork.tasks.union_review_remind",
+    "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
 # Member imports: rows refused past this many (counted while reading), bad rows listed in full in the report, and
