@@ -20,6 +20,7 @@ from members import selectors
 from members.admin import UnionAdmin
 from members.models import Union
 from members.scope import ScopedAdminMixin
+from security.otp import second_factor_verified
 from unionhub.lib import clock
 from unionhub.lib.errors import BusinessError, NotInScope
 
@@ -233,7 +234,6 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
-            from security.otp import second_factor_verified
 
             out, _count = exports.roster_export(
                 actor=request.user, union=union, second_factor=second_factor_verified(request)

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.models import ApplicationState
 from datawork import stats
 from members import selectors
 from members.models import Union
@@ -112,8 +113,6 @@ def stats_payload(union: Union) -> dict:
         "dues": None,
     }
     if figures["applications"] is not None:
-        from casework.models import ApplicationState
-
         panel = figures["applications"]
         payload["applications"] = {
             "total": panel["total"],

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from dues import services
+from dues.services.arrears import dues_sweep_check as check
 
 
 # Restartable: a run lost with its worker is redelivered and resumed from its record (dues.models.SweepRun).
@@ -13,7 +14,6 @@ def dues_sweep() -> dict:
 
 @shared_task
 def dues_sweep_check() -> dict:
-    from dues.services.arrears import dues_sweep_check as check
 
     return check()
 

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
+from members import services
 from security import otp
 
 
@@ -35,7 +36,6 @@ class UnionHubAdminSite(admin.AdminSite):
 
     def password_change(self, request, extra_context=None):
         """The account's own password change; it ends the obligation set by a reset (members.services)."""
-        from members import services
 
         must_change = request.user.is_authenticated and request.user.must_change_password
         if must_change and request.method == "GET":

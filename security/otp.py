@@ -14,6 +14,7 @@ from django_otp import user_has_device
 from rest_framework.authentication import SessionAuthentication
 
 from members.models import UnionLevel
+from security.models import VerifiedToken
 
 LEVELS_REQUIRING_2FA = (UnionLevel.CITY, UnionLevel.COUNTY)
 
@@ -51,13 +52,11 @@ def token_digest(token) -> str:
 
 def token_mark_verified(token, user) -> None:
     """`auth/token/` calls this after a right TOTP code: from now on the token carries staff power."""
-    from security.models import VerifiedToken
 
     VerifiedToken.objects.update_or_create(digest=token_digest(token), defaults={"user": user})
 
 
 def _token_passed_second_factor(request) -> bool:
-    from security.models import VerifiedToken
 
     token = getattr(request, "auth", None)
     if token is None or not hasattr(token, "key") and not hasattr(token, "digest"):

@@ -3,6 +3,9 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+from unionhub.lib.errors import InvalidCharacters
+from unionhub.lib.parsers import unsafe_text
+
 
 class NoStoreForPersonalPagesMiddleware:
     """Pages that show a person's data are never cached; idle sessions end, and every session ends
@@ -109,7 +112,6 @@ class RefuseUnsafeTextMiddleware:
         return self.get_response(request)
 
     def _unsafe(self, request) -> str:
-        from unionhub.lib.parsers import unsafe_text
 
         if unsafe_text(request.path) or any(
             unsafe_text(key) or any(unsafe_text(v) for v in values) for key, values in request.GET.lists()
@@ -129,8 +131,6 @@ class RefuseUnsafeTextMiddleware:
 
     def _refuse(self, request, where: str):
         from django.http import HttpResponseBadRequest, JsonResponse
-
-        from unionhub.lib.errors import InvalidCharacters
 
         error = InvalidCharacters(where)
         if request.path.startswith("/api/"):

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from applications import selectors, services
+from applications import services
+from casework import selectors
 from members.models import EmployerUnit
 from tests.applications.conftest import logged_in, submit
 from tests.members import factories as f

@@ -162,7 +162,7 @@ def test_clear_exports_and_reveals_need_a_verified_second_factor_for_any_staff(c
     person = membership.person
     staff = city.grassroots_staff
     staff.user_permissions.add(Permission.objects.get(codename="reveal_person"))
-    export_url = reverse("admin:members_unionreview_export", args=[city.grassroots.pk, "roster"])
+    export_url = reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"])
     reveal_url = reverse("admin:members_person_reveal", args=[person.pk, "id_number"])
 
     client = Client()
