@@ -6,8 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test system-deps migrate serve worker bench lint upgrade-rehearsal messages clean \
-	backup restore prune
+
+.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal upgrade-rehearsal backup restore prune
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The pinned openapi-typescript and typescript of the API contract check (npm ci, from package-lock.json).
+contract-tools:
+	@command -v npm >/dev/null || { echo "Please install Node.js with npm (the API contract check needs it)"; exit 1; }
+	@[ -x tools/contract/node_modules/.bin/openapi-typescript ] || npm ci --prefix tools/contract --no-audit --no-fund
+
+# The API contract: error answers typed in the generated TypeScript client, nothing removed from the snapshot.
+contract: install-test contract-tools
+	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py api_contract --out var/contract
+
+# Accept the current contract on purpose (after a deliberate change): rewrite tools/contract/snapshot.json.
+contract-snapshot: install-test
+	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py api_contract --refresh
+
 # Debian packages: the CJK font embedded in the PDFs, and chromium for the browser tests.
 system-deps:
 	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null; then \
@@ -37,11 +50,15 @@ demo: install system-deps migrate
 	$(PY) manage.py demo_city --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
-	  $(VENV)/bin/celery -A unionhub worker -B -l info --concurrency 2 & \
+	  $(VENV)/bin/celery -A unionhub worker -B -l warning --concurrency 2 & \
 	fi
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Card QR links point at the address the demo is served on (on 0.0.0.0: the host each request came to).
+	@if [ "$(HOST)" != 0.0.0.0 ]; then export UNIONHUB_SITE_URL="$${UNIONHUB_SITE_URL:-http://$(HOST):$(PORT)}"; fi; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-test system-deps
+test: install-test system-deps contract-tools
+	@# axe-core for the accessibility checks of the browser tests (pinned in tools/a11y/package-lock.json)
+	@[ -f tools/a11y/node_modules/axe-core/axe.min.js ] || npm ci --prefix tools/a11y --no-audit --no-fund
 	$(PY) manage.py compilemessages -v0 2>/dev/null || true
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py check --fail-level ERROR
 	DJANGO_SETTINGS_MODULE=unionhub.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -59,6 +76,10 @@ bench: install-test
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_city --members $(BENCH_MEMBERS)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_run
+
+# Its own PostgreSQL, Redis, gunicorn and worker; faults injected; a table of what was lost (not in CI).
+fault-rehearsal: install-test
+	$(PY) -m bench.fault_rehearsal
 
 # ruff (lint rules and formatting) and import-linter (the layers of README § Architecture).
 lint: install-test

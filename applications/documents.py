@@ -17,14 +17,22 @@ def _d(value) -> str:
 def application_form_pdf(app: JoinApplication) -> bytes:
     person = app.applicant
     rows = [
-        ("姓名", person.name), ("性别", person.get_gender_display()), ("出生日期", _d(person.birth_date)),
-        ("民族", person.ethnicity), ("学历", person.get_education_display()),
-        ("政治面貌", person.get_political_status_display()), ("身份证号码", person.id_number_masked),
-        ("工作单位", app.employer_name or app.unit_name), ("就业状况", app.get_employment_type_display()),
-        ("入职日期", _d(app.hire_date)), ("申请加入的工会", app.union.name if app.union else "（待分派）"),
+        ("姓名", person.name),
+        ("性别", person.get_gender_display()),
+        ("出生日期", _d(person.birth_date)),
+        ("民族", person.ethnicity),
+        ("学历", person.get_education_display()),
+        ("政治面貌", person.get_political_status_display()),
+        ("身份证号码", person.id_number_masked),
+        ("工作单位", app.employer_name or app.unit_name),
+        ("就业状况", app.get_employment_type_display()),
+        ("入职日期", _d(app.hire_date)),
+        ("申请加入的工会", app.union.name if app.union else "（待分派）"),
     ]
     return pdf.render(
-        title=TITLES[APPLICATION_FORM], rows=rows, paragraphs=[app.statement],
+        title=TITLES[APPLICATION_FORM],
+        rows=rows,
+        paragraphs=[app.statement],
         closing=[f"申请人：{person.name}", f"申请日期：{timezone.localtime(app.created_at):%Y年%m月%d日}"],
     )
 
@@ -33,11 +41,18 @@ def registration_form_pdf(app: JoinApplication) -> bytes:
     person = app.applicant
     membership = app.membership
     rows = [
-        ("姓名", person.name), ("性别", person.get_gender_display()), ("出生日期", _d(person.birth_date)),
-        ("民族", person.ethnicity), ("国籍", person.nationality), ("学历", person.get_education_display()),
-        ("政治面貌", person.get_political_status_display()), ("户籍类型", person.get_household_type_display()),
-        ("身份证号码", person.id_number_masked), ("手机号码", person.phone_masked),
-        ("工作单位", app.employer_name or app.unit_name), ("就业状况", app.get_employment_type_display()),
+        ("姓名", person.name),
+        ("性别", person.get_gender_display()),
+        ("出生日期", _d(person.birth_date)),
+        ("民族", person.ethnicity),
+        ("国籍", person.nationality),
+        ("学历", person.get_education_display()),
+        ("政治面貌", person.get_political_status_display()),
+        ("户籍类型", person.get_household_type_display()),
+        ("身份证号码", person.id_number_masked),
+        ("手机号码", person.phone_masked),
+        ("工作单位", app.employer_name or app.unit_name),
+        ("就业状况", app.get_employment_type_display()),
         ("入职日期", _d(app.hire_date)),
         ("所属工会", membership.union.name if membership else ""),
         ("会员编号", membership.member_no if membership else ""),
@@ -48,7 +63,10 @@ def registration_form_pdf(app: JoinApplication) -> bytes:
     ]
     closing = []
     if app.decided_at:
-        closing = [f"审批工会：{app.union.name}", f"批准日期：{timezone.localtime(app.decided_at):%Y年%m月%d日}"]
+        closing = [
+            f"审批工会：{app.union.name}",
+            f"批准日期：{timezone.localtime(app.decided_at):%Y年%m月%d日}",
+        ]
     return pdf.render(title=TITLES[REGISTRATION_FORM], rows=rows, closing=closing)
 
 

@@ -11,18 +11,27 @@ class JoinForm(forms.Form):
     """The apply page: a union picked from a search (or none: the city dispatches), and the applicant's facts."""
 
     union = forms.ModelChoiceField(
-        label=_("申请加入的工会"), queryset=Union.objects.filter(accepts_members=True), required=False,
-        widget=forms.RadioSelect, blank=True, empty_label=_("不清楚所属工会 / 单位尚未建会（由市总工会分派）"),
+        label=_("申请加入的工会"),
+        queryset=Union.objects.filter(accepts_members=True),
+        required=False,
+        widget=forms.RadioSelect,
+        blank=True,
+        empty_label=_("不清楚所属工会 / 单位尚未建会（由市总工会分派）"),
     )
     unit_name = forms.CharField(label=_("工作单位"), max_length=200)
     employment_type = forms.ChoiceField(label=_("就业状况"), choices=EmploymentType.choices)
-    hire_date = forms.DateField(label=_("入职日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    statement = forms.CharField(label=_("入会申请"), initial=STATEMENT,
-                                widget=forms.Textarea(attrs={"rows": 4}))
-    proof = forms.FileField(label=_("委托入会证明（劳务派遣人员必传）"), required=False,
-                            help_text=_("加盖用工单位公章的证明，PDF、JPG 或 PNG，不超过 5 MB。"),
-                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    hire_date = forms.DateField(
+        label=_("入职日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    statement = forms.CharField(
+        label=_("入会申请"), initial=STATEMENT, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    proof = forms.FileField(
+        label=_("委托入会证明（劳务派遣人员必传）"),
+        required=False,
+        help_text=_("加盖用工单位公章的证明，PDF、JPG 或 PNG，不超过 5 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
     wants_card = forms.BooleanField(label=_("申领工会会员卡"), required=False)
     declared_retired = forms.BooleanField(label=_("本人已退休"), required=False)
     legal_representative = forms.BooleanField(label=_("本人是单位法定代表人或合伙人"), required=False)
@@ -42,7 +51,6 @@ class JoinForm(forms.Form):
 
 class ApproveForm(forms.Form):
     dues_mode = forms.ChoiceField(label=_("缴费方式"), choices=DuesMode.choices)
-    comment = forms.CharField(label=_("审批意见"), required=False, initial=_("同意入会"),
-                              widget=forms.Textarea(attrs={"rows": 2}))
-
-
+    comment = forms.CharField(
+        label=_("审批意见"), required=False, initial=_("同意入会"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import OPEN_STATES, ApplicationBase
 from members.models import DuesMode, EmploymentType
 
-STATEMENT = ("我自愿加入中华全国总工会，遵守工会章程，执行工会决议，积极参加工会活动，"
-             "为把我国建设成为富强、民主、文明的社会主义国家而努力奋斗。")
+STATEMENT = (
+    "我自愿加入中华全国总工会，遵守工会章程，执行工会决议，积极参加工会活动，"
+    "为把我国建设成为富强、民主、文明的社会主义国家而努力奋斗。"
+)
 
 
 class JoinApplication(ApplicationBase):
@@ -25,8 +27,14 @@ class JoinApplication(ApplicationBase):
     proof_file = models.CharField(_("委托入会证明"), max_length=100, blank=True, editable=False)
     proof_content_type = models.CharField(max_length=40, blank=True, editable=False)
     dues_mode = models.CharField(_("缴费方式"), max_length=10, choices=DuesMode.choices, blank=True)
-    membership = models.OneToOneField("members.Membership", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="join_application", verbose_name=_("会籍"))
+    membership = models.OneToOneField(
+        "members.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="join_application",
+        verbose_name=_("会籍"),
+    )
 
     class Meta(ApplicationBase.Meta):
         verbose_name = _("入会申请")
@@ -35,8 +43,11 @@ class JoinApplication(ApplicationBase):
             models.Index(fields=["state", "due_at"], name="joinapp_state_due_idx"),
             models.Index(fields=["-created_at", "-id"], name="joinapp_created_idx"),
             models.Index(fields=["state", "-created_at", "-id"], name="joinapp_state_created_idx"),
-            models.Index(fields=["-created_at", "-id"], condition=Q(state__in=OPEN_STATES),
-                         name="joinapp_open_created_idx"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="joinapp_open_created_idx",
+            ),
         ]
 
     def __str__(self):
@@ -52,5 +63,3 @@ class JoinApplication(ApplicationBase):
         if self.legal_representative:
             labels.append(str(_("法定代表人/合伙人")))
         return labels
-
-

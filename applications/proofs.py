@@ -3,6 +3,7 @@ root under a random name, read back only through views that check who asks."""
 
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 import filetype
@@ -14,6 +15,8 @@ from unionhub.lib.crypto import decrypt_bytes, encrypt_bytes
 from unionhub.lib.errors import BusinessError
 
 MAX_BYTES = 5 * 1024 * 1024
+# A sealed letter photographed or scanned needs far less; more is refused before any pixel is decoded.
+MAX_PIXELS = 60_000_000
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
@@ -34,9 +37,15 @@ def proof_check(data: bytes) -> str:
             raise BusinessError("proof_invalid_type", gettext("PDF 文件不完整。"))
     else:
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    if image.width * image.height > MAX_PIXELS:
+                        raise Image.DecompressionBombError("too many pixels")
+                    image.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise BusinessError("proof_invalid_type", gettext("图片尺寸过大。")) from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise BusinessError("proof_invalid_type", gettext("图片文件已损坏。")) from exc
     return mime
 

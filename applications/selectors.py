@@ -1,6 +1,5 @@
 """Reads for applications: scope, queues, overdue lists, timelines, working-day deadlines."""
 
-
 from django.db.models import QuerySet
 
 from applications.models import JoinApplication
@@ -10,8 +9,11 @@ from unionhub.lib.errors import NotInScope
 
 
 def join_application_list(*, user: User, state: str | None = None, queue: bool = False) -> QuerySet:
-    qs = (JoinApplication.objects.filter(application_scope_q(user))
-          .select_related("applicant", "union", "county").order_by("-created_at", "-pk"))
+    qs = (
+        JoinApplication.objects.filter(application_scope_q(user))
+        .select_related("applicant", "union", "county")
+        .order_by("-created_at", "-pk")
+    )
     if state:
         qs = qs.filter(state=state)
     if queue:
@@ -31,5 +33,3 @@ def join_application_for_applicant(*, person: Person, pk) -> JoinApplication:
     if app is None:
         raise NotInScope()
     return app
-
-

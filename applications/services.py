@@ -32,9 +32,19 @@ from unionhub.lib.errors import BusinessError
 
 
 @transaction.atomic
-def join_application_submit(*, user: User, union: Union | None, unit_name: str, employment_type: str,
-                            hire_date: dt.date | None, statement: str, proof=None, wants_card: bool = False,
-                            declared_retired: bool = False, legal_representative: bool = False) -> JoinApplication:
+def join_application_submit(
+    *,
+    user: User,
+    union: Union | None,
+    unit_name: str,
+    employment_type: str,
+    hire_date: dt.date | None,
+    statement: str,
+    proof=None,
+    wants_card: bool = False,
+    declared_retired: bool = False,
+    legal_representative: bool = False,
+) -> JoinApplication:
     """Pre-screen and store a join application (nothing is stored when a check refuses it)."""
     person = Person.objects.select_for_update().get(pk=member_person(user).pk)
     today = clock.today()
@@ -44,7 +54,9 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
     if member_selectors.membership_open(person):
         raise BusinessError("already_member", gettext("您已是工会会员，工作单位变动请申请转会。"))
     if open_application_exists(person):
-        raise BusinessError("open_application_exists", gettext("您已有一份正在办理的申请，请等待处理结果或先撤销。"))
+        raise BusinessError(
+            "open_application_exists", gettext("您已有一份正在办理的申请，请等待处理结果或先撤销。")
+        )
     if employment_type not in EmploymentType.values:
         raise BusinessError("invalid_employment_type", gettext("就业状况不正确。"))
     if employment_type == EmploymentType.DISPATCHED and not proof:
@@ -59,11 +71,19 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
         proof_type = proofs.proof_check(data)
         proof_name = proofs.proof_store(data)
     app = JoinApplication(
-        applicant=person, union=union, unit_name=unit_name.strip(), employment_type=employment_type,
-        hire_date=hire_date, statement=(statement or "").strip() or JoinApplication._meta.get_field(
-            "statement").default, wants_card=wants_card, declared_retired=declared_retired,
-        legal_representative=legal_representative, over_60=age >= 60, proof_file=proof_name,
-        proof_content_type=proof_type, due_at=case_selectors.due_date(today, DUE_WORKING_DAYS),
+        applicant=person,
+        union=union,
+        unit_name=unit_name.strip(),
+        employment_type=employment_type,
+        hire_date=hire_date,
+        statement=(statement or "").strip() or JoinApplication._meta.get_field("statement").default,
+        wants_card=wants_card,
+        declared_retired=declared_retired,
+        legal_representative=legal_representative,
+        over_60=age >= 60,
+        proof_file=proof_name,
+        proof_content_type=proof_type,
+        due_at=case_selectors.due_date(today, DUE_WORKING_DAYS),
     )
     try:
         with transaction.atomic():
@@ -76,21 +96,40 @@ def join_application_submit(*, user: User, union: Union | None, unit_name: str, 
 
 
 @transaction.atomic
-def join_application_dispatch(*, application_id: int, actor: User, county: Union,
-                              comment: str = "") -> JoinApplication:
-    return application_dispatch(JoinApplication, application_id=application_id, actor=actor, county=county,
-                                comment=comment)
+def join_application_dispatch(
+    *, application_id: int, actor: User, county: Union, comment: str = ""
+) -> JoinApplication:
+    return application_dispatch(
+        JoinApplication, application_id=application_id, actor=actor, county=county, comment=comment
+    )
 
 
 @transaction.atomic
-def join_application_verify(*, application_id: int, actor: User, union: Union | None, employer_name: str = "",
-                            comment: str = "") -> JoinApplication:
-    return application_verify(JoinApplication, application_id=application_id, actor=actor, union=union,
-                              employer_name=employer_name, comment=comment)
+def join_application_verify(
+    *, application_id: int, actor: User, union: Union | None, employer_name: str = "", comment: str = ""
+) -> JoinApplication:
+    return application_verify(
+        JoinApplication,
+        application_id=application_id,
+        actor=actor,
+        union=union,
+        employer_name=employer_name,
+        comment=comment,
+    )
 
 
-def _contact(union: Union) -> str:
-    return f"联系人：{union.leader_name or '—'}，联系电话：{union.phone or '—'}"
+def _contact(union: Union | None) -> str:
+    """The closing line of the Yichang templates: the deciding union's contact, else its parent's."""
+    name, phone = member_selectors.union_contact(union)
+    return f"联系人：{name or '—'}，联系电话：{phone or '—'}"
+
+
+def deciding_union(app) -> Union | None:
+    """The union whose decision the message reports: the deciding staff member's union, else the application's."""
+    decider = getattr(app, "decided_by", None)
+    if decider is not None and decider.union_id:
+        return decider.union
+    return app.union or app.county
 
 
 def _city_name() -> str:
@@ -101,9 +140,11 @@ def _city_name() -> str:
 def join_result_message(app: JoinApplication) -> tuple[str, str, str]:
     """(template, subject, body) of the result message, in the words of the Yichang templates."""
     if app.state == ApplicationState.REJECTED:
-        union = app.union or app.county
-        body = (f"您好！很抱歉！您暂时不符合《中国工会章程》规定的入会条件，不能为您办理入会相关手续，"
-                f"感谢您对{_city_name()}工会工作的关心和支持！")
+        union = deciding_union(app)
+        body = (
+            f"您好！很抱歉！您暂时不符合《中国工会章程》规定的入会条件，不能为您办理入会相关手续，"
+            f"感谢您对{_city_name()}工会工作的关心和支持！"
+        )
         if app.reason:
             body += f"\n原因：{app.reason}"
         if union:
@@ -112,13 +153,18 @@ def join_result_message(app: JoinApplication) -> tuple[str, str, str]:
     union = app.union
     if union.is_reservoir:
         county = union.county or union
-        body = (f"您好！您的入会申请已经通过审核，您已正式成为中华全国总工会会员，享有会员权利，履行会员义务。"
-                f"由于您所在的单位尚未建立工会，会籍暂时保留在{union.name}，待您单位成立工会后，"
-                f"再在网上提交转会申请，为您办理会员组织关系转接手续。{county.name}竭诚为您提供热情周到的服务！\n"
-                + _contact(union))
+        body = (
+            f"您好！您的入会申请已经通过审核，您已正式成为中华全国总工会会员，享有会员权利，履行会员义务。"
+            f"由于您所在的单位尚未建立工会，会籍暂时保留在{union.name}，待您单位成立工会后，"
+            f"再在网上提交转会申请，为您办理会员组织关系转接手续。{county.name}竭诚为您提供热情周到的服务！\n"
+            + _contact(deciding_union(app))
+        )
         return "join_approved_reservoir", "入会申请已通过", body
-    body = (f"您好！您的入会申请已经通过审核，已为您办理入会相关手续，您正式成为中华全国总工会会员，"
-            f"享有会员权利，履行会员义务。{union.name}竭诚为您提供热情周到的服务！\n" + _contact(union))
+    body = (
+        f"您好！您的入会申请已经通过审核，已为您办理入会相关手续，您正式成为中华全国总工会会员，"
+        f"享有会员权利，履行会员义务。{union.name}竭诚为您提供热情周到的服务！\n"
+        + _contact(deciding_union(app))
+    )
     return "join_approved_union", "入会申请已通过", body
 
 
@@ -127,17 +173,22 @@ def _notify_result(app: JoinApplication) -> None:
     if recipient is None:
         return
     template, subject, body = join_result_message(app)
-    notify(recipient=recipient, template=template, subject=subject, body=body, dedupe_key=f"join:{app.pk}:result")
+    notify(
+        recipient=recipient, template=template, subject=subject, body=body, dedupe_key=f"join:{app.pk}:result"
+    )
 
 
 @transaction.atomic
-def join_application_approve(*, application_id: int, actor: User, dues_mode: str,
-                             comment: str = "") -> JoinApplication:
+def join_application_approve(
+    *, application_id: int, actor: User, dues_mode: str, comment: str = ""
+) -> JoinApplication:
     """Approve: the membership (member number, dues mode, dues start) is created in the same transaction."""
     if dues_mode not in DuesMode.values:
         raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
     app = application_lock(JoinApplication, pk=application_id, actor=actor)
-    application_transition(app, "approve", actor=actor, comment=comment or "同意入会", by=actor, at=clock.now())
+    application_transition(
+        app, "approve", actor=actor, comment=comment or "同意入会", by=actor, at=clock.now()
+    )
     person = app.applicant
     person.unit_name = app.employer_name or app.unit_name
     person.employment_type = app.employment_type
@@ -146,7 +197,11 @@ def join_application_approve(*, application_id: int, actor: User, dues_mode: str
         person.hire_date = app.hire_date
     person.save(update_fields=["unit_name", "employment_type", "wants_card", "hire_date", "updated_at"])
     app.membership = member_services.membership_create(
-        person=person, union=app.union, dues_mode=dues_mode, actor=actor, reason=f"入会申请 #{app.pk}",
+        person=person,
+        union=app.union,
+        dues_mode=dues_mode,
+        actor=actor,
+        reason=f"入会申请 #{app.pk}",
     )
     app.dues_mode = dues_mode
     app.save(update_fields=["membership", "dues_mode", "updated_at"])
@@ -162,7 +217,9 @@ def join_application_reject(*, application_id: int, actor: User, reason: str) ->
     if not reason:
         raise BusinessError("reason_required", gettext("请填写驳回原因。"))
     app = application_lock(JoinApplication, pk=application_id, actor=actor)
-    application_transition(app, "reject", actor=actor, comment=reason, by=actor, at=clock.now(), reason=reason)
+    application_transition(
+        app, "reject", actor=actor, comment=reason, by=actor, at=clock.now(), reason=reason
+    )
     _notify_result(app)
     return app
 

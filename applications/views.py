@@ -43,11 +43,19 @@ def join_apply(request):
     searching = request.method == "POST" and "search" in request.POST
     search = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
     last = JoinApplication.objects.filter(applicant=person).first()
-    initial = {"unit_name": person.unit_name, "employment_type": person.employment_type or "staff",
-               "hire_date": person.hire_date, "wants_card": person.wants_card}
+    initial = {
+        "unit_name": person.unit_name,
+        "employment_type": person.employment_type or "staff",
+        "hire_date": person.hire_date,
+        "wants_card": person.wants_card,
+    }
     if last:  # re-applying after a rejection or withdrawal: start from what was said last time
-        initial.update(unit_name=last.unit_name, employment_type=last.employment_type, hire_date=last.hire_date,
-                       union=last.union_id)
+        initial.update(
+            unit_name=last.unit_name,
+            employment_type=last.employment_type,
+            hire_date=last.hire_date,
+            union=last.union_id,
+        )
     if searching:
         form = JoinForm(initial={**initial, **request.POST.dict()}, search=search.strip())
     else:
@@ -69,10 +77,15 @@ def join_apply(request):
 def join_detail(request, pk: int):
     app = _own_application_or_404(request, pk)
     person = app.applicant
-    return render(request, "applications/detail.html", {
-        "app": app, "timeline": case_selectors.timeline(app),
-        "can_reapply": not app.is_open and not member_selectors.membership_open(person),
-    })
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "app": app,
+            "timeline": case_selectors.timeline(app),
+            "can_reapply": not app.is_open and not member_selectors.membership_open(person),
+        },
+    )
 
 
 @login_required
@@ -106,7 +119,8 @@ def proof_response(app) -> HttpResponse:
         raise Http404()
     response = HttpResponse(proofs.proof_load(app.proof_file), content_type=app.proof_content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{proofs.proof_filename(app.proof_file, app.proof_content_type)}"')
+        f'attachment; filename="{proofs.proof_filename(app.proof_file, app.proof_content_type)}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -122,4 +136,8 @@ def home_section(request, person, membership):
     if is_member:  # a member moves by transfer: nothing to show or apply for here
         return None
     app = JoinApplication.objects.filter(applicant=person).select_related("union").first()
-    return "applications/home_section.html", {"join_application": app, "can_apply": not is_member}
+    return "applications/home_section.html", {
+        "join_application": app,
+        "can_apply": not is_member,
+        "home_main_task": True,
+    }

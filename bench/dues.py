@@ -60,5 +60,20 @@ def generate(*, rng, members: int, membership_start: int, **_):
         month_list = f'["{months.format_month(first)}", "{months.format_month(last)}"]'
         count = max(10, min(5000, members // 100))
         for quarter, (tag, status) in enumerate([("P", "pending"), ("E", "expired"), ("C", "cancelled")]):
-            cursor.execute(ORDERS_SQL, [tag, first.year, first, last, month_list, 2, rate * 2, rate * 2, status,
-                                        membership_start, quarter, count])
+            cursor.execute(
+                ORDERS_SQL,
+                [
+                    tag,
+                    first.year,
+                    first,
+                    last,
+                    month_list,
+                    2,
+                    rate * 2,
+                    rate * 2,
+                    status,
+                    membership_start,
+                    quarter,
+                    count,
+                ],
+            )

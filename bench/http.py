@@ -33,13 +33,27 @@ def db_env() -> dict:
 @contextmanager
 def gunicorn(workers: int = 2, threads: int = 1):
     port = free_port()
-    env = {**db_env(), "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
-                                                                     "unionhub.settings.local"),
-           "DJANGO_DEBUG": "false", "DATABASE_POOL": "true", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **db_env(),
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "unionhub.settings.local"),
+        "DJANGO_DEBUG": "false",
+        "DATABASE_POOL": "true",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
     exe = Path(sys.executable).with_name("gunicorn")
-    args = [str(exe), "unionhub.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-            "--threads", str(threads), "--log-level", "warning"]
+    args = [
+        str(exe),
+        "unionhub.wsgi:application",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
     proc = subprocess.Popen(args, cwd=settings.BASE_DIR, env=env)  # noqa: S603 - our own gunicorn
     try:
         for _ in range(100):
@@ -56,7 +70,9 @@ def gunicorn(workers: int = 2, threads: int = 1):
         proc.wait(timeout=30)
 
 
-def wrk(url: str, *, seconds: int = 10, connections: int = 8, threads: int = 2, script: str | None = None) -> dict:
+def wrk(
+    url: str, *, seconds: int = 10, connections: int = 8, threads: int = 2, script: str | None = None
+) -> dict:
     """Run wrk against url (loopback only); requests/s, non-2xx responses and socket errors."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("load goes to loopback only")
@@ -65,8 +81,13 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 8, threads: int = 2, 
     cmd = [shutil.which("wrk"), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     if script:
         cmd += ["-s", script]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True,  # noqa: S603
-                         timeout=seconds + 60).stdout
+    out = subprocess.run(  # noqa: S603 - wrk, our own arguments
+        cmd + [url],
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S603
+        timeout=seconds + 60,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

@@ -66,16 +66,33 @@ def sweep(report: Report, *, sample: int) -> None:
     active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
     active_count = active.count()
     chosen = list(active.order_by("?").values_list("pk", flat=True)[:sample])
-    naive_s, naive_hits = _seconds(lambda: sum(
-        naive_unpaid(m, BUSINESS_DATE) >= 3 for m in Membership.objects.filter(pk__in=chosen)))
+    naive_s, naive_hits = _seconds(
+        lambda: sum(naive_unpaid(m, BUSINESS_DATE) >= 3 for m in Membership.objects.filter(pk__in=chosen))
+    )
     naive_city = naive_s * active_count / max(1, len(chosen))
     sweep_s, counts = _seconds(lambda: dues_sweep(BUSINESS_DATE))
-    report.add("arrears sweep, whole city", sweep_s, "s", baseline=limit_s, baseline_name="one SQL statement",
-               target="< 30 s and ≤ 3× statement", met=sweep_s < 30 and sweep_s <= 3 * limit_s,
-               in_arrears=counts["in_arrears"], statement_rows=limit_count, counts=counts)
-    report.add(f"naive ORM loop ({len(chosen):,} sample, extrapolated)", naive_city, "s", baseline=sweep_s,
-               baseline_name="set-based sweep", target="(shown for the gap)", sample_seconds=round(naive_s, 2),
-               sample_in_arrears=naive_hits)
+    report.add(
+        "arrears sweep, whole city",
+        sweep_s,
+        "s",
+        baseline=limit_s,
+        baseline_name="one SQL statement",
+        target="< 30 s and ≤ 3× statement",
+        met=sweep_s < 30 and sweep_s <= 3 * limit_s,
+        in_arrears=counts["in_arrears"],
+        statement_rows=limit_count,
+        counts=counts,
+    )
+    report.add(
+        f"naive ORM loop ({len(chosen):,} sample, extrapolated)",
+        naive_city,
+        "s",
+        baseline=sweep_s,
+        baseline_name="set-based sweep",
+        target="(shown for the gap)",
+        sample_seconds=round(naive_s, 2),
+        sample_in_arrears=naive_hits,
+    )
 
 
 def member_users(count: int, rng: random.Random) -> list[User]:
@@ -83,8 +100,11 @@ def member_users(count: int, rng: random.Random) -> list[User]:
     existing = list(User.objects.filter(username__startswith="bench-m").select_related("person"))
     if len(existing) >= count:
         return existing[:count]
-    ids = list(Membership.objects.filter(status=MembershipStatus.ACTIVE, person__user__isnull=True)
-               .order_by("?").values_list("person_id", flat=True)[: count - len(existing)])
+    ids = list(
+        Membership.objects.filter(status=MembershipStatus.ACTIVE, person__user__isnull=True)
+        .order_by("?")
+        .values_list("person_id", flat=True)[: count - len(existing)]
+    )
     User.objects.bulk_create([User(username=f"bench-m{pid}", person_id=pid, password="!") for pid in ids])
     return list(User.objects.filter(username__startswith="bench-m"))[:count]
 
@@ -103,14 +123,36 @@ def member_pages(report: Report, *, requests: int, rng: random.Random) -> None:
         c.get("/"), c.get(f"/api/v1/me/dues/{year}/"), c.get("/api/v1/health/")
     floor = timed_requests(lambda i: floor_client.get("/api/v1/health/"), requests)
     pick = [rng.randrange(len(clients)) for _ in range(requests)]
-    for name, path in [("GET /api/v1/me/dues/{year}/", f"/api/v1/me/dues/{year}/"), ("member home page /", "/")]:
+    for name, path in [
+        ("GET /api/v1/me/dues/{year}/", f"/api/v1/me/dues/{year}/"),
+        ("member home page /", "/"),
+    ]:
         result = timed_requests(lambda i, path=path: clients[pick[i]].get(path), requests)
-        report.add(f"{name} p50", result["p50_ms"], "ms", baseline=floor["p50_ms"], baseline_name="floor p50",
-                   target="≤ 3× floor", met=result["p50_ms"] <= 3 * floor["p50_ms"])
-        report.add(f"{name} p95", result["p95_ms"], "ms", baseline=floor["p95_ms"], baseline_name="floor p95",
-                   target="< 25 ms", met=result["p95_ms"] < 25)
-        report.add(f"{name} SQL queries (max)", result["max_queries"], "queries", target="≤ 6",
-                   met=result["max_queries"] <= 6)
+        report.add(
+            f"{name} p50",
+            result["p50_ms"],
+            "ms",
+            baseline=floor["p50_ms"],
+            baseline_name="floor p50",
+            target="≤ 3× floor",
+            met=result["p50_ms"] <= 3 * floor["p50_ms"],
+        )
+        report.add(
+            f"{name} p95",
+            result["p95_ms"],
+            "ms",
+            baseline=floor["p95_ms"],
+            baseline_name="floor p95",
+            target="< 25 ms",
+            met=result["p95_ms"] < 25,
+        )
+        report.add(
+            f"{name} SQL queries (max)",
+            result["max_queries"],
+            "queries",
+            target="≤ 6",
+            met=result["max_queries"] <= 6,
+        )
 
 
 LUA = """
@@ -135,15 +177,21 @@ def _lua_string(text: str) -> str:
 
 
 def notifications(report: Report, *, seconds: int, threads: int = 4) -> None:
-    orders = list(PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING, provider="sandbox",
-                                              order_no__startswith="BENCHP").order_by("pk"))
+    orders = list(
+        PaymentOrder.objects.filter(
+            status=PaymentOrder.Status.PENDING, provider="sandbox", order_no__startswith="BENCHP"
+        ).order_by("pk")
+    )
     if not orders:
         report.add("payment notifications", 0, "req/s", target="(no pending orders generated)", met=False)
         return
     bodies = [sandbox.notification_body(o, transaction_id=f"SBXBENCH{o.pk}") for o in orders]
     sigs = [sandbox.sign(b) for b in bodies]
-    script = LUA % {"bodies": ",".join(_lua_string(b.decode()) for b in bodies),
-                    "sigs": ",".join(_lua_string(s) for s in sigs), "threads": 2}
+    script = LUA % {
+        "bodies": ",".join(_lua_string(b.decode()) for b in bodies),
+        "sigs": ",".join(_lua_string(s) for s in sigs),
+        "threads": 2,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     with gunicorn(workers=2, threads=threads) as base:
@@ -153,29 +201,48 @@ def notifications(report: Report, *, seconds: int, threads: int = 4) -> None:
     Path(handle.name).unlink()
     ids = [o.pk for o in orders]
     with connection.cursor() as cursor:
-        cursor.execute("""SELECT count(*) FROM (SELECT membership_id, month FROM dues_paidmonth
+        cursor.execute(
+            """SELECT count(*) FROM (SELECT membership_id, month FROM dues_paidmonth
                           WHERE membership_id IN (SELECT membership_id FROM dues_paymentorder WHERE id = ANY(%s))
-                          GROUP BY 1, 2 HAVING count(*) > 1) d""", [ids])
+                          GROUP BY 1, 2 HAVING count(*) > 1) d""",
+            [ids],
+        )
         doubles = cursor.fetchone()[0]
-        cursor.execute("""SELECT count(*) FROM dues_paymentorder o WHERE o.id = ANY(%s) AND o.status = 'paid'
+        cursor.execute(
+            """SELECT count(*) FROM dues_paymentorder o WHERE o.id = ANY(%s) AND o.status = 'paid'
                           AND (SELECT count(*) FROM dues_paidmonth p WHERE p.payment_id = o.id) <> o.months_count""",
-                       [ids])
+            [ids],
+        )
         wrong = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM dues_paymentorder WHERE id = ANY(%s) AND status = 'paid'", [ids])
         paid = cursor.fetchone()[0]
-    report.add(f"payment notifications (gunicorn 2 workers × {threads} threads, wrk)", load["rps"], "req/s", baseline=floor["rps"],
-               baseline_name="floor endpoint", target="≥ 40% of floor, 0 errors, 0 double credits",
-               met=load["rps"] >= 0.4 * floor["rps"] and load["errors"] == 0 and doubles == 0 and wrong == 0,
-               errors=load["errors"], floor_errors=floor["errors"], requests=load["requests"],
-               orders=len(orders), orders_paid=paid, double_credits=doubles, orders_with_wrong_months=wrong)
+    report.add(
+        f"payment notifications (gunicorn 2 workers × {threads} threads, wrk)",
+        load["rps"],
+        "req/s",
+        baseline=floor["rps"],
+        baseline_name="floor endpoint",
+        target="≥ 40% of floor, 0 errors, 0 double credits",
+        met=load["rps"] >= 0.4 * floor["rps"] and load["errors"] == 0 and doubles == 0 and wrong == 0,
+        errors=load["errors"],
+        floor_errors=floor["errors"],
+        requests=load["requests"],
+        orders=len(orders),
+        orders_paid=paid,
+        double_credits=doubles,
+        orders_with_wrong_months=wrong,
+    )
 
 
 def _staff(name: str, union: Union) -> User:
     from django.contrib.auth.models import Permission
 
-    user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": True, "union": union,
-                                                                  "password": "!"})
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["applications", "casework"]))
+    user, _ = User.objects.get_or_create(
+        username=name, defaults={"is_staff": True, "union": union, "password": "!"}
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["applications", "casework"])
+    )
     return user
 
 
@@ -185,12 +252,19 @@ def queues(report: Report, *, requests: int, rng: random.Random) -> None:
     county = Union.objects.filter(level=UnionLevel.COUNTY, parent=city).order_by("pk").first()
     floor_client = _client(_staff("bench-floor", city))
     floor = timed_requests(lambda i: floor_client.get("/api/v1/health/"), requests)
-    admin_paths = ["/admin/applications/joinapplication/", "/admin/applications/joinapplication/?state=submitted",
-                   "/admin/applications/joinapplication/?queue=mine",
-                   "/admin/applications/joinapplication/?state=approved&p=3",
-                   "/admin/applications/joinapplication/?overdue=yes"]
-    api_paths = ["/api/v1/join-applications/?state=submitted", "/api/v1/join-applications/?state=dispatched",
-                 "/api/v1/join-applications/?state=approved", "/api/v1/join-applications/?state=approved&page=2"]
+    admin_paths = [
+        "/admin/applications/joinapplication/",
+        "/admin/applications/joinapplication/?state=submitted",
+        "/admin/applications/joinapplication/?queue=mine",
+        "/admin/applications/joinapplication/?state=approved&p=3",
+        "/admin/applications/joinapplication/?overdue=yes",
+    ]
+    api_paths = [
+        "/api/v1/join-applications/?state=submitted",
+        "/api/v1/join-applications/?state=dispatched",
+        "/api/v1/join-applications/?state=approved",
+        "/api/v1/join-applications/?state=approved&page=2",
+    ]
     for who, union in [("city admin", city), ("county admin", county)]:
         client = _client(_staff(f"bench-{union.code}", union))
         for label, paths in [("admin changelist", admin_paths), ("staff API list ?state=", api_paths)]:
@@ -205,10 +279,19 @@ def queues(report: Report, *, requests: int, rng: random.Random) -> None:
                 return response
 
             result = timed_requests(get, requests)
-            report.add(f"{label}, {who} p95", result["p95_ms"], "ms", baseline=floor["p95_ms"],
-                       baseline_name="floor p95", target="< 150 ms", met=result["p95_ms"] < 150,
-                       p50_ms=result["p50_ms"], max_queries=result["max_queries"],
-                       count_queries_per_page=max(counts), paths=paths)
+            report.add(
+                f"{label}, {who} p95",
+                result["p95_ms"],
+                "ms",
+                baseline=floor["p95_ms"],
+                baseline_name="floor p95",
+                target="< 150 ms",
+                met=result["p95_ms"] < 150,
+                p50_ms=result["p50_ms"],
+                max_queries=result["max_queries"],
+                count_queries_per_page=max(counts),
+                paths=paths,
+            )
 
 
 def import_export(report: Report, *, rows: int) -> None:
@@ -221,15 +304,26 @@ def import_export(report: Report, *, rows: int) -> None:
             if extra is None:
                 extra = ["--union", re.search(r"union (BENCH-\d+)", out["import"]).group(1)]
             out[step] = subprocess.run(  # noqa: S603 - our own manage.py
-                [sys.executable, "manage.py", "data_bench", step, "--file", file, *extra], cwd=settings.BASE_DIR,
+                [sys.executable, "manage.py", "data_bench", step, "--file", file, *extra],
+                cwd=settings.BASE_DIR,
                 env=db_env(),
-                capture_output=True, text=True, check=True).stdout
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
     created = int(re.search(r", (\d+) members,", out["import"]).group(1))  # a refused file imports 0
     for step, limit in [("import", 60), ("export", 20)]:
         found = re.search(rf"{step}: ([\d.]+) s, peak RSS (\d+) MB", out[step])
         seconds, rss = float(found.group(1)), int(found.group(2))
-        report.add(f"roster {step}, {rows:,} rows", seconds, "s", target=f"< {limit} s, RSS < 300 MB",
-                   met=seconds < limit and rss < 300 and created == rows, peak_rss_mb=rss, members_imported=created)
+        report.add(
+            f"roster {step}, {rows:,} rows",
+            seconds,
+            "s",
+            target=f"< {limit} s, RSS < 300 MB",
+            met=seconds < limit and rss < 300 and created == rows,
+            peak_rss_mb=rss,
+            members_imported=created,
+        )
         report.add(f"roster {step} peak RSS", rss, "MB", target="< 300 MB", met=rss < 300)
 
 

@@ -33,9 +33,19 @@ def _encrypt_chunk(args):
     out = []
     for i in range(start, stop):
         number, mobile, born = person_values(i)
-        out.append((i, crypto.encrypt(number), crypto.keyed_hash(number), idnumber.mask(number),
-                    crypto.encrypt(mobile), crypto.keyed_hash(mobile), phone.mask(mobile), born,
-                    idnumber.gender(number)))
+        out.append(
+            (
+                i,
+                crypto.encrypt(number),
+                crypto.keyed_hash(number),
+                idnumber.mask(number),
+                crypto.encrypt(mobile),
+                crypto.keyed_hash(mobile),
+                phone.mask(mobile),
+                born,
+                idnumber.gender(number),
+            )
+        )
     return out
 
 
@@ -47,8 +57,14 @@ def build_unions(rng: random.Random, members: int) -> list[Union]:
     for c in range(12):
         county = Union(name=f"基准第{c + 1}区总工会", code=f"B{c}", level=UnionLevel.COUNTY, parent=city)
         county.save()
-        Union(name=f"基准第{c + 1}区职工服务中心工会", code=f"B{c}R", level=UnionLevel.GRASSROOTS, parent=county,
-              is_reservoir=True, accepts_members=True).save()
+        Union(
+            name=f"基准第{c + 1}区职工服务中心工会",
+            code=f"B{c}R",
+            level=UnionLevel.GRASSROOTS,
+            parent=county,
+            is_reservoir=True,
+            accepts_members=True,
+        ).save()
         counties.append(county)
     grassroots_count = max(12, members // 400)
     now = timezone.now()
@@ -57,12 +73,55 @@ def build_unions(rng: random.Random, members: int) -> list[Union]:
     for g in range(grassroots_count):
         county = counties[g % len(counties)]
         pk = start + g
-        rows.append((pk, f"基准单位{g}工会", f"B{g % 12}-{g}", "grassroots", county.pk, f"{county.path}{pk}/", 2,
-                     True, False, "single", "", "", "", None, "", "", None, None, now))
+        rows.append(
+            (
+                pk,
+                f"基准单位{g}工会",
+                f"B{g % 12}-{g}",
+                "grassroots",
+                county.pk,
+                f"{county.path}{pk}/",
+                2,
+                True,
+                False,
+                "single",
+                "",
+                "",
+                "",
+                None,
+                "",
+                "",
+                None,
+                None,
+                now,
+            )
+        )
         leaves.append(pk)
-    copy_rows("members_union", ["id", "name", "code", "level", "parent_id", "path", "depth", "accepts_members",
-                                "is_reservoir", "union_type", "phone", "region", "address", "founded_on", "term",
-                                "leader_name", "employer_id", "reviewed_at", "created_at"], rows)
+    copy_rows(
+        "members_union",
+        [
+            "id",
+            "name",
+            "code",
+            "level",
+            "parent_id",
+            "path",
+            "depth",
+            "accepts_members",
+            "is_reservoir",
+            "union_type",
+            "phone",
+            "region",
+            "address",
+            "founded_on",
+            "term",
+            "leader_name",
+            "employer_id",
+            "reviewed_at",
+            "created_at",
+        ],
+        rows,
+    )
     reset_sequence("members_union")
     return list(Union.objects.filter(level=UnionLevel.GRASSROOTS, is_reservoir=False).order_by("pk"))
 
@@ -77,19 +136,68 @@ def copy_people(first: int, count: int, unit_count: int, workers: int = 2) -> in
     def people_rows():
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for part in pool.map(_encrypt_chunk, ranges):
-                for (i, id_enc, id_hash, id_mask, ph_enc, ph_hash, ph_mask, born, gender) in part:
-                    name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + (
-                        GIVEN[(i // 311) % len(GIVEN)] if i % 3 else "")
+                for i, id_enc, id_hash, id_mask, ph_enc, ph_hash, ph_mask, born, gender in part:
+                    name = (
+                        SURNAMES[i % len(SURNAMES)]
+                        + GIVEN[(i // 7) % len(GIVEN)]
+                        + (GIVEN[(i // 311) % len(GIVEN)] if i % 3 else "")
+                    )
                     hire = dt.date(2005 + i % 20, 1 + i % 12, 1)
-                    yield (person_start + i - first, name, gender, born, id_enc, id_hash, id_mask, ph_enc, ph_hash,
-                           ph_mask, "", "中国", "汉族", EDU[i % 5], "masses", "urban" if i % 3 else "rural",
-                           f"基准单位{i % unit_count}", hire, EMP[i % len(EMP)], "", False, now, now)
+                    yield (
+                        person_start + i - first,
+                        name,
+                        gender,
+                        born,
+                        id_enc,
+                        id_hash,
+                        id_mask,
+                        ph_enc,
+                        ph_hash,
+                        ph_mask,
+                        "",
+                        "中国",
+                        "汉族",
+                        EDU[i % 5],
+                        "masses",
+                        "urban" if i % 3 else "rural",
+                        f"基准单位{i % unit_count}",
+                        hire,
+                        EMP[i % len(EMP)],
+                        "",
+                        False,
+                        now,
+                        now,
+                    )
 
-    copy_rows("members_person", ["id", "name", "gender", "birth_date", "id_number", "id_number_hash",
-                                 "id_number_masked", "phone", "phone_hash", "phone_masked", "address", "nationality",
-                                 "ethnicity", "education", "political_status", "household_type", "unit_name",
-                                 "hire_date", "employment_type", "union_position", "wants_card", "created_at",
-                                 "updated_at"], people_rows())
+    copy_rows(
+        "members_person",
+        [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "id_number_hash",
+            "id_number_masked",
+            "phone",
+            "phone_hash",
+            "phone_masked",
+            "address",
+            "nationality",
+            "ethnicity",
+            "education",
+            "political_status",
+            "household_type",
+            "unit_name",
+            "hire_date",
+            "employment_type",
+            "union_position",
+            "wants_card",
+            "created_at",
+            "updated_at",
+        ],
+        people_rows(),
+    )
     reset_sequence("members_person")
     return person_start
 
@@ -104,15 +212,46 @@ def build_people_and_memberships(rng: random.Random, members: int, unions: list[
     def membership_rows():
         for i in range(members):
             r = (i * 2654435761) % 1000
-            status = ("active" if r < 900 else "retained" if r < 950 else "withdrawn" if r < 990 else "expelled")
+            status = (
+                "active" if r < 900 else "retained" if r < 950 else "withdrawn" if r < 990 else "expelled"
+            )
             mode = "self_pay" if r % 10 < 6 else "payroll" if r % 10 < 9 else "unit_paid"
             joined = dt.date(2012 + i % 13, 1 + (i // 13) % 12, 1 + i % 28)
             start = dt.date(joined.year, 1, 1) if i % 2 else joined.replace(day=1)
-            yield (membership_start + i, person_start + i, unions[i % len(unions)].pk, status, mode,
-                   f"B{i:010d}", joined, start, "", None, False, False, now)
+            yield (
+                membership_start + i,
+                person_start + i,
+                unions[i % len(unions)].pk,
+                status,
+                mode,
+                f"B{i:010d}",
+                joined,
+                start,
+                "",
+                None,
+                False,
+                False,
+                now,
+            )
 
-    copy_rows("members_membership", ["id", "person_id", "union_id", "status", "dues_mode", "member_no",
-                                     "joined_on", "dues_start", "status_reason", "status_changed_on",
-                                     "auto_withdrawn", "card_active", "created_at"], membership_rows())
+    copy_rows(
+        "members_membership",
+        [
+            "id",
+            "person_id",
+            "union_id",
+            "status",
+            "dues_mode",
+            "member_no",
+            "joined_on",
+            "dues_start",
+            "status_reason",
+            "status_changed_on",
+            "auto_withdrawn",
+            "card_active",
+            "created_at",
+        ],
+        membership_rows(),
+    )
     reset_sequence("members_membership")
     return person_start, membership_start

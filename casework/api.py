@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from members.models import Union
 from members.permissions import IsUnionStaff
-from unionhub.lib.api import StateOut
+from members.roles import HoldsRequiredPermission
+from unionhub.lib.api import StateOut, error_codes
 
 
 class TimelineSerializer(serializers.Serializer):
@@ -26,8 +27,9 @@ class DispatchIn(serializers.Serializer):
 
 
 class VerifyIn(serializers.Serializer):
-    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
-                                               default=None)
+    union = serializers.PrimaryKeyRelatedField(
+        queryset=Union.objects.all(), allow_null=True, required=False, default=None
+    )
     employer_name = serializers.CharField(required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -40,13 +42,27 @@ class ApproveOut(StateOut):
     membership_id = serializers.IntegerField(allow_null=True)
 
 
-def staff_action_api(*, name: str, service, input_serializer, output=StateOut, output_extra=None,
-                     id_field: str = "application_id", respond=None):
+def staff_action_api(
+    *,
+    name: str,
+    service,
+    input_serializer,
+    output=StateOut,
+    output_extra=None,
+    id_field: str = "application_id",
+    respond=None,
+    required_perm="applications.change_joinapplication",
+    codes: tuple[str, ...] = (),
+    summary: str = "",
+):
     """One APIView class per staff step of an application or a case: validate the body, call the service with the
-    row's id (as `id_field`) and the actor; answer {id, state} plus `output_extra(row)`, or `respond(row)`."""
+    row's id (as `id_field`) and the actor; answer {id, state} plus `output_extra(row)`, or `respond(row)`.
+    Only a role holding `required_perm` (审批员) may take the step; `codes`: the error codes the step may answer
+    besides `invalid_transition`."""
 
+    @error_codes("invalid_transition", *codes)
     class ActionApi(APIView):
-        permission_classes = [IsUnionStaff]
+        permission_classes = [IsUnionStaff, HoldsRequiredPermission]
 
         @extend_schema(request=input_serializer, responses=output)
         def post(self, request, pk: int):
@@ -60,6 +76,7 @@ def staff_action_api(*, name: str, service, input_serializer, output=StateOut, o
                 body.update(output_extra(app))
             return Response(body)
 
+    ActionApi.required_perm = required_perm
     ActionApi.__name__ = ActionApi.__qualname__ = f"{name}Api"
+    ActionApi.api_summary = summary
     return ActionApi
-

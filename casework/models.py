@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from members.models import UnionLevel
+from unionhub.lib import clock
 
 
 class ApplicationState(models.TextChoices):
@@ -50,8 +51,12 @@ def may_verify(instance, user) -> bool:
     if user.is_superuser:
         return True
     union = _staff_union(user)
-    return bool(union is not None and union.level == UnionLevel.COUNTY and instance.county_id
-                and instance.county.path.startswith(union.path))
+    return bool(
+        union is not None
+        and union.level == UnionLevel.COUNTY
+        and instance.county_id
+        and instance.county.path.startswith(union.path)
+    )
 
 
 def may_decide(instance, user) -> bool:
@@ -86,22 +91,46 @@ def has_union(instance) -> bool:
 class ApplicationBase(models.Model):
     """Fields and transitions shared by join and transfer applications."""
 
-    applicant = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="%(class)s_set",
-                                  verbose_name=_("申请人"))
-    union = models.ForeignKey("members.Union", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="%(class)s_set", verbose_name=_("申请加入的工会"))
-    county = models.ForeignKey("members.Union", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="%(class)s_dispatched", verbose_name=_("分派到的县区总工会"))
+    applicant = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="%(class)s_set", verbose_name=_("申请人")
+    )
+    union = models.ForeignKey(
+        "members.Union",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_set",
+        verbose_name=_("申请加入的工会"),
+    )
+    county = models.ForeignKey(
+        "members.Union",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_dispatched",
+        verbose_name=_("分派到的县区总工会"),
+    )
     unit_name = models.CharField(_("所在单位（申请人填写）"), max_length=200)
     employer_name = models.CharField(_("校核后的单位名称"), max_length=200, blank=True)
-    state = FSMField(_("状态"), max_length=12, choices=ApplicationState.choices,
-                     default=ApplicationState.SUBMITTED, protected=True)
+    state = FSMField(
+        _("状态"),
+        max_length=12,
+        choices=ApplicationState.choices,
+        default=ApplicationState.SUBMITTED,
+        protected=True,
+    )
     due_at = models.DateField(_("办结期限"))
     reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("审批人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("提交时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Staff whose scope holds any of these unions see the application.
@@ -114,8 +143,11 @@ class ApplicationBase(models.Model):
         abstract = True
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["applicant"], condition=Q(state__in=OPEN_STATES),
-                                    name="%(app_label)s_%(class)s_one_open_per_person"),
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(state__in=OPEN_STATES),
+                name="%(app_label)s_%(class)s_one_open_per_person",
+            ),
         ]
 
     @property
@@ -135,19 +167,33 @@ class ApplicationBase(models.Model):
     def route(self) -> str:
         return "dispatch" if self.county_id or not self.union_id else "direct"
 
-    @transition(field=state, source=ApplicationState.SUBMITTED, target=ApplicationState.DISPATCHED,
-                conditions=[has_no_union], permission=may_dispatch)
+    @transition(
+        field=state,
+        source=ApplicationState.SUBMITTED,
+        target=ApplicationState.DISPATCHED,
+        conditions=[has_no_union],
+        permission=may_dispatch,
+    )
     def dispatch(self, *, county):
         self.county = county
 
-    @transition(field=state, source=ApplicationState.DISPATCHED, target=ApplicationState.VERIFIED,
-                permission=may_verify)
+    @transition(
+        field=state,
+        source=ApplicationState.DISPATCHED,
+        target=ApplicationState.VERIFIED,
+        permission=may_verify,
+    )
     def verify(self, *, union, employer_name: str):
         self.union = union
         self.employer_name = employer_name
 
-    @transition(field=state, source=[ApplicationState.SUBMITTED, ApplicationState.VERIFIED],
-                target=ApplicationState.APPROVED, conditions=[has_union], permission=may_decide)
+    @transition(
+        field=state,
+        source=[ApplicationState.SUBMITTED, ApplicationState.VERIFIED],
+        target=ApplicationState.APPROVED,
+        conditions=[has_union],
+        permission=may_decide,
+    )
     def approve(self, *, by, at):
         self.decided_by, self.decided_at = by, at
 
@@ -169,8 +215,14 @@ class TransitionRecord(models.Model):
     transition = models.CharField(_("操作"), max_length=20)
     source = models.CharField(_("原状态"), max_length=16, blank=True)
     target = models.CharField(_("新状态"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("经办人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
     comment = models.CharField(_("意见/说明"), max_length=500, blank=True)
     at = models.DateTimeField(_("时间"))
 
@@ -214,4 +266,3 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
-

@@ -1,6 +1,7 @@
 """Reads the application kinds share: scope, queues, overdue lists, timelines, working-day deadlines."""
 
 import datetime as dt
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
@@ -40,7 +41,8 @@ def application_scope_q(user: User, fields: tuple[str, ...] = ("union", "county"
 
 
 def application_queue_q(user: User) -> Q:
-    """What waits for this user's role: city → undispatched; county → dispatched to it; union → to decide."""
+    """What this user's role must act on now: city → undispatched; county → dispatched to it, to verify; a union →
+    applications to itself, to decide. What waits on a union or county below is not in it (see waiting_below_q)."""
     if not (user.is_superuser or user.is_union_staff):
         return Q(pk__in=[])
     level = None if user.is_superuser else user.union.level
@@ -52,9 +54,13 @@ def application_queue_q(user: User) -> Q:
     if level == UnionLevel.CITY:
         return undispatched
     if level == UnionLevel.COUNTY:
-        return (to_verify & Q(county__path__startswith=user.union.path)) | (
-            to_decide & Q(union__path__startswith=user.union.path) & ~Q(union=user.union))
-    return to_decide & Q(union__path__startswith=user.union.path)
+        return to_verify & Q(county=user.union)
+    return to_decide & Q(union=user.union)
+
+
+def application_waiting_below_q(user: User) -> Q:
+    """下级处理中: open applications in the user's scope that wait on someone else's step."""
+    return Q(state__in=OPEN_STATES) & ~application_queue_q(user)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -62,9 +68,14 @@ def overdue_q(today: dt.date) -> Q:
 
 
 def timeline(application) -> QuerySet[TransitionRecord]:
-    return TransitionRecord.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(application)), object_id=application.pk,
-    ).select_related("actor").order_by("at", "pk")
+    return (
+        TransitionRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(application)),
+            object_id=application.pk,
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
 
 
 def responsible_staff(application) -> QuerySet[User]:
@@ -80,3 +91,31 @@ def responsible_staff(application) -> QuerySet[User]:
     county = application.union.county
     return staff.filter(union=county) if county else staff.none()
 
+
+# A leading place name (宜昌市, 西陵区, 宜都市…) is shared by many units: not what tells them apart.
+_PLACE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}?[省市])?(?:[\u4e00-\u9fff]{1,4}?[区县])?")
+_UNIT_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "集团", "公司", "工会")
+
+
+def unit_keyword(unit_name: str) -> str:
+    """The distinctive part of a unit's name, as staff type it into a search: legal-form suffixes dropped."""
+    keyword = _PLACE_PREFIX.sub("", unit_name.strip()) or unit_name.strip()
+    for suffix in _UNIT_SUFFIXES:
+        if keyword.endswith(suffix) and len(keyword) > len(suffix):
+            keyword = keyword[: -len(suffix)]
+    return keyword
+
+
+def union_suggestions(keyword: str, *, within: Union | None = None, limit: int = 8) -> list[Union]:
+    """Unions that accept members whose name (or their employer's) contains the keyword, narrowing to its first
+    four, then two characters when nothing matches; inside `within`'s subtree when given."""
+    qs = Union.objects.filter(accepts_members=True).select_related("parent", "employer").order_by("path")
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    for term in dict.fromkeys([keyword, keyword[:4], keyword[:2]]):
+        if not term:
+            continue
+        found = list(qs.filter(Q(name__icontains=term) | Q(employer__name__icontains=term))[:limit])
+        if found:
+            return found
+    return []

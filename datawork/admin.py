@@ -20,6 +20,7 @@ from members import selectors
 from members.admin import UnionAdmin
 from members.models import Union
 from members.scope import ScopedAdminMixin
+from security.otp import second_factor_verified
 from unionhub.lib import clock
 from unionhub.lib.errors import BusinessError, NotInScope
 
@@ -56,6 +57,7 @@ def _union_or_404(request, pk) -> Union:
 
 # --- import -----------------------------------------------------------------------------------------------
 
+
 class ImportUploadForm(forms.Form):
     union = forms.ModelChoiceField(label=_("导入到工会"), queryset=Union.objects.none())
     file = forms.FileField(label=_("会员清单文件（.xlsx 或 .csv）"))
@@ -69,7 +71,15 @@ class ImportUploadForm(forms.Form):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["file_name", "union", "uploaded_by", "status", "created_count", "error_count", "created_at"]
+    list_display = [
+        "file_name",
+        "union",
+        "uploaded_by",
+        "status",
+        "created_count",
+        "error_count",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["union", "uploaded_by"]
 
@@ -85,6 +95,7 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             path("<int:pk>/progress/", view(self.progress_view), name="datawork_importjob_progress"),
             path("<int:pk>/progress.json", view(self.progress_json), name="datawork_importjob_progress_json"),
             path("<int:pk>/report.csv", view(self.report_csv), name="datawork_importjob_report"),
+            path("<int:pk>/retry/", view(self.retry_view), name="datawork_importjob_retry"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -99,16 +110,27 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             try:
                 if upload.size > imports.MAX_UPLOAD_BYTES:
                     raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
-                job = services.import_job_create(union=form.cleaned_data["union"], actor=request.user,
-                                                file_name=upload.name, data=upload.read())
+                job = services.import_job_create(
+                    union=form.cleaned_data["union"],
+                    actor=request.user,
+                    file_name=upload.name,
+                    data=upload.read(),
+                )
             except (BusinessError, NotInScope) as exc:
                 form.add_error("file", getattr(exc, "detail", None) or str(exc))
             else:
                 return redirect("admin:datawork_importjob_progress", job.pk)
-        return TemplateResponse(request, "admin/datawork/importjob_upload.html", {
-            **self.admin_site.each_context(request), "form": form, "title": _("导入会员清单"),
-            "opts": self.model._meta, "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
-        })
+        return TemplateResponse(
+            request,
+            "admin/datawork/importjob_upload.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "title": _("导入会员清单"),
+                "opts": self.model._meta,
+                "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+            },
+        )
 
     def template_view(self, request):
         out = io.BytesIO()
@@ -123,14 +145,35 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     def progress_view(self, request, pk):
         job = self._job(request, pk)
         errors = job.report.get("errors", [])
-        return TemplateResponse(request, "admin/datawork/importjob_progress.html", {
-            **self.admin_site.each_context(request), "job": job, "title": _("导入会员清单：%(name)s") % {
-                "name": job.file_name}, "opts": self.model._meta, "progress": imports.import_job_progress(job),
-            "errors": errors, "more_errors": max(job.report.get("error_count", 0) - len(errors), 0),
-        })
+        return TemplateResponse(
+            request,
+            "admin/datawork/importjob_progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "job": job,
+                "title": _("导入会员清单：%(name)s") % {"name": job.file_name},
+                "opts": self.model._meta,
+                "progress": imports.import_job_progress(job),
+                "errors": errors,
+                "more_errors": max(job.report.get("error_count", 0) - len(errors), 0),
+            },
+        )
 
     def progress_json(self, request, pk):
         return JsonResponse(imports.import_job_progress(self._job(request, pk)))
+
+    def retry_view(self, request, pk):
+        """Submit a job interrupted for good once more, from its kept upload (POST)."""
+        job = self._job(request, pk)
+        if request.method != "POST" or not (
+            request.user.is_superuser or request.user.has_perm("members.add_membership")
+        ):
+            raise PermissionDenied
+        try:
+            imports.import_job_retry(job=job, actor=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.detail)
+        return redirect("admin:datawork_importjob_progress", job.pk)
 
     def report_csv(self, request, pk):
         job = self._job(request, pk)
@@ -140,6 +183,7 @@ class ImportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 # --- review and exports -----------------------------------------------------------------------------------
+
 
 @admin.register(UnionReview)
 class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
@@ -164,8 +208,11 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
     def export_links(self, obj):
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:datawork_unionreview_export", args=[obj.pk, "roster"]), _("会员花名册"),
-            reverse("admin:datawork_unionreview_export", args=[obj.pk, "summary"]), _("组织信息汇总表"))
+            reverse("admin:datawork_unionreview_export", args=[obj.pk, "roster"]),
+            _("会员花名册"),
+            reverse("admin:datawork_unionreview_export", args=[obj.pk, "summary"]),
+            _("组织信息汇总表"),
+        )
 
     @admin.action(description=_("确认资料无误"))
     def confirm_reviewed(self, request, queryset):
@@ -174,15 +221,23 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         messages.success(request, _("已确认 %(n)d 个工会的资料。") % {"n": queryset.count()})
 
     def get_urls(self):
-        return [path("<int:pk>/export/<str:kind>/", self.admin_site.admin_view(self.export_view),
-                     name="datawork_unionreview_export")] + super().get_urls()
+        return [
+            path(
+                "<int:pk>/export/<str:kind>/",
+                self.admin_site.admin_view(self.export_view),
+                name="datawork_unionreview_export",
+            )
+        ] + super().get_urls()
 
     def export_view(self, request, pk, kind):
         union = _union_or_404(request, pk)
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
-            out, _count = exports.roster_export(actor=request.user, union=union)
+
+            out, _count = exports.roster_export(
+                actor=request.user, union=union, second_factor=second_factor_verified(request)
+            )
             name = f"roster-{union.code}-{clock.today():%Y%m%d}.xlsx"
         elif kind == "summary":
             out, _count = exports.summary_export(actor=request.user, union=union)
@@ -193,6 +248,7 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
 
 
 # --- statistics -------------------------------------------------------------------------------------------
+
 
 @admin.register(StatisticsPage)
 class StatisticsPageAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
@@ -218,8 +274,13 @@ class StatisticsPageAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
             root = request.user.union
         else:
             root = scope.order_by("depth", "path").first()
-        context = {**self.admin_site.each_context(request), "title": _("统计分析"), "opts": self.model._meta,
-                   "root": root, "today": clock.today()}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("统计分析"),
+            "opts": self.model._meta,
+            "root": root,
+            "today": clock.today(),
+        }
         if root is not None:
             context["figures"] = stats.dashboard(root, clock.today())
             base_depth = request.user.union.depth if request.user.union_id else 0

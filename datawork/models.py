@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Union
+from unionhub.lib import clock
 
 
 class ImportJob(models.Model):
@@ -20,10 +21,16 @@ class ImportJob(models.Model):
 
     FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
 
-    union = models.ForeignKey("members.Union", on_delete=models.PROTECT, related_name="import_jobs",
-                              verbose_name=_("导入到工会"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("上传人"))
+    union = models.ForeignKey(
+        "members.Union", on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("导入到工会")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
     file_name = models.CharField(_("文件名"), max_length=200)
     stored_file = models.CharField(max_length=200, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -32,8 +39,11 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(_("导入人数"), default=0)
     # {"errors": [{"row": 5, "field": "身份证号码", "message": "..."}], "error_count": n} — never clear ID numbers
     report = models.JSONField(_("报告"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("上传时间"), default=clock.now, editable=False)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Recovery (datawork.imports.import_jobs_recover): when the job was last handed to the queue, and how often.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         db_table = "members_importjob"  # kept from the members app it started in

@@ -35,7 +35,9 @@ def union_review_confirm(*, union_id: int, actor: User) -> Union:
         raise NotInScope()
     union.reviewed_at = clock.now()
     union.save(update_fields=["reviewed_at"])
-    audit_record(actor=actor, action="union_review_confirm", obj=union, half_year=half_year_label(clock.today()))
+    audit_record(
+        actor=actor, action="union_review_confirm", obj=union, half_year=half_year_label(clock.today())
+    )
     return union
 
 
@@ -47,19 +49,25 @@ def union_review_remind() -> int:
     period = f"{today.year}H{1 if today.month <= 6 else 2}"
     label = half_year_label(today)
     sent = 0
-    staff = (User.objects.filter(is_active=True, is_staff=True, union__isnull=False)
-             .select_related("union").order_by("union_id", "pk"))
+    staff = (
+        User.objects.filter(is_active=True, is_staff=True, union__isnull=False)
+        .select_related("union")
+        .order_by("union_id", "pk")
+    )
     for user in staff:
         union = user.union
         if not union_review_due(union, today):
             continue
         messages = notify(
-            recipient=user, template="union_review_remind",
+            recipient=user,
+            template="union_review_remind",
             subject=f"请核对{union.name}的工会和会员资料（{label}）",
-            body=(f"按照实名制管理要求，每年1月、7月更新一次数据。请核对{union.name}的工会基本信息、"
-                  "三个委员会成员和会员名单，确认无误后在管理后台“半年资料确认”中点击“确认资料无误”。"),
-            dedupe_key=f"union-review:{union.pk}:{period}:{user.pk}", channels=("inbox", "email"),
+            body=(
+                f"按照实名制管理要求，每年1月、7月更新一次数据。请核对{union.name}的工会基本信息、"
+                "三个委员会成员和会员名单，确认无误后在管理后台“半年资料确认”中点击“确认资料无误”。"
+            ),
+            dedupe_key=f"union-review:{union.pk}:{period}:{user.pk}",
+            channels=("inbox", "email"),
         )
         sent += bool(messages)
     return sent
-

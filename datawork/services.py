@@ -3,7 +3,7 @@
 import uuid
 from pathlib import Path
 
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from datawork import imports
@@ -13,6 +13,7 @@ from members import selectors
 from members.models import Union, User
 from unionhub.lib import crypto
 from unionhub.lib.errors import BusinessError, NotInScope
+from unionhub.lib.queueing import enqueue_on_commit
 
 
 def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes) -> ImportJob:
@@ -28,6 +29,12 @@ def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes)
         raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
     stored = f"{uuid.uuid4().hex}{suffix}.enc"
     (imports.upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
-    job = ImportJob.objects.create(union=union, uploaded_by=actor, file_name=file_name[:200], stored_file=stored)
-    transaction.on_commit(lambda: member_import_run.delay(job.pk))
+    job = ImportJob.objects.create(
+        union=union,
+        uploaded_by=actor,
+        file_name=file_name[:200],
+        stored_file=stored,
+        queued_at=timezone.now(),
+    )
+    enqueue_on_commit(member_import_run, job.pk)  # not queued (broker down): import_jobs_recover queues it
     return job

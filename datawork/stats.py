@@ -35,8 +35,9 @@ def members_per_union(root: Union) -> dict:
     subtree = list(Union.objects.filter(path__startswith=root.path).only("pk", "path", "name", "parent_id"))
     totals = selectors.union_member_counts_rolled_up(subtree)
     children = sorted((u for u in subtree if u.parent_id == root.pk), key=lambda u: (-totals[u.pk], u.path))
-    retained = Membership.objects.filter(union__path__startswith=root.path,
-                                         status=MembershipStatus.RETAINED).count()
+    retained = Membership.objects.filter(
+        union__path__startswith=root.path, status=MembershipStatus.RETAINED
+    ).count()
     return {
         "total": totals[root.pk],
         "own": totals[root.pk] - sum(totals[u.pk] for u in children),
@@ -47,11 +48,17 @@ def members_per_union(root: Union) -> dict:
 
 def new_members_per_month(root: Union, today: dt.date) -> list[tuple[str, int]]:
     labels = _month_labels(today)
-    counts = dict(Membership.objects
-                  .filter(union__path__startswith=root.path, joined_on__gte=labels[0],
-                          joined_on__lt=months.add_months(labels[-1], 1))
-                  .annotate(month=TruncMonth("joined_on")).values("month").annotate(n=Count("pk"))
-                  .values_list("month", "n"))
+    counts = dict(
+        Membership.objects.filter(
+            union__path__startswith=root.path,
+            joined_on__gte=labels[0],
+            joined_on__lt=months.add_months(labels[-1], 1),
+        )
+        .annotate(month=TruncMonth("joined_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
     return [(months.format_month(m), counts.get(m, 0)) for m in labels]
 
 
@@ -88,15 +95,21 @@ def applications_panel(root: Union) -> dict | None:
     scoped = model.objects.filter(in_scope)
     counts = dict(scoped.values("state").annotate(n=Count("pk")).values_list("state", "n"))
     by_state = [(str(label), counts.get(value, 0)) for value, label in ApplicationState.choices]
-    decided = scoped.filter(state__in=[ApplicationState.APPROVED, ApplicationState.REJECTED],
-                            decided_at__isnull=False)
+    decided = scoped.filter(
+        state__in=[ApplicationState.APPROVED, ApplicationState.REJECTED], decided_at__isnull=False
+    )
     total = decided.count()
     in_time = None
     if total:
         # decided_at is a moment, due_at a day: compare the local day of the decision with the due day
-        on_time = decided.annotate(decided_on=TruncDate("decided_at")).filter(decided_on__lte=F("due_at")).count()
-        in_time = {"decided": total, "on_time": on_time,
-                   "share": (Decimal(on_time * 100) / total).quantize(Decimal("0.1"))}
+        on_time = (
+            decided.annotate(decided_on=TruncDate("decided_at")).filter(decided_on__lte=F("due_at")).count()
+        )
+        in_time = {
+            "decided": total,
+            "on_time": on_time,
+            "share": (Decimal(on_time * 100) / total).quantize(Decimal("0.1")),
+        }
     return {"by_state": by_state, "total": sum(counts.values()), "in_time": in_time}
 
 
@@ -114,14 +127,21 @@ def dues_panel(root: Union, today: dt.date) -> dict | None:
         return None
     try:
         labels = _month_labels(today)
-        sums = dict(model.objects
-                    .filter(status="paid", membership__union__path__startswith=root.path,
-                            paid_at__date__gte=labels[0])
-                    .annotate(month=TruncMonth("paid_at")).values("month").annotate(total=Sum("amount"))
-                    .values_list("month", "total"))
+        sums = dict(
+            model.objects.filter(
+                status="paid", membership__union__path__startswith=root.path, paid_at__date__gte=labels[0]
+            )
+            .annotate(month=TruncMonth("paid_at"))
+            .values("month")
+            .annotate(total=Sum("amount"))
+            .values_list("month", "total")
+        )
         by_month = {(m.date() if isinstance(m, dt.datetime) else m): v for m, v in sums.items()}
-        return {"per_month": [(months.format_month(m), by_month.get(m, Decimal("0.00"))) for m in labels],
-                "collection_rate": None, "arrears": None}
+        return {
+            "per_month": [(months.format_month(m), by_month.get(m, Decimal("0.00"))) for m in labels],
+            "collection_rate": None,
+            "arrears": None,
+        }
     except (FieldError, ValueError, LookupError):
         return None
 

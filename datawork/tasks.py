@@ -1,12 +1,25 @@
 from celery import shared_task
+from django.conf import settings
 
 from datawork import imports, review
 
 
 # Task names are kept from before the move so jobs already queued are still run.
-@shared_task(name="members.tasks.member_import_run")
+# Idempotent (a job already run or being run is left alone): redelivered if the worker is lost mid-run. The hard
+# time limit frees the job's row lock of a hung run, so recovery can see it.
+@shared_task(
+    name="members.tasks.member_import_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.IMPORT_TIME_LIMIT_SECONDS,
+)
 def member_import_run(job_id: int) -> str:
     return imports.member_import_run(job_id=job_id).status
+
+
+@shared_task(name="members.tasks.import_jobs_recover")
+def import_jobs_recover() -> dict:
+    return imports.import_jobs_recover()
 
 
 @shared_task(name="members.tasks.union_review_remind")

@@ -160,6 +160,21 @@ SELF_PAY = [
 ]
 
 
+# What var/demo-accounts.txt says beside each login (the Tsinghua examples need UNIONHUB_TODAY=2025-04-15).
+NOTES = {
+    "dues_ex1": "清华示例1：1–3月逐月缴纳，4月缴至8月并自愿多交2元",
+    "dues_ex2": "清华示例2：漏缴2–3月，须缴2–4月，最多可缴至9月",
+    "dues_ex3": "清华示例3：漏缴2024年11月至2025年3月，先缴2024年度",
+    "dues_ex4": "清华示例4：2025年2月入职、4月入会，会费从2月起",
+    "dues_ex5": "清华示例5：2023年10月入职、2025年4月入会，会费从2025年1月起",
+    "dues_ahead": "已缴至9月，暂无可缴月份",
+    "dues_december": "已缴至11月（UNIONHUB_TODAY=2025-12-10 时查看）",
+    "dues_retained": "保留会籍，2月起免缴",
+    "dues_six": "欠缴6个月，最后提醒",
+    "dues_seven": "欠缴7个月，演示数据的欠费清查已自动退会",
+}
+
+
 def build(ctx) -> None:
     energy = ctx.unions["power_energy"]
     workshop = ctx.unions["power_workshop"]
@@ -177,6 +192,7 @@ def build(ctx) -> None:
             unit=unit,
             union=energy,
             joined_on=day(joined),
+            note=NOTES.get(key, ""),
         )
         m = _membership(ctx, key)
         if history:

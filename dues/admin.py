@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dues import imports, services
 from dues.models import (
@@ -117,12 +119,10 @@ class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         "member",
         "union",
         "period",
-        "months_count",
         "total_amount",
-        "extra_amount",
         "status",
         "provider",
-        "paid_at",
+        "paid_time",
         "receipt",
     ]
     list_filter = ["status", "provider", "year", UnionFilter, CoveredMonthFilter]
@@ -137,9 +137,35 @@ class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in PaymentOrder._meta.fields]
 
+    class Media:
+        css = {"all": ["dues/admin.css"]}
+
+    def get_list_display(self, request):
+        """The union column only for staff with more than one union in scope."""
+        union = None if request.user.is_superuser else request.user.union
+        if union is not None and not union.children.exists():
+            return [column for column in self.list_display if column != "union"]
+        return self.list_display
+
+    @admin.display(description=_("支付时间"), ordering="paid_at")
+    def paid_time(self, obj):
+        if not obj.paid_at:
+            return "-"
+        paid = timezone.localtime(obj.paid_at)
+        return format_html(
+            '<time datetime="{}">{}<br><span class="order-months">{}</span></time>',
+            paid.isoformat(),
+            paid.strftime("%Y-%m-%d"),
+            paid.strftime("%H:%M:%S"),
+        )
+
     @admin.display(description=_("月份"), ordering="first_month")
     def period(self, obj):
-        return obj.period_label
+        return format_html(
+            '{}<br><span class="order-months">{}</span>',
+            obj.period_label,
+            ngettext("%(n)s 个月", "%(n)s 个月", obj.months_count) % {"n": obj.months_count},
+        )
 
     @admin.display(description=_("收据"))
     def receipt(self, obj):

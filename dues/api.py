@@ -1,7 +1,10 @@
 """REST API v1 of the dues ledger (SPEC §8)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -9,18 +12,80 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dues import selectors, services
-from dues.models import PaymentOrder
+from dues.models import PaymentNotification, PaymentOrder
 from dues.providers import NotificationRejected
+from dues.services.payments import NOTIFICATION_BODY_CAP
 from members import selectors as member_selectors
 from members.permissions import member_person
 from unionhub.lib import clock
-from unionhub.lib.api import ErrorOut
+from unionhub.lib.api import error_codes
 from unionhub.lib.errors import BusinessError
 from unionhub.lib.money import format_money
 
 
 def _membership_of(request):
     return member_selectors.membership_current(member_person(request.user))
+
+
+# SPEC §5, Tsinghua example 1 (today 2025-04-15, Jan–Mar paid): the year's page, and paying Apr–Aug + ¥2 → ¥52.
+TSINGHUA_EXAMPLE_1_CALENDAR = OpenApiExample(
+    "清华示例1：1—3月已缴，当前为2025年4月",
+    response_only=True,
+    value={
+        "year": 2025,
+        "monthly_amount": "10.00",
+        "months": [
+            {
+                "month": m,
+                "status": "paid" if m <= 3 else "due" if m == 4 else "payable" if m <= 9 else "not_open",
+                "amount": "10.00",
+            }
+            for m in range(1, 13)
+        ],
+        "payable": {"min_through": 4, "max_through": 9},
+        "blocked_by_year": None,
+    },
+)
+PAYMENT_EXAMPLES = [
+    OpenApiExample(
+        "清华示例1：缴4—8月并自愿多交2元",
+        request_only=True,
+        value={"year": 2025, "through_month": 8, "extra_amount": "2.00"},
+    ),
+    OpenApiExample(
+        "清华示例1：订单52.00元",
+        response_only=True,
+        status_codes=["201"],
+        value={
+            "order_no": "DU20250415A1B2C3D4E5F6",
+            "year": 2025,
+            "months": 5,
+            "month_list": ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08"],
+            "amount": "52.00",
+            "extra_amount": "2.00",
+            "status": "pending",
+            "pay_url": "/dues/sandbox/pay/DU20250415A1B2C3D4E5F6/",
+        },
+    ),
+    OpenApiExample(
+        "清华示例2：2—3月未缴，只缴到3月",
+        response_only=True,
+        status_codes=["400"],
+        value={"code": "below_minimum", "detail": "本次缴费至少应缴至4月（含全部待缴月份）。"},
+    ),
+    OpenApiExample(
+        "清华示例3：2024年11—12月未缴，先缴2025年",
+        response_only=True,
+        status_codes=["400"],
+        value={"code": "previous_year_arrears", "detail": "请先缴纳2024年度所欠会费。"},
+    ),
+    OpenApiExample(
+        "超出可缴范围",
+        response_only=True,
+        status_codes=["400"],
+        value={"code": "beyond_window", "detail": "本次缴费最多可缴至9月。"},
+    ),
+]
 
 
 class DuesMonthOut(serializers.Serializer):
@@ -60,7 +125,10 @@ def calendar_data(calendar) -> dict:
 
 
 class DuesYearApi(APIView):
-    @extend_schema(responses={200: DuesYearOut, 400: ErrorOut})
+    api_summary = "我某一年度的会费（逐月状态与可缴范围）"
+
+    @extend_schema(responses={200: DuesYearOut}, examples=[TSINGHUA_EXAMPLE_1_CALENDAR])
+    @error_codes("not_a_member_account", "not_a_member", "invalid_year")
     def get(self, request, year: int):
         membership = _membership_of(request)
         if membership is None:
@@ -111,32 +179,47 @@ class DuesPaymentIn(serializers.Serializer):
     extra_amount = serializers.CharField(required=False, allow_blank=True, default="0", max_length=20)
 
 
-class DuesPaymentErrorOut(ErrorOut):
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
 def _invalid_input(request) -> Response | None:
     """A body that is not valid JSON or not a valid payment: 400 in the API's error format, with the fields."""
     try:
         data = DuesPaymentIn(data=request.data)
     except ParseError:
-        return Response({"code": "parse_error", "detail": "请求内容格式不正确。"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"code": "parse_error", "detail": "请求内容格式不正确。"}, status=status.HTTP_400_BAD_REQUEST
+        )
     if data.is_valid():
         request.dues_payment = data.validated_data
         return None
     fields = {name: [str(e) for e in errors] for name, errors in data.errors.items()}
     detail = "；".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
-    return Response({"code": "invalid", "detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        {"code": "invalid", "detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST
+    )
 
 
 class DuesPaymentApi(APIView):
-    @extend_schema(responses={200: DuesOrderOut(many=True), 400: ErrorOut})
+    api_summary = {"get": "我的缴费记录", "post": "缴纳会费（创建支付订单）"}
+
+    @extend_schema(responses={200: DuesOrderOut(many=True)})
+    @error_codes("not_a_member_account")
     def get(self, request):
         membership = _membership_of(request)
         orders = selectors.payment_history(membership) if membership else PaymentOrder.objects.none()
         return Response(DuesOrderOut(orders, many=True).data)
 
-    @extend_schema(request=DuesPaymentIn, responses={201: DuesOrderCreatedOut, 400: DuesPaymentErrorOut})
+    @extend_schema(request=DuesPaymentIn, responses={201: DuesOrderCreatedOut}, examples=PAYMENT_EXAMPLES)
+    @error_codes(
+        "invalid",
+        "not_a_member_account",
+        "membership_inactive",
+        "not_self_pay",
+        "invalid_extra",
+        "previous_year_arrears",
+        "below_minimum",
+        "beyond_window",
+        "nothing_payable",
+        "payment_unavailable",
+    )
     def post(self, request):
         invalid = _invalid_input(request)
         if invalid is not None:
@@ -156,17 +239,22 @@ WeChatFail = inline_serializer(
 class SandboxNotifyApi(APIView):
     """The sandbox provider's server-to-server notification (signed with HMAC-SHA256, SPEC §8)."""
 
+    api_summary = "沙箱支付通知（HMAC-SHA256 签名）"
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request={"application/json": dict}, responses={200: NotifyOk, 400: ErrorOut})
+    @extend_schema(request={"application/json": dict}, responses={200: NotifyOk})
+    @error_codes("notification_rejected")
     def post(self, request):
+        if settings.PAYMENT_PROVIDER != "sandbox":
+            raise Http404  # signed with a test secret: never accepted once a real provider is configured
         return notify_response("sandbox", request)
 
 
 class WeChatPayNotifyApi(APIView):
     """WeChat Pay API v3 payment notification (the notify_url)."""
 
+    api_summary = "微信支付 API v3 支付通知"
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -175,15 +263,31 @@ class WeChatPayNotifyApi(APIView):
         return notify_response("wechatpay", request)
 
 
+def _refused(provider_name: str, reason: str) -> Response:
+    """The provider's own refusal format: it resends later."""
+    if provider_name == "wechatpay":
+        return Response({"code": "FAIL", "message": reason}, status=400)
+    return Response({"code": "notification_rejected", "detail": reason}, status=400)
+
+
 def notify_response(provider_name: str, request) -> Response:
+    headers = dict(request.headers)
     try:
-        services.payment_notification_handle(
-            provider_name=provider_name, headers=dict(request.headers), body=request.body
+        body = request.body
+    except RequestDataTooBig:  # kept (capped) all the same, and refused
+        body = request._request.read(NOTIFICATION_BODY_CAP)
+        services.notification_record(
+            provider=provider_name,
+            headers=headers,
+            body=body,
+            outcome=PaymentNotification.Outcome.REJECTED,
+            reason="body too large",
         )
+        return _refused(provider_name, "body too large")
+    try:
+        services.payment_notification_handle(provider_name=provider_name, headers=headers, body=body)
     except NotificationRejected as exc:
-        if provider_name == "wechatpay":
-            return Response({"code": "FAIL", "message": exc.reason}, status=400)
-        return Response({"code": "notification_rejected", "detail": exc.reason}, status=400)
+        return _refused(provider_name, exc.reason)
     if provider_name == "wechatpay":
         return Response(status=204)
     return Response({"result": "ok"})

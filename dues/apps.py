@@ -8,7 +8,10 @@ class DuesConfig(AppConfig):
     verbose_name = _("会费")
 
     def ready(self):
-        from dues import signals
+        from dues import (
+            checks,  # noqa: F401 (registers the deploy check)
+            signals,
+        )
         from dues.models import DuesRate
 
         post_save.connect(signals.rate_changed, sender=DuesRate, dispatch_uid="dues_rate_saved")

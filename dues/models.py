@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from unionhub.lib import months
+from unionhub.lib import clock, months
 
 
 class DuesRate(models.Model):
@@ -23,6 +23,14 @@ class DuesRate(models.Model):
 
     def __str__(self):
         return f"{self.year}: ¥{self.monthly_amount}/月"
+
+
+class PaymentChannel(models.TextChoices):
+    """支付渠道 as staff and members read it; the stored value stays the provider's name."""
+
+    SANDBOX = "sandbox", _("在线支付（测试）")
+    WECHATPAY = "wechatpay", _("微信支付")
+    UNIT = "unit", _("单位统一缴纳")
 
 
 class PaymentOrder(models.Model):
@@ -50,7 +58,7 @@ class PaymentOrder(models.Model):
     extra_amount = models.DecimalField(_("自愿多交"), max_digits=12, decimal_places=2, default=0)
     total_amount = models.DecimalField(_("合计"), max_digits=12, decimal_places=2)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    provider = models.CharField(_("支付渠道"), max_length=16)
+    provider = models.CharField(_("支付渠道"), max_length=16, choices=PaymentChannel.choices)
     transaction_id = models.CharField(_("支付流水号"), max_length=64, null=True, blank=True, unique=True)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     receipt_no = models.CharField(_("收据号"), max_length=24, null=True, blank=True, unique=True)
@@ -64,7 +72,7 @@ class PaymentOrder(models.Model):
         verbose_name=_("经办人"),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -107,7 +115,7 @@ class PaidMonth(models.Model):
     payment = models.ForeignKey(
         PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="paid_months"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("已缴月份")
@@ -124,7 +132,8 @@ class PaidMonth(models.Model):
 
 
 class PaymentNotification(models.Model):
-    """Every notification received from a provider, stored before it is acted on, so none is ever lost."""
+    """Every notification received from a provider, stored (in a commit of its own) before it is parsed or acted on,
+    so none is ever lost; its outcome is written afterwards, with the credit when there is one."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("已接收")
@@ -133,7 +142,7 @@ class PaymentNotification(models.Model):
         REFUND = "refund", _("需退款")
         REJECTED = "rejected", _("已拒绝")
 
-    provider = models.CharField(_("支付渠道"), max_length=16)
+    provider = models.CharField(_("支付渠道"), max_length=16, choices=PaymentChannel.choices)
     order_no = models.CharField(_("订单号"), max_length=64, blank=True, db_index=True)
     transaction_id = models.CharField(_("支付流水号"), max_length=64, blank=True)
     raw_body = models.TextField(_("原始报文"))
@@ -143,6 +152,8 @@ class PaymentNotification(models.Model):
         _("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED
     )
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # The payment time exactly as the provider sent it; the order keeps a bounded one (see the reason when replaced).
+    provider_paid_at = models.CharField(_("渠道支付时间（原文）"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
     class Meta:
@@ -173,6 +184,35 @@ class ArrearsEntry(models.Model):
 
     def __str__(self):
         return f"{self.membership_id}: {self.unpaid_months}"
+
+
+class SweepRun(models.Model):
+    """One business date's arrears sweep: its plan (the arrears list) is written first, then withdrawals in batches,
+    each batch counted in its own transaction; a run interrupted part way is completed by the next one."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+
+    business_date = models.DateField(_("业务日期"), unique=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    planned = models.BooleanField(default=False)
+    batches_total = models.PositiveIntegerField(_("批次总数"), default=0)
+    batches_done = models.PositiveIntegerField(_("已完成批次"), default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("欠费处理记录")
+        verbose_name_plural = _("欠费处理记录")
+        ordering = ["-business_date"]
+
+    def __str__(self):
+        return f"{self.business_date} {self.status} {self.batches_done}/{self.batches_total}"
 
 
 class RefundPendingOrder(PaymentOrder):

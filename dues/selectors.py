@@ -1,6 +1,7 @@
 """Reads of the dues ledger: the month calendar (a fixed handful of queries whatever the history), histories."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -98,7 +99,8 @@ def rate_for(year: int) -> Decimal:
     """The year's rate, else the latest earlier one (a year not yet set keeps the last known rate).
 
     Cached (rates change a few times a year; every write of a rate bumps the cache version: dues.signals)."""
-    version = cache.get_or_set(RATE_CACHE_VERSION_KEY, 1, None)
+    # a fresh version is never one used before (after a cache outage the key is dropped and started again)
+    version = cache.get_or_set(RATE_CACHE_VERSION_KEY, time.time_ns, None)
     key = f"dues-rate:{version}:{year}"
     cached = cache.get(key)
     if cached is not None:
@@ -112,7 +114,7 @@ def rate_cache_clear() -> None:
     try:
         cache.incr(RATE_CACHE_VERSION_KEY)
     except ValueError:
-        cache.set(RATE_CACHE_VERSION_KEY, 2, None)
+        cache.set(RATE_CACHE_VERSION_KEY, time.time_ns(), None)
 
 
 def _rate_from_db(year: int) -> Decimal:
@@ -323,7 +325,9 @@ def dashboard_figures(*, union: Union, today: dt.date) -> dict:
     arrears, as_of = arrears_counts(union=union)
     return {
         "per_month": [(months.format_month(m), collected.get(m, Decimal("0.00"))) for m in labels],
-        "collection_rate": (Decimal(paid) / Decimal(required)).quantize(Decimal("0.0001")) if required else None,
+        "collection_rate": (Decimal(paid) / Decimal(required)).quantize(Decimal("0.0001"))
+        if required
+        else None,
         "collection": {"paid_months": paid, "required_months": required},
         "arrears": arrears,
         "arrears_as_of": as_of,

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -66,7 +67,8 @@ def dues_pay(request):
     calendar = selectors.dues_calendar(membership, year, today)
     if calendar.payable is None:
         if calendar.blocked_by_year is not None:
-            messages.error(request, _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
+            # guidance, not an error: the member is taken to the year to pay first
+            messages.info(request, _("请先缴纳%(year)s年度所欠会费。") % {"year": calendar.blocked_by_year})
             return redirect(f"{request.path}?year={calendar.blocked_by_year}")
         messages.info(request, _("当前没有可以缴纳的会费。"))
         return redirect("dues-home")
@@ -86,7 +88,7 @@ def dues_pay(request):
                 actor=request.user,
             )
         except BusinessError as exc:
-            form.add_error(None, exc.detail)
+            form.add_business_error(exc)
         else:
             if order.provider == "sandbox":
                 return redirect(order.provider_ref)
@@ -135,8 +137,8 @@ def dues_order(request, order_no: str):
 def sandbox_pay(request, order_no: str):
     """The sandbox's stand-in for a bank page: 支付 sends the signed notification the server would receive."""
     order = _own_order(request, order_no)
-    if order.provider != "sandbox":
-        raise Http404
+    if order.provider != "sandbox" or settings.PAYMENT_PROVIDER != "sandbox":
+        raise Http404  # a leftover sandbox order is never payable once a real provider is configured
     if request.method == "POST":
         if order.status != PaymentOrder.Status.PENDING:
             messages.error(request, _("该订单已失效，请重新发起缴费。"))
@@ -205,4 +207,5 @@ def home_section(request, person, membership):
         "dues_active": active,
         "dues_can_pay": self_pay and active and bool(calendar.payable or calendar.blocked_by_year),
         "dues_pay_year": calendar.blocked_by_year or today.year,
+        "home_main_task": self_pay and active,
     }

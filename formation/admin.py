@@ -24,12 +24,32 @@ CASE_STEPS = {
 
 @admin.register(UnionFormationCase)
 class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["employer_name", "reservoir", "county", "member_count", "state", "due_marked", "new_union"]
+    list_display = [
+        "employer_name",
+        "reservoir",
+        "county",
+        "member_count",
+        "state",
+        "due_marked",
+        "new_union",
+    ]
     list_filter = ["state"]
     search_fields = ["employer_name"]
-    readonly_fields = ["employer_name", "reservoir", "county", "member_count", "state", "opened_on", "due_marked",
-                       "notice_issued_on", "new_union", "established_on", "transferred_count", "updated_by",
-                       "notice_link"]
+    readonly_fields = [
+        "employer_name",
+        "reservoir",
+        "county",
+        "member_count",
+        "state",
+        "opened_on",
+        "due_marked",
+        "notice_issued_on",
+        "new_union",
+        "established_on",
+        "transferred_count",
+        "updated_by_name",
+        "notice_link",
+    ]
     fields = readonly_fields
     inlines = [TransitionRecordInline]
     change_form_template = "admin/casework/step_change_form.html"
@@ -49,44 +69,82 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return format_html('<span class="app-overdue">{} ⚠ {}</span>', obj.due_at, _("超期"))
         return obj.due_at
 
+    @admin.display(description=_("经办人"))
+    def updated_by_name(self, obj):
+        return member_selectors.actor_label(obj.updated_by) if obj.updated_by_id else "-"
+
     @admin.display(description=_("打印"))
     def notice_link(self, obj):
-        return format_html('<a href="{}">《{}》</a>', reverse("admin:formation_unionformationcase_notice",
-                                                             args=[obj.pk]), documents.FORMATION_NOTICE_TITLE)
+        return format_html(
+            '<a href="{}">《{}》</a>',
+            reverse("admin:formation_unionformationcase_notice", args=[obj.pk]),
+            documents.FORMATION_NOTICE_TITLE,
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         steps = []
         if obj is not None and member_selectors.union_in_scope(request.user, obj.county):
-            steps = [(name, label, reverse("admin:formation_unionformationcase_step", args=[obj.pk, name]))
-                     for name, (label, _f, _s) in CASE_STEPS.items() if can_proceed(getattr(obj, name))]
-        return super().change_view(request, object_id, form_url, {
-            **(extra_context or {}), "steps": steps, "show_save": False, "show_save_and_continue": False,
-            "show_save_and_add_another": False, "show_delete": False})
+            steps = [
+                (name, label, reverse("admin:formation_unionformationcase_step", args=[obj.pk, name]))
+                for name, (label, _f, _s) in CASE_STEPS.items()
+                if can_proceed(getattr(obj, name))
+            ]
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            {
+                **(extra_context or {}),
+                "steps": steps,
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+                "show_delete": False,
+            },
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/step/<str:name>/", self.admin_site.admin_view(self.step_view),
-                 name="formation_unionformationcase_step"),
-            path("<int:pk>/notice/", self.admin_site.admin_view(self.notice_view),
-                 name="formation_unionformationcase_notice"),
+            path(
+                "<int:pk>/step/<str:name>/",
+                self.admin_site.admin_view(self.step_view),
+                name="formation_unionformationcase_step",
+            ),
+            path(
+                "<int:pk>/notice/",
+                self.admin_site.admin_view(self.notice_view),
+                name="formation_unionformationcase_notice",
+            ),
         ] + super().get_urls()
 
     def notice_view(self, request, pk):
         case = get_object_or_404(self.get_queryset(request), pk=pk)
-        return pdf_response(documents.formation_notice_pdf(case), f"{documents.FORMATION_NOTICE_TITLE}-{case.pk}.pdf")
+        return pdf_response(
+            documents.formation_notice_pdf(case), f"{documents.FORMATION_NOTICE_TITLE}-{case.pk}.pdf"
+        )
 
     def step_view(self, request, pk, name):
         case = get_object_or_404(self.get_queryset(request), pk=pk)
         change_url = reverse("admin:formation_unionformationcase_change", args=[pk])
-        if name not in CASE_STEPS:
+        if name not in CASE_STEPS or not self.has_change_permission(request, case):  # the 审批员 role
             return redirect(change_url)
         label, form_class, service = CASE_STEPS[name]
         form = form_class(request.POST if request.method == "POST" else None)
         if "union" in form.fields:
-            form.fields["union"].queryset = form.fields["union"].queryset.filter(path__startswith=case.county.path)
-        return admin_step(self, request, obj=case, form=form, label=label, done_url=change_url,
-                          run=lambda **data: service(case_id=case.pk, actor=request.user, **data),
-                          refusals={NotInScope: _("该案件当前的状态或您的角色不允许此操作。"),
-                                    InvalidTransition: _("该案件当前的状态或您的角色不允许此操作。")})
-
+            form.fields["union"].queryset = form.fields["union"].queryset.filter(
+                path__startswith=case.county.path
+            )
+        return admin_step(
+            self,
+            request,
+            obj=case,
+            form=form,
+            label=label,
+            done_url=change_url,
+            run=lambda **data: service(case_id=case.pk, actor=request.user, **data),
+            refusals={
+                NotInScope: _("该案件当前的状态或您的角色不允许此操作。"),
+                InvalidTransition: _("该案件当前的状态或您的角色不允许此操作。"),
+            },
+        )

@@ -17,11 +17,24 @@ class UnionFormationCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UnionFormationCase
-        fields = ["id", "employer_name", "union", "county", "member_count", "state", "due_at", "opened_on",
-                  "notice_issued_on", "new_union", "established_on", "transferred_count"]
+        fields = [
+            "id",
+            "employer_name",
+            "union",
+            "county",
+            "member_count",
+            "state",
+            "due_at",
+            "opened_on",
+            "notice_issued_on",
+            "new_union",
+            "established_on",
+            "transferred_count",
+        ]
 
 
 class UnionFormationCaseListApi(generics.ListAPIView):
+    api_summary = "单位建会督办案件"
     permission_classes = [IsUnionStaff]
     serializer_class = UnionFormationCaseSerializer
 
@@ -38,19 +51,36 @@ class CaseEstablishIn(CaseStepIn):
 
 
 # Case steps answer with the whole case.
-CASE_STEP = {"id_field": "case_id", "output": UnionFormationCaseSerializer,
-             "respond": lambda case: UnionFormationCaseSerializer(case).data}
+CASE_STEP = {
+    "id_field": "case_id",
+    "output": UnionFormationCaseSerializer,
+    "respond": lambda case: UnionFormationCaseSerializer(case).data,
+    "required_perm": "formation.change_unionformationcase",
+}
 
-UnionFormationIssueNoticeApi = staff_action_api(name="UnionFormationIssueNotice",
-                                             service=services.union_formation_issue_notice,
-                                             input_serializer=CaseStepIn, **CASE_STEP)
+UnionFormationIssueNoticeApi = staff_action_api(
+    name="UnionFormationIssueNotice",
+    service=services.union_formation_issue_notice,
+    input_serializer=CaseStepIn,
+    summary="下发《工会组建通知书》",
+    **CASE_STEP,
+)
 
 
-UnionFormationEstablishApi = staff_action_api(name="UnionFormationEstablish", service=services.union_formation_establish,
-                                           input_serializer=CaseEstablishIn, **CASE_STEP)
+UnionFormationEstablishApi = staff_action_api(
+    name="UnionFormationEstablish",
+    service=services.union_formation_establish,
+    input_serializer=CaseEstablishIn,
+    codes=("invalid_union",),
+    summary="登记单位已成立工会",
+    **CASE_STEP,
+)
 
 
-UnionFormationTransferMembersApi = staff_action_api(name="UnionFormationTransferMembers",
-                                                 service=services.union_formation_transfer_members,
-                                                 input_serializer=CaseStepIn, **CASE_STEP)
-
+UnionFormationTransferMembersApi = staff_action_api(
+    name="UnionFormationTransferMembers",
+    service=services.union_formation_transfer_members,
+    input_serializer=CaseStepIn,
+    summary="将该单位会员整体转入新工会",
+    **CASE_STEP,
+)

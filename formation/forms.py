@@ -9,6 +9,6 @@ class CaseStepForm(forms.Form):
 
 
 class CaseEstablishForm(CaseStepForm):
-    union = forms.ModelChoiceField(label=_("新成立的工会"),
-                                   queryset=Union.objects.filter(accepts_members=True, is_reservoir=False))
-
+    union = forms.ModelChoiceField(
+        label=_("新成立的工会"), queryset=Union.objects.filter(accepts_members=True, is_reservoir=False)
+    )

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from unionhub.lib import clock
+
 
 class UnionFormationState(models.TextChoices):
     OPEN = "open", _("待督促建会")
@@ -21,23 +23,45 @@ class UnionFormationCase(models.Model):
     NOTICE_WORKING_DAYS = 30
 
     employer_name = models.CharField(_("单位名称"), max_length=200)
-    reservoir = models.ForeignKey("members.Union", on_delete=models.PROTECT, related_name="formation_cases",
-                                  verbose_name=_("职工服务中心工会"))
-    county = models.ForeignKey("members.Union", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("负责的县区总工会"))
-    state = FSMField(_("状态"), max_length=16, choices=UnionFormationState.choices,
-                     default=UnionFormationState.OPEN, protected=True)
+    reservoir = models.ForeignKey(
+        "members.Union",
+        on_delete=models.PROTECT,
+        related_name="formation_cases",
+        verbose_name=_("职工服务中心工会"),
+    )
+    county = models.ForeignKey(
+        "members.Union", on_delete=models.PROTECT, related_name="+", verbose_name=_("负责的县区总工会")
+    )
+    state = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=UnionFormationState.choices,
+        default=UnionFormationState.OPEN,
+        protected=True,
+    )
     member_count = models.PositiveIntegerField(_("会员人数"), default=0)
     opened_on = models.DateField(_("启动日期"))
     due_at = models.DateField(_("通知书下发期限"))
     notice_issued_on = models.DateField(_("通知书下发日期"), null=True, blank=True)
-    new_union = models.ForeignKey("members.Union", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("新建工会"))
+    new_union = models.ForeignKey(
+        "members.Union",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("新建工会"),
+    )
     established_on = models.DateField(_("建会日期"), null=True, blank=True)
     transferred_count = models.PositiveIntegerField(_("转接人数"), default=0)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("经办人"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    created_at = models.DateTimeField(_("立案时间"), default=clock.now, editable=False)
 
     scope_union_fields = ("reservoir", "county")
 
@@ -47,7 +71,9 @@ class UnionFormationCase(models.Model):
         verbose_name_plural = _("督促建会")
         ordering = ["due_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["reservoir", "employer_name"], name="one_formation_case_per_employer"),
+            models.UniqueConstraint(
+                fields=["reservoir", "employer_name"], name="one_formation_case_per_employer"
+            ),
         ]
 
     def __str__(self):
@@ -57,12 +83,14 @@ class UnionFormationCase(models.Model):
     def issue_notice(self, *, on):
         self.notice_issued_on = on
 
-    @transition(field=state, source=[UnionFormationState.OPEN, UnionFormationState.NOTICE_ISSUED],
-                target=UnionFormationState.ESTABLISHED)
+    @transition(
+        field=state,
+        source=[UnionFormationState.OPEN, UnionFormationState.NOTICE_ISSUED],
+        target=UnionFormationState.ESTABLISHED,
+    )
     def establish(self, *, union, on):
         self.new_union, self.established_on = union, on
 
     @transition(field=state, source=UnionFormationState.ESTABLISHED, target=UnionFormationState.TRANSFERRED)
     def transfer_members(self, *, count: int):
         self.transferred_count = count
-

@@ -12,4 +12,3 @@ def union_formation_list(*, user: User) -> QuerySet[UnionFormationCase]:
     else:
         scope = Q(pk__in=[])
     return UnionFormationCase.objects.filter(scope).select_related("reservoir", "county", "new_union")
-

@@ -16,8 +16,11 @@ from unionhub.lib.errors import BusinessError, InvalidTransition, NotInScope
 
 
 def _reservoir_members(reservoir: Union, employer_name: str):
-    return Membership.objects.filter(union=reservoir, person__unit_name=employer_name,
-                                     status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+    return Membership.objects.filter(
+        union=reservoir,
+        person__unit_name=employer_name,
+        status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+    )
 
 
 def union_formation_check(*, reservoir: Union, employer_name: str) -> UnionFormationCase | None:
@@ -35,32 +38,56 @@ def union_formation_check(*, reservoir: Union, employer_name: str) -> UnionForma
     try:
         with transaction.atomic():
             case, created = UnionFormationCase.objects.get_or_create(
-                reservoir=reservoir, employer_name=employer_name,
-                defaults={"county": county, "member_count": count, "opened_on": today,
-                          "due_at": case_selectors.due_date(today, UnionFormationCase.NOTICE_WORKING_DAYS)},
+                reservoir=reservoir,
+                employer_name=employer_name,
+                defaults={
+                    "county": county,
+                    "member_count": count,
+                    "opened_on": today,
+                    "due_at": case_selectors.due_date(today, UnionFormationCase.NOTICE_WORKING_DAYS),
+                },
             )
     except IntegrityError:  # another approval opened it a moment ago
         return UnionFormationCase.objects.get(reservoir=reservoir, employer_name=employer_name)
     if not created:
         UnionFormationCase.objects.filter(pk=case.pk).update(member_count=count)
         return case
-    transition_record(obj=case, transition="open", source="", actor=None,
-                                   comment=f"{employer_name}在{reservoir.name}的会员达到{count}人")
-    union_staff_notify(county, template="union_formation_opened", subject="督促建会提醒",
-                body=(f"{employer_name}已有{count}名职工在{reservoir.name}入会，请启动督促建会流程，"
-                      f"于{case.due_at:%Y-%m-%d}前下发《工会组建通知书》。"),
-                dedupe_key=f"formation:{case.pk}:opened")
+    transition_record(
+        obj=case,
+        transition="open",
+        source="",
+        actor=None,
+        comment=f"{employer_name}在{reservoir.name}的会员达到{count}人",
+    )
+    union_staff_notify(
+        county,
+        template="union_formation_opened",
+        subject="督促建会提醒",
+        body=(
+            f"{employer_name}已有{count}名职工在{reservoir.name}入会，请启动督促建会流程，"
+            f"于{case.due_at:%Y-%m-%d}前下发《工会组建通知书》。"
+        ),
+        dedupe_key=f"formation:{case.pk}:opened",
+    )
     return case
 
 
 def _locked_case(case_id: int, actor: User) -> UnionFormationCase:
-    case = (UnionFormationCase.objects.select_for_update(of=("self",)).select_related("county", "reservoir")
-            .filter(pk=case_id).first())
-    if case is None or not (member_selectors.union_in_scope(actor, case.county)
-                            or member_selectors.union_in_scope(actor, case.reservoir)):
+    case = (
+        UnionFormationCase.objects.select_for_update(of=("self",))
+        .select_related("county", "reservoir")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or not (
+        member_selectors.union_in_scope(actor, case.county)
+        or member_selectors.union_in_scope(actor, case.reservoir)
+    ):
         raise NotInScope()
     if not member_selectors.union_in_scope(actor, case.county):
-        raise InvalidTransition(case.state, "formation_step")  # reservoir staff follow the case, the county acts
+        raise InvalidTransition(
+            case.state, "formation_step"
+        )  # reservoir staff follow the case, the county acts
     return case
 
 
@@ -83,9 +110,11 @@ def union_formation_issue_notice(*, case_id: int, actor: User, comment: str = ""
 
 
 @transaction.atomic
-def union_formation_establish(*, case_id: int, actor: User, union: Union, comment: str = "") -> UnionFormationCase:
+def union_formation_establish(
+    *, case_id: int, actor: User, union: Union, comment: str = ""
+) -> UnionFormationCase:
     case = _locked_case(case_id, actor)
-    if (union.is_reservoir or not union.accepts_members or not union.path.startswith(case.county.path)):
+    if union.is_reservoir or not union.accepts_members or not union.path.startswith(case.county.path):
         raise BusinessError("invalid_union", gettext("请选择本县区内该单位新成立的工会。"))
     _case_step(case, "establish", actor, comment or f"已成立{union.name}", union=union, on=clock.today())
     return case
@@ -99,15 +128,31 @@ def union_formation_transfer_members(*, case_id: int, actor: User, comment: str 
     if not can_proceed(case.transfer_members):
         raise InvalidTransition(case.state, "transfer_members")
     moved = member_services.memberships_move_many(
-        membership_ids=list(_reservoir_members(case.reservoir, case.employer_name).values_list("pk", flat=True)),
-        from_union=case.reservoir, to_union=case.new_union, actor=actor, reason="单位建会，会籍转接",
-        detail={"union_formation_case_id": case.pk})
-    _case_step(case, "transfer_members", actor, comment or f"{len(moved)}名会员转入{case.new_union.name}",
-               count=len(moved))
+        membership_ids=list(
+            _reservoir_members(case.reservoir, case.employer_name).values_list("pk", flat=True)
+        ),
+        from_union=case.reservoir,
+        to_union=case.new_union,
+        actor=actor,
+        reason="单位建会，会籍转接",
+        detail={"union_formation_case_id": case.pk},
+    )
+    _case_step(
+        case,
+        "transfer_members",
+        actor,
+        comment or f"{len(moved)}名会员转入{case.new_union.name}",
+        count=len(moved),
+    )
     for person_id in Membership.objects.filter(pk__in=moved).values_list("person_id", flat=True):
-        person_notify(person_id, template="union_formation_transferred", subject="会员组织关系已转入本单位工会",
-              body=(f"您好！您所在的单位已成立{case.new_union.name}，您的会员组织关系已由{case.reservoir.name}"
-                    f"转入本单位工会，会员编号和缴费记录保持不变。"),
-              dedupe_key=f"formation:{case.pk}:moved:{person_id}")
+        person_notify(
+            person_id,
+            template="union_formation_transferred",
+            subject="会员组织关系已转入本单位工会",
+            body=(
+                f"您好！您所在的单位已成立{case.new_union.name}，您的会员组织关系已由{case.reservoir.name}"
+                f"转入本单位工会，会员编号和缴费记录保持不变。"
+            ),
+            dedupe_key=f"formation:{case.pk}:moved:{person_id}",
+        )
     return case
-

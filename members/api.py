@@ -1,23 +1,28 @@
 from django.db.models import Q
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from members import roles as staff_roles
 from members import selectors, services
 from members.models import EmploymentType, Membership, MembershipStatus, RetainReason, Union, UnionLevel
-from members.permissions import IsUnionStaff
+from members.permissions import IsUnionStaff, staff_request
+from unionhub.lib.api import error_codes
+from unionhub.lib.client_ip import ClientIpThrottleMixin
 from unionhub.lib.errors import BusinessError
 
 
-class AuthThrottle(AnonRateThrottle):
+class AuthThrottle(ClientIpThrottleMixin, AnonRateThrottle):
     rate = "30/min"
 
 
 class RegisterApi(APIView):
+    api_summary = "会员实名注册"
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [AuthThrottle]
@@ -32,7 +37,50 @@ class RegisterApi(APIView):
         id = serializers.IntegerField()
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        examples=[
+            OpenApiExample(
+                "实名注册",
+                request_only=True,
+                value={
+                    "name": "张三",
+                    "id_number": "11010519491231002X",
+                    "phone": "13800138000",
+                    "password": "Gonghui-2025",
+                },
+            ),
+            OpenApiExample(
+                "注册成功",
+                response_only=True,
+                status_codes=["201"],
+                value={"id": 42, "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+            ),
+            OpenApiExample(
+                "身份证号码已登记",
+                response_only=True,
+                status_codes=["400"],
+                value={"code": "person_exists", "detail": "该身份证号码已登记。"},
+            ),
+            OpenApiExample(
+                "字段校验错误",
+                response_only=True,
+                status_codes=["400"],
+                value={"id_number": ["请确保这个字段不能超过 18 个字符。"]},
+            ),
+        ],
+    )
+    @error_codes(
+        "person_exists",
+        "phone_taken",
+        "id_format",
+        "id_checksum",
+        "id_address_code",
+        "id_birth_date",
+        "phone_format",
+        "invalid",
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -54,11 +102,13 @@ class UnionOutSerializer(serializers.ModelSerializer):
 class UnionListApi(generics.ListAPIView):
     """Search unions by name or code (members pick a union when applying; staff see the tree)."""
 
+    api_summary = {"get": "查找工会（会员选择入会工会；工作人员查看本级及下级）", "post": "创建下级工会"}
     serializer_class = UnionOutSerializer
+    api_audience = {"get": ("member", "staff"), "post": ("staff",)}
 
     def get_queryset(self):
         user = self.request.user
-        if user.is_superuser or user.is_union_staff:
+        if staff_request(self.request):
             qs = selectors.union_scope(user).order_by("path")
         else:  # members pick among the unions that accept members
             qs = Union.objects.filter(accepts_members=True).order_by("path")
@@ -76,9 +126,10 @@ class UnionListApi(generics.ListAPIView):
         is_reservoir = serializers.BooleanField(default=False)
 
     @extend_schema(request=InputSerializer, responses={201: UnionOutSerializer})
+    @error_codes("invalid_level", "invalid_parent", "code_taken", "reservoir_exists")
     def post(self, request):
-        if not (request.user.is_superuser or request.user.is_union_staff):
-            return Response({"detail": "仅工会工作人员可以创建工会。"}, status=status.HTTP_403_FORBIDDEN)
+        if not IsUnionStaff().has_permission(request, self):
+            raise PermissionDenied(gettext("仅工会工作人员可以创建工会。"))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         union = services.union_create(actor=request.user, **data.validated_data)
@@ -86,6 +137,7 @@ class UnionListApi(generics.ListAPIView):
 
 
 class StaffCreateApi(APIView):
+    api_summary = "为下级工会创建工作人员账号"
     permission_classes = [IsUnionStaff]
 
     class InputSerializer(serializers.Serializer):
@@ -93,8 +145,15 @@ class StaffCreateApi(APIView):
         password = serializers.CharField(style={"input_type": "password"})
         union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
         is_union_admin = serializers.BooleanField(default=False)
+        roles = serializers.ListField(
+            child=serializers.ChoiceField(choices=[r.key for r in staff_roles.GRANTABLE]),
+            required=False,
+            help_text="角色（approver 审批员、finance 财务、data_manager 资料管理员、reveal 查看明文）；"
+            "省略时为审批员、财务、资料管理员。",
+        )
 
     @extend_schema(request=InputSerializer, responses={201: UnionRefSerializer})
+    @error_codes("not_union_admin", "not_below", "username_taken", "unknown_role", "invalid")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -113,12 +172,16 @@ class MembershipOutSerializer(serializers.ModelSerializer):
 
 
 class MembershipListApi(generics.ListAPIView):
+    api_summary = "本级及下级工会的会籍列表"
     permission_classes = [IsUnionStaff]
     serializer_class = MembershipOutSerializer
 
     def get_queryset(self):
-        qs = (Membership.objects.filter(selectors.scope_filter(self.request.user))
-              .select_related("person", "union").order_by("pk"))
+        qs = (
+            Membership.objects.filter(selectors.scope_filter(self.request.user))
+            .select_related("person", "union")
+            .order_by("pk")
+        )
         params = self.request.query_params
         if params.get("status"):
             qs = qs.filter(status=params["status"])
@@ -140,13 +203,22 @@ class MembershipStateOut(serializers.Serializer):
 class MembershipActionApi(APIView):
     """POST memberships/{id}/{action}/ — lifecycle transitions by staff in scope."""
 
-    permission_classes = [IsUnionStaff]
+    permission_classes = [IsUnionStaff, staff_roles.HoldsRequiredPermission]
+    required_perm = "members.change_membership"
     action_name = ""
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=MembershipStateOut)
+    @error_codes(
+        "invalid_transition",
+        "invalid_reason",
+        "reason_required",
+        "already_member",
+        "no_reservoir",
+        "already_in_reservoir",
+    )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,7 +227,9 @@ class MembershipActionApi(APIView):
         actor = request.user
         if self.action_name == "retain":
             if reason not in RetainReason.values:
-                raise BusinessError("invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。"))
+                raise BusinessError(
+                    "invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。")
+                )
             membership = services.membership_retain(membership_id=membership.pk, actor=actor, reason=reason)
         elif self.action_name == "restore":
             membership = services.membership_restore(membership_id=membership.pk, actor=actor, reason=reason)
@@ -164,15 +238,34 @@ class MembershipActionApi(APIView):
         elif self.action_name == "expel":
             membership = services.membership_expel(membership_id=membership.pk, actor=actor, reason=reason)
         elif self.action_name == "reinstate":
-            membership = services.membership_reinstate(membership_id=membership.pk, actor=actor, reason=reason)
+            membership = services.membership_reinstate(
+                membership_id=membership.pk, actor=actor, reason=reason
+            )
         elif self.action_name == "move-out":
             membership = services.membership_move_out(membership_id=membership.pk, actor=actor, reason=reason)
-        return Response(MembershipStateOut({"id": membership.pk, "status": membership.status,
-                                            "union": membership.union}).data)
+        return Response(
+            MembershipStateOut(
+                {"id": membership.pk, "status": membership.status, "union": membership.union}
+            ).data
+        )
+
+
+MEMBERSHIP_ACTION_SUMMARIES = {
+    "retain": "保留会籍",
+    "restore": "恢复正常会籍",
+    "withdraw": "退会（经谈话后决定）",
+    "expel": "开除会籍",
+    "reinstate": "恢复会籍（自动退会后）",
+    "move-out": "迁出到职工服务中心工会",
+}
 
 
 def membership_action_view(name: str):
-    return type(f"Membership{name.title().replace('-', '')}Api", (MembershipActionApi,), {"action_name": name}).as_view()
+    return type(
+        f"Membership{name.title().replace('-', '')}Api",
+        (MembershipActionApi,),
+        {"action_name": name, "api_summary": MEMBERSHIP_ACTION_SUMMARIES[name]},
+    ).as_view()
 
 
 __all__ = ["EmploymentType", "MembershipStatus"]

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from unionhub.lib import idnumber, phone
+from unionhub.lib import clock, creditcode, idnumber, phone
 from unionhub.lib.crypto import EncryptedTextField, keyed_hash
 
 
@@ -21,12 +21,25 @@ class EmployerUnit(models.Model):
     """单位: an employer, with or without a union."""
 
     name = models.CharField(_("单位名称"), max_length=200, db_index=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[creditcode.validate],
+    )
     nature = models.CharField(_("单位性质"), max_length=40, blank=True)
     address = models.CharField(_("单位地址"), max_length=200, blank=True)
     worker_count = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
-    county = models.ForeignKey("members.Union", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name=_("所属县区总工会"))
+    county = models.ForeignKey(
+        "members.Union",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("所属县区总工会"),
+    )
 
     class Meta:
         verbose_name = _("单位")
@@ -45,22 +58,36 @@ class Union(models.Model):
     name = models.CharField(_("工会名称"), max_length=200)
     code = models.CharField(_("工会代码"), max_length=40, unique=True)
     level = models.CharField(_("层级"), max_length=12, choices=UnionLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("上级工会"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级工会"),
+    )
     # Materialised path "/1/5/12/": a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     accepts_members = models.BooleanField(_("直接接收会员"), default=False)
     is_reservoir = models.BooleanField(_("职工服务中心工会（蓄水池）"), default=False)
-    union_type = models.CharField(_("工会类型"), max_length=12, choices=UnionType.choices, default=UnionType.SINGLE)
+    union_type = models.CharField(
+        _("工会类型"), max_length=12, choices=UnionType.choices, default=UnionType.SINGLE
+    )
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     region = models.CharField(_("所在地区"), max_length=100, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     founded_on = models.DateField(_("建会时间"), null=True, blank=True)
     term = models.CharField(_("届次"), max_length=40, blank=True)
     leader_name = models.CharField(_("工会负责人"), max_length=50, blank=True)
-    employer = models.ForeignKey(EmployerUnit, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="unions", verbose_name=_("所在单位"))
+    employer = models.ForeignKey(
+        EmployerUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unions",
+        verbose_name=_("所在单位"),
+    )
     reviewed_at = models.DateTimeField(_("最近确认资料时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,7 +96,9 @@ class Union(models.Model):
         verbose_name_plural = _("工会")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent"], condition=Q(is_reservoir=True), name="one_reservoir_per_parent"),
+            models.UniqueConstraint(
+                fields=["parent"], condition=Q(is_reservoir=True), name="one_reservoir_per_parent"
+            ),
         ]
 
     def __str__(self):
@@ -77,13 +106,17 @@ class Union(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        prefix = Union.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
+        prefix = (
+            Union.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
+        )
         new_path = f"{prefix}{self.pk}/"
         if new_path != self.path:
             old_path, self.path, self.depth = self.path, new_path, new_path.count("/") - 2
             Union.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
             if old_path:  # moved: carry the subtree along
-                for child in Union.objects.filter(path__startswith=old_path).exclude(pk=self.pk).order_by("depth"):
+                for child in (
+                    Union.objects.filter(path__startswith=old_path).exclude(pk=self.pk).order_by("depth")
+                ):
                     child.save(update_fields=[])
 
     def is_within(self, other: "Union") -> bool:
@@ -168,17 +201,29 @@ class Person(models.Model):
     phone_masked = models.CharField(_("手机号码"), max_length=11, blank=True, editable=False)
     address = EncryptedTextField(_("住址"), blank=True)
     id_valid_from = models.DateField(_("证件有效期起"), null=True, blank=True)
-    id_valid_to = models.DateField(_("证件有效期止"), null=True, blank=True, help_text=_("长期有效填 2099-12-31"))
+    id_valid_to = models.DateField(
+        _("证件有效期止"), null=True, blank=True, help_text=_("长期有效填 2099-12-31")
+    )
     nationality = models.CharField(_("国籍"), max_length=40, default="中国")
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
-    political_status = models.CharField(_("政治面貌"), max_length=12, choices=PoliticalStatus.choices, blank=True)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=12, choices=PoliticalStatus.choices, blank=True
+    )
     household_type = models.CharField(_("户籍类型"), max_length=8, choices=HouseholdType.choices, blank=True)
-    employer = models.ForeignKey(EmployerUnit, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="people", verbose_name=_("所属单位"))
+    employer = models.ForeignKey(
+        EmployerUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name=_("所属单位"),
+    )
     unit_name = models.CharField(_("所属单位名称"), max_length=200, blank=True)
     hire_date = models.DateField(_("入职日期"), null=True, blank=True)
-    employment_type = models.CharField(_("就业状况"), max_length=12, choices=EmploymentType.choices, blank=True)
+    employment_type = models.CharField(
+        _("就业状况"), max_length=12, choices=EmploymentType.choices, blank=True
+    )
     union_position = models.CharField(_("担任工会职务"), max_length=50, blank=True)
     wants_card = models.BooleanField(_("申领会员卡"), default=False)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -219,10 +264,24 @@ class Person(models.Model):
 class User(AbstractUser):
     """Members log in with phone or ID number (their person); staff with a username and belong to one union."""
 
-    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="user")
-    union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
-                              verbose_name=_("所属工会"))
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="user"
+    )
+    union = models.ForeignKey(
+        Union,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("所属工会"),
+    )
     is_union_admin = models.BooleanField(_("可管理下级工会账号"), default=False)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        editable=False,
+        help_text=_("工会管理员重置密码后置位；账号修改密码前不能使用其他功能。"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -265,11 +324,19 @@ class Membership(models.Model):
     """会籍: one open membership per person. State changes only through the transitions below (services save)."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="memberships",
-                              verbose_name=_("所属工会"))
-    status = FSMField(_("会籍状态"), max_length=12, choices=MembershipStatus.choices,
-                      default=MembershipStatus.ACTIVE, protected=True)
-    dues_mode = models.CharField(_("缴费方式"), max_length=10, choices=DuesMode.choices, default=DuesMode.SELF_PAY)
+    union = models.ForeignKey(
+        Union, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("所属工会")
+    )
+    status = FSMField(
+        _("会籍状态"),
+        max_length=12,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+        protected=True,
+    )
+    dues_mode = models.CharField(
+        _("缴费方式"), max_length=10, choices=DuesMode.choices, default=DuesMode.SELF_PAY
+    )
     member_no = models.CharField(_("会员编号"), max_length=20, unique=True)
     joined_on = models.DateField(_("入会日期"))
     dues_start = models.DateField(_("会费起算月"))
@@ -277,14 +344,17 @@ class Membership(models.Model):
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
     auto_withdrawn = models.BooleanField(default=False, editable=False)
     card_active = models.BooleanField(_("电子会员卡已开通"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("会籍")
         verbose_name_plural = _("会籍")
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(status__in=["active", "retained"]),
-                                    name="one_open_membership_per_person"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=["active", "retained"]),
+                name="one_open_membership_per_person",
+            ),
             models.CheckConstraint(condition=Q(dues_start__day=1), name="dues_start_is_first_of_month"),
         ]
         indexes = [
@@ -303,8 +373,11 @@ class Membership(models.Model):
     def restore(self, *, on: dt.date):
         self.status_reason, self.status_changed_on = "", on
 
-    @transition(field=status, source=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
-                target=MembershipStatus.WITHDRAWN)
+    @transition(
+        field=status,
+        source=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+        target=MembershipStatus.WITHDRAWN,
+    )
     def withdraw(self, *, reason: str, on: dt.date):
         self.status_reason, self.status_changed_on, self.auto_withdrawn = reason, on, False
 
@@ -312,16 +385,23 @@ class Membership(models.Model):
     def auto_withdraw(self, *, reason: str, on: dt.date):
         self.status_reason, self.status_changed_on, self.auto_withdrawn = reason, on, True
 
-    @transition(field=status, source=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
-                target=MembershipStatus.EXPELLED)
+    @transition(
+        field=status,
+        source=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+        target=MembershipStatus.EXPELLED,
+    )
     def expel(self, *, decision: str, on: dt.date):
         self.status_reason, self.status_changed_on = decision, on
 
     def was_auto_withdrawn(self) -> bool:
         return self.auto_withdrawn
 
-    @transition(field=status, source=MembershipStatus.WITHDRAWN, target=MembershipStatus.ACTIVE,
-                conditions=[was_auto_withdrawn])
+    @transition(
+        field=status,
+        source=MembershipStatus.WITHDRAWN,
+        target=MembershipStatus.ACTIVE,
+        conditions=[was_auto_withdrawn],
+    )
     def reinstate(self, *, reason: str, on: dt.date):
         self.status_reason, self.status_changed_on, self.auto_withdrawn = reason, on, False
 
@@ -338,8 +418,9 @@ class RetentionPeriod(models.Model):
         verbose_name = _("保留会籍期间")
         verbose_name_plural = _("保留会籍期间")
         constraints = [
-            models.UniqueConstraint(fields=["membership"], condition=Q(restored_on__isnull=True),
-                                    name="one_open_retention"),
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(restored_on__isnull=True), name="one_open_retention"
+            ),
         ]
 
     def __str__(self):
@@ -367,10 +448,11 @@ class MembershipEvent(models.Model):
     to_status = models.CharField(max_length=12, blank=True)
     from_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("经办人"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("经办人")
+    )
     on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
     reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -400,15 +482,17 @@ class ProfileChange(models.Model):
     ID number and phone are recorded in masked form only; every value is encrypted at rest.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="profile_changes",
-                               verbose_name=_("人员"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="profile_changes", verbose_name=_("人员")
+    )
     field = models.CharField(_("修改项"), max_length=32)
     old_value = EncryptedTextField(_("原值"), blank=True)
     new_value = EncryptedTextField(_("新值"), blank=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("修改人"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("修改人")
+    )
     by_staff = models.BooleanField(_("工作人员修改"), default=False)
-    at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("修改时间"), default=clock.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("资料变更记录")
@@ -427,5 +511,3 @@ class ProfileChange(models.Model):
             return str(Person._meta.get_field(self.field).verbose_name)
         except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
             return self.field
-
-

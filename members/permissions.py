@@ -1,7 +1,7 @@
 """Who may call what: union staff for the office APIs, a member account for the member's own pages and APIs.
 
-The second-factor rule is security's; it reaches this permission through the `UNIONHUB_STAFF_REQUEST_CHECKS`
-setting (dotted paths of callables taking the DRF request), so the registry never imports the access layer."""
+The second-factor rules are security's; they reach the registry through settings (`UNIONHUB_STAFF_REQUEST_CHECKS`,
+`UNIONHUB_SECOND_FACTOR`: dotted paths of callables), so the registry never imports the access layer."""
 
 from functools import cache, wraps
 
@@ -20,14 +20,29 @@ def _staff_request_checks() -> tuple:
     return tuple(import_string(path) for path in getattr(settings, "UNIONHUB_STAFF_REQUEST_CHECKS", ()))
 
 
+def staff_request(request) -> bool:
+    """Staff power for this request: a union's staff or a superuser, passing every configured check."""
+    user = request.user
+    if not (user.is_authenticated and user.is_active and (user.is_superuser or user.is_union_staff)):
+        return False
+    return all(check(request) for check in _staff_request_checks())
+
+
+def second_factor_verified(request) -> bool:
+    """This request passed a second factor itself (security's rule, `UNIONHUB_SECOND_FACTOR["verified"]`)."""
+    return import_string(settings.UNIONHUB_SECOND_FACTOR["verified"])(request)
+
+
+def second_factor_redirect(request, next_url: str):
+    """Send the user to enter (or set up) the second factor, then back (`UNIONHUB_SECOND_FACTOR["redirect"]`)."""
+    return import_string(settings.UNIONHUB_SECOND_FACTOR["redirect"])(request, next_url)
+
+
 class IsUnionStaff(IsAuthenticated):
     """Staff of a union (or a superuser) whose request passes every configured check (the second factor)."""
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (super().has_permission(request, view) and (user.is_superuser or user.is_union_staff)):
-            return False
-        return all(check(request) for check in _staff_request_checks())
+        return super().has_permission(request, view) and staff_request(request)
 
 
 def member_person(user):

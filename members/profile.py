@@ -15,12 +15,34 @@ from notifications.services import notify
 from unionhub.lib import phone as phones
 from unionhub.lib.errors import BusinessError, NotInScope
 
-MEMBER_FIELDS = ("phone", "address", "education", "political_status", "household_type", "ethnicity", "unit_name")
+MEMBER_FIELDS = (
+    "phone",
+    "address",
+    "education",
+    "political_status",
+    "household_type",
+    "ethnicity",
+    "unit_name",
+)
 STAFF_ONLY_FIELDS = ("name", "id_number")
 # What the change record follows: the roster's fields, whoever changes them.
-TRACKED_FIELDS = ("name", "id_number", "phone", "address", "nationality", "ethnicity", "education",
-                  "political_status", "household_type", "unit_name", "employment_type", "hire_date",
-                  "union_position", "id_valid_from", "id_valid_to")
+TRACKED_FIELDS = (
+    "name",
+    "id_number",
+    "phone",
+    "address",
+    "nationality",
+    "ethnicity",
+    "education",
+    "political_status",
+    "household_type",
+    "unit_name",
+    "employment_type",
+    "hire_date",
+    "union_position",
+    "id_valid_from",
+    "id_valid_to",
+)
 TEXT_LIMITS = {"address": 200, "ethnicity": 20, "unit_name": 200}
 
 
@@ -52,13 +74,23 @@ def profile_snapshot(person: Person) -> dict[str, tuple[str, str]]:
     return {field: (_compared(person, field), _display(person, field)) for field in TRACKED_FIELDS}
 
 
-def profile_changes_record(*, person: Person, before: dict[str, tuple[str, str]], actor: User | None,
-                           by_staff: bool) -> list[ProfileChange]:
+def profile_changes_record(
+    *, person: Person, before: dict[str, tuple[str, str]], actor: User | None, by_staff: bool
+) -> list[ProfileChange]:
     """Record what differs between the snapshot taken before and the person as saved."""
     after = profile_snapshot(person)
-    rows = [ProfileChange(person=person, field=field, old_value=before[field][1], new_value=after[field][1],
-                          actor=actor, by_staff=by_staff)
-            for field in TRACKED_FIELDS if before[field][0] != after[field][0]]
+    rows = [
+        ProfileChange(
+            person=person,
+            field=field,
+            old_value=before[field][1],
+            new_value=after[field][1],
+            actor=actor,
+            by_staff=by_staff,
+        )
+        for field in TRACKED_FIELDS
+        if before[field][0] != after[field][0]
+    ]
     return ProfileChange.objects.bulk_create(rows)
 
 
@@ -92,13 +124,17 @@ def _clean(changes: dict) -> dict[str, str]:
 
 
 @transaction.atomic
-def person_profile_update(*, person_id: int, actor: User, changes: dict, password: str = "") -> list[ProfileChange]:
+def person_profile_update(
+    *, person_id: int, actor: User, changes: dict, password: str = ""
+) -> list[ProfileChange]:
     """The member updates their own changeable fields. A new phone (also their login) needs the password."""
     refused = set(changes) - set(MEMBER_FIELDS)
     if refused & set(STAFF_ONLY_FIELDS):
         raise BusinessError("staff_only_field", gettext("姓名和身份证号码只能由工会工作人员修改。"))
     if refused:
-        raise BusinessError("field_not_changeable", gettext("以下资料不能自行修改：") + "、".join(sorted(refused)))
+        raise BusinessError(
+            "field_not_changeable", gettext("以下资料不能自行修改：") + "、".join(sorted(refused))
+        )
     person = Person.objects.select_for_update().filter(pk=person_id).first()
     if person is None or actor.person_id != person.pk:
         raise NotInScope()
@@ -123,7 +159,12 @@ def person_profile_update(*, person_id: int, actor: User, changes: dict, passwor
     rows = profile_changes_record(person=person, before=before, actor=actor, by_staff=False)
     if phone_changed:
         change = next(row for row in rows if row.field == "phone")
-        notify(recipient=actor, template="profile_phone_changed", subject="登录手机号码已修改",
-               body=f"您的登录手机号码已改为 {person.phone_masked}。如非本人操作，请立即联系所在工会。",
-               dedupe_key=f"profile-phone:{change.pk}", channels=("inbox",))
+        notify(
+            recipient=actor,
+            template="profile_phone_changed",
+            subject="登录手机号码已修改",
+            body=f"您的登录手机号码已改为 {person.phone_masked}。如非本人操作，请立即联系所在工会。",
+            dedupe_key=f"profile-phone:{change.pk}",
+            channels=("inbox",),
+        )
     return rows

@@ -24,7 +24,9 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or getattr(request.user, "is_union_staff", False)  # anonymous on the login page
+        return request.user.is_superuser or getattr(
+            request.user, "is_union_staff", False
+        )  # anonymous on the login page
 
 
 class ReadOnlyInlineMixin:
@@ -53,6 +55,7 @@ def admin_step(modeladmin, request, *, obj, form, label, run, done_url, refusals
     from django.shortcuts import redirect
     from django.template.response import TemplateResponse
     from django.utils.translation import gettext as _
+
     refusals = refusals or {}
     caught = (BusinessError, ValidationError, *refusals)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +67,14 @@ def admin_step(modeladmin, request, *, obj, form, label, run, done_url, refusals
         else:
             messages.success(request, _("已完成：%(label)s") % {"label": label})
             return redirect(done_url)
-    return TemplateResponse(request, "admin/transition_form.html", {
-        **modeladmin.admin_site.each_context(request), "form": form, "title": label, "object": obj,
-        "opts": modeladmin.model._meta,
-    })
+    return TemplateResponse(
+        request,
+        "admin/transition_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "form": form,
+            "title": label,
+            "object": obj,
+            "opts": modeladmin.model._meta,
+        },
+    )

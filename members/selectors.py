@@ -2,6 +2,7 @@
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from members.models import EmployerUnit, Membership, MembershipStatus, Person, Union, User
 from unionhub.lib import idnumber, phone
@@ -26,8 +27,10 @@ def employer_scope(user: User) -> QuerySet[EmployerUnit]:
         return EmployerUnit.objects.none()
     path = user.union.path
     return EmployerUnit.objects.filter(
-        pk__in=EmployerUnit.objects.filter(Q(county__path__startswith=path) | Q(unions__path__startswith=path))
-        .values("pk"))
+        pk__in=EmployerUnit.objects.filter(
+            Q(county__path__startswith=path) | Q(unions__path__startswith=path)
+        ).values("pk")
+    )
 
 
 def union_in_scope(user: User, union: Union | None) -> bool:
@@ -36,6 +39,15 @@ def union_in_scope(user: User, union: Union | None) -> bool:
     if user.is_superuser:
         return True
     return bool(user.is_authenticated and user.is_union_staff and union.path.startswith(user.union.path))
+
+
+def union_strictly_below(user: User, union: Union | None) -> bool:
+    """The union lies in the user's subtree and is not the user's own union (staff management goes downward)."""
+    if union is None:
+        return False
+    if user.is_superuser:
+        return True
+    return union_in_scope(user, union) and union.pk != user.union_id
 
 
 def scope_filter(user: User, union_field: str = "union") -> Q:
@@ -66,19 +78,28 @@ def person_get_by_phone(value: str) -> Person | None:
 def membership_current(person: Person) -> Membership | None:
     """The open (active or retained) membership, else the latest one."""
     return membership_open(person) or (
-        Membership.objects.select_related("union").filter(person=person).order_by("-created_at", "-pk").first()
+        Membership.objects.select_related("union")
+        .filter(person=person)
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 
 def membership_open(person: Person) -> Membership | None:
-    return (Membership.objects.select_related("union")
-            .filter(person=person, status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED]).first())
+    return (
+        Membership.objects.select_related("union")
+        .filter(person=person, status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+        .first()
+    )
 
 
 def union_member_counts(unions: QuerySet[Union]) -> dict[int, int]:
     """Members counted per union, retained members excluded (保留会籍人员不列入会员统计)."""
-    rows = (Membership.objects.filter(union__in=unions, status=MembershipStatus.ACTIVE)
-            .values("union_id").annotate(n=Count("id")))
+    rows = (
+        Membership.objects.filter(union__in=unions, status=MembershipStatus.ACTIVE)
+        .values("union_id")
+        .annotate(n=Count("id"))
+    )
     return {row["union_id"]: row["n"] for row in rows}
 
 
@@ -101,7 +122,63 @@ def reservoir_for(union: Union) -> Union | None:
 
 def subtree_member_count_subquery():
     """Active members of a union and everything below it (retained excluded), for annotating unions."""
-    counts = (Membership.objects.filter(status=MembershipStatus.ACTIVE,
-                                        union__path__startswith=OuterRef("path"))
-              .order_by().values(dummy=Value(1)).annotate(n=Count("pk")).values("n"))
+    counts = (
+        Membership.objects.filter(status=MembershipStatus.ACTIVE, union__path__startswith=OuterRef("path"))
+        .order_by()
+        .values(dummy=Value(1))
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def actor_label(user: User | None) -> str:
+    """Who acted, as the trace shows it: the person's name and their union, never the login name."""
+    if user is None:
+        return "—"
+    if user.person_id:
+        name = user.person.name
+        current = membership_current(user.person)
+        union = current.union.name if current else ""
+    else:
+        name = user.get_full_name() or user.username
+        union = user.union.name if user.union_id else ""
+    return f"{name}（{union}）" if union else name
+
+
+def union_has_contact(union: Union) -> bool:
+    return bool(union.leader_name.strip() and union.phone.strip())
+
+
+def union_contact(union: Union | None) -> tuple[str, str]:
+    """(contact person, phone) for messages from `union`: its own, else the nearest union above that keeps both
+    (the parent first). ("", "") when no union up the tree has one."""
+    if union is None:
+        return "", ""
+    if union_has_contact(union):
+        return union.leader_name.strip(), union.phone.strip()
+    ids = [int(pk) for pk in union.path.strip("/").split("/") if pk][:-1]
+    above = {u.pk: u for u in Union.objects.filter(pk__in=ids).only("pk", "leader_name", "phone")}
+    for pk in reversed(ids):
+        if pk in above and union_has_contact(above[pk]):
+            return above[pk].leader_name.strip(), above[pk].phone.strip()
+    return "", ""
+
+
+def union_decides(union: Union) -> bool:
+    return bool(union.accepts_members or union.level == "county")
+
+
+def contact_missing_warning(union: Union | None) -> str | None:
+    """The admin's warning for a deciding union that keeps no contact, or None."""
+    if union is None or not union_decides(union) or union_has_contact(union):
+        return None
+    name, _phone = union_contact(union)
+    if name:
+        return gettext(
+            "%(union)s未填写工会负责人或联系电话：审批结果通知将使用上级工会的联系人（%(name)s）。"
+            "请在工会资料中补全。"
+        ) % {"union": union.name, "name": name}
+    return gettext(
+        "%(union)s未填写工会负责人或联系电话：审批结果通知中将没有联系人。请在工会资料中补全。"
+    ) % {"union": union.name}

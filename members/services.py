@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django_fsm import can_proceed
 from rest_framework.authtoken.models import Token
 
+from members import roles as staff_roles
 from members import selectors
 from members.models import (
     DuesMode,
@@ -69,8 +70,16 @@ def member_register(*, name: str, id_number: str, phone: str, password: str) -> 
 
 
 @transaction.atomic
-def staff_create(*, actor: User, username: str, password: str, union: Union, is_union_admin: bool = False) -> User:
-    """A union admin creates staff accounts for the unions below its own."""
+def staff_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    union: Union,
+    is_union_admin: bool = False,
+    roles: list[str] | tuple[str, ...] = ("approver", "finance", "data_manager"),
+) -> User:
+    """A union admin creates staff accounts for the unions below its own, with roles from `members.roles`."""
     if not actor.is_superuser:
         if not (actor.is_union_staff and actor.is_union_admin):
             raise BusinessError("not_union_admin", gettext("只有工会管理员可以创建下级工会账号。"))
@@ -87,20 +96,118 @@ def staff_create(*, actor: User, username: str, password: str, union: Union, is_
         raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
     user.set_password(password)
     user.save()
-    from django.contrib.auth.models import Group
-
-    group, _ = Group.objects.get_or_create(name="union_staff")
-    user.groups.add(group)
-    audit_record(actor=actor, action="staff_create", obj=user, union_id=union.pk)
+    _roles_apply(user, roles)
+    audit_record(
+        actor=actor,
+        action="staff_create",
+        obj=user,
+        union_id=union.pk,
+        roles=staff_roles.user_role_keys(user),
+    )
     return user
 
 
-def union_create(*, actor: User, name: str, code: str, level: str, parent: Union | None,
-                 accepts_members: bool = False, is_reservoir: bool = False, **fields) -> Union:
+def _roles_apply(user: User, keys) -> None:
+    """The user's groups become exactly the chosen grantable roles, plus 工会管理员 when the admin flag is set;
+    raw permissions are dropped (only a superuser's own accounts may hold them)."""
+    unknown = set(keys) - {role.key for role in staff_roles.GRANTABLE}
+    if unknown:
+        raise BusinessError(
+            "unknown_role", gettext("未知的角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))}
+        )
+    chosen = [*keys, *(["union_admin"] if user.is_union_admin else [])]
+    user.groups.set(staff_roles.role_groups(chosen))
+    user.user_permissions.clear()
+
+
+def staff_account_check(*, actor: User, user: User) -> None:
+    """Staff accounts are managed by union admins, for unions strictly below their own (NotInScope otherwise)."""
+    if actor.is_superuser:
+        return
+    if not (
+        actor.is_union_staff
+        and actor.is_union_admin
+        and user.pk != actor.pk
+        and not user.is_superuser
+        and selectors.union_strictly_below(actor, user.union)
+    ):
+        raise NotInScope()
+
+
+@transaction.atomic
+def staff_roles_set(
+    *,
+    actor: User,
+    user: User,
+    roles,
+    union: Union | None = None,
+    is_union_admin: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a staff account's roles, union, admin flag or active flag (union admins: accounts below them)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    staff_account_check(actor=actor, user=user)
+    if union is not None and not actor.is_superuser and not selectors.union_strictly_below(actor, union):
+        raise NotInScope()
+    before = {
+        "roles": staff_roles.user_role_keys(user),
+        "union_id": user.union_id,
+        "is_union_admin": user.is_union_admin,
+        "is_active": user.is_active,
+    }
+    if union is not None:
+        user.union = union
+    if is_union_admin is not None:
+        user.is_union_admin = is_union_admin
+    if is_active is not None:
+        user.is_active = is_active
+    if not actor.is_superuser:
+        user.is_staff, user.is_superuser = True, False
+    user.save()
+    _roles_apply(user, roles)
+    after = {
+        "roles": staff_roles.user_role_keys(user),
+        "union_id": user.union_id,
+        "is_union_admin": user.is_union_admin,
+        "is_active": user.is_active,
+    }
+    audit_record(actor=actor, action="staff_roles_set", obj=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def staff_password_reset_record(*, actor: User, user: User) -> None:
+    """After a password was set by someone else: the account must choose its own at its next login; audited."""
+    User.objects.filter(pk=user.pk).update(must_change_password=user.pk != actor.pk)
+    audit_record(actor=actor, action="staff_password_reset", obj=user)
+
+
+def password_changed_by_owner(user: User) -> None:
+    if user.must_change_password:
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+        audit_record(actor=user, action="password_changed_after_reset", obj=user)
+
+
+def union_create(
+    *,
+    actor: User,
+    name: str,
+    code: str,
+    level: str,
+    parent: Union | None,
+    accepts_members: bool = False,
+    is_reservoir: bool = False,
+    **fields,
+) -> Union:
     if not actor.is_superuser and (parent is None or not selectors.union_in_scope(actor, parent)):
         raise NotInScope()
-    expected_parent = {UnionLevel.CITY: None, UnionLevel.COUNTY: UnionLevel.CITY,
-                       UnionLevel.GRASSROOTS: UnionLevel.COUNTY, UnionLevel.BRANCH: UnionLevel.GRASSROOTS}
+    expected_parent = {
+        UnionLevel.CITY: None,
+        UnionLevel.COUNTY: UnionLevel.CITY,
+        UnionLevel.GRASSROOTS: UnionLevel.COUNTY,
+        UnionLevel.BRANCH: UnionLevel.GRASSROOTS,
+    }
     if level not in expected_parent:
         raise BusinessError("invalid_level", gettext("层级不正确。"))
     if (parent.level if parent else None) != expected_parent[level] and not (
@@ -109,8 +216,15 @@ def union_create(*, actor: User, name: str, code: str, level: str, parent: Union
         raise BusinessError("invalid_parent", gettext("上级工会的层级与本工会层级不匹配。"))
     if Union.objects.filter(code=code).exists():
         raise BusinessError("code_taken", gettext("工会代码已存在。"))
-    union = Union(name=name, code=code, level=level, parent=parent, accepts_members=accepts_members,
-                  is_reservoir=is_reservoir, **fields)
+    union = Union(
+        name=name,
+        code=code,
+        level=level,
+        parent=parent,
+        accepts_members=accepts_members,
+        is_reservoir=is_reservoir,
+        **fields,
+    )
     try:
         with transaction.atomic():
             union.save()
@@ -138,8 +252,15 @@ def member_number_next(*, year: int) -> str:
 
 
 @transaction.atomic
-def membership_create(*, person: Person, union: Union, dues_mode: str, actor: User | None,
-                      joined_on: dt.date | None = None, reason: str = "") -> Membership:
+def membership_create(
+    *,
+    person: Person,
+    union: Union,
+    dues_mode: str,
+    actor: User | None,
+    joined_on: dt.date | None = None,
+    reason: str = "",
+) -> Membership:
     """Join: one open membership per person (one join per life: a member moves by transfer)."""
     if dues_mode not in DuesMode.values:
         raise BusinessError("invalid_dues_mode", gettext("缴费方式不正确。"))
@@ -150,19 +271,31 @@ def membership_create(*, person: Person, union: Union, dues_mode: str, actor: Us
         raise BusinessError("already_member", gettext("已是工会会员，请申请转会。"))
     joined_on = joined_on or clock.today()
     membership = Membership(
-        person=person, union=union, dues_mode=dues_mode, joined_on=joined_on,
+        person=person,
+        union=union,
+        dues_mode=dues_mode,
+        joined_on=joined_on,
         dues_start=dues_start_for(joined_on=joined_on, hire_date=person.hire_date),
         member_no=member_number_next(year=joined_on.year),
         card_active=person.wants_card,
     )
     membership.save()
-    MembershipEvent.objects.create(membership=membership, kind=MembershipEvent.Kind.JOIN, to_status="active",
-                                   to_union=union, actor=actor, on=joined_on, reason=reason)
+    MembershipEvent.objects.create(
+        membership=membership,
+        kind=MembershipEvent.Kind.JOIN,
+        to_status="active",
+        to_union=union,
+        actor=actor,
+        on=joined_on,
+        reason=reason,
+    )
     return membership
 
 
 def _locked_membership(membership_id: int, actor: User | None) -> Membership:
-    membership = Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    membership = (
+        Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    )
     if membership is None or (actor is not None and not selectors.union_in_scope(actor, membership.union)):
         raise NotInScope()
     return membership
@@ -176,20 +309,29 @@ def _transition(membership: Membership, name: str, actor: User | None, kind: str
     method(**kwargs)
     membership.save()
     return MembershipEvent.objects.create(
-        membership=membership, kind=kind, from_status=before, to_status=membership.status,
-        from_union=membership.union, to_union=membership.union, actor=actor,
-        on=kwargs.get("on") or clock.today(), reason=note,
+        membership=membership,
+        kind=kind,
+        from_status=before,
+        to_status=membership.status,
+        from_union=membership.union,
+        to_union=membership.union,
+        actor=actor,
+        on=kwargs.get("on") or clock.today(),
+        reason=note,
     )
 
 
 @transaction.atomic
 def membership_retain(*, membership_id: int, actor: User | None, reason: str, note: str = "") -> Membership:
     if reason not in RetainReason.values:
-        raise BusinessError("invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。"))
+        raise BusinessError(
+            "invalid_reason", gettext("保留会籍原因应为 retired、unemployed、military 或 other。")
+        )
     membership = _locked_membership(membership_id, actor)
     today = clock.today()
-    _transition(membership, "retain", actor, MembershipEvent.Kind.RETAIN, note or reason,
-                reason=reason, on=today)
+    _transition(
+        membership, "retain", actor, MembershipEvent.Kind.RETAIN, note or reason, reason=reason, on=today
+    )
     RetentionPeriod.objects.create(membership=membership, reason=reason, retained_on=today)
     return membership
 
@@ -226,7 +368,9 @@ def membership_expel(*, membership_id: int, actor: User | None, reason: str) -> 
         raise BusinessError("reason_required", gettext("请填写开除会籍的决定。"))
     membership = _locked_membership(membership_id, actor)
     today = clock.today()
-    event = _transition(membership, "expel", actor, MembershipEvent.Kind.EXPEL, reason, decision=reason, on=today)
+    event = _transition(
+        membership, "expel", actor, MembershipEvent.Kind.EXPEL, reason, decision=reason, on=today
+    )
     event.detail = {"reported_to_union_id": membership.union.parent_id}
     event.save(update_fields=["detail"])
     _close_retention(membership, today)
@@ -241,14 +385,23 @@ def membership_reinstate(*, membership_id: int, actor: User | None, reason: str)
     membership = _locked_membership(membership_id, actor)
     if membership.status == MembershipStatus.WITHDRAWN and selectors.membership_open(membership.person):
         raise BusinessError("already_member", gettext("此人已有有效会籍。"))
-    _transition(membership, "reinstate", actor, MembershipEvent.Kind.REINSTATE, reason, reason=reason,
-                on=clock.today())
+    _transition(
+        membership,
+        "reinstate",
+        actor,
+        MembershipEvent.Kind.REINSTATE,
+        reason,
+        reason=reason,
+        on=clock.today(),
+    )
     return membership
 
 
 def membership_auto_withdraw(*, membership: Membership, reason: str, on: dt.date, detail: dict) -> None:
     """Automatic withdrawal for arrears (called by the dues sweep inside its own transaction)."""
-    _transition(membership, "auto_withdraw", None, MembershipEvent.Kind.AUTO_WITHDRAW, reason, reason=reason, on=on)
+    _transition(
+        membership, "auto_withdraw", None, MembershipEvent.Kind.AUTO_WITHDRAW, reason, reason=reason, on=on
+    )
     membership.events.filter(kind=MembershipEvent.Kind.AUTO_WITHDRAW).order_by("-pk").update(detail=detail)
 
 
@@ -260,19 +413,35 @@ def membership_auto_withdraw_many(*, items: list[tuple[Membership, str, dict]], 
             raise InvalidTransition(membership.status, "auto_withdraw")
         before = membership.status
         membership.auto_withdraw(reason=reason, on=on)
-        events.append(MembershipEvent(
-            membership=membership, kind=MembershipEvent.Kind.AUTO_WITHDRAW, from_status=before,
-            to_status=membership.status, from_union_id=membership.union_id, to_union_id=membership.union_id,
-            on=on, reason=reason, detail=detail,
-        ))
-    Membership.objects.bulk_update([m for m, *_ in items],
-                                   ["status", "status_reason", "status_changed_on", "auto_withdrawn"])
+        events.append(
+            MembershipEvent(
+                membership=membership,
+                kind=MembershipEvent.Kind.AUTO_WITHDRAW,
+                from_status=before,
+                to_status=membership.status,
+                from_union_id=membership.union_id,
+                to_union_id=membership.union_id,
+                on=on,
+                reason=reason,
+                detail=detail,
+            )
+        )
+    Membership.objects.bulk_update(
+        [m for m, *_ in items], ["status", "status_reason", "status_changed_on", "auto_withdrawn"]
+    )
     MembershipEvent.objects.bulk_create(events)
 
 
 @transaction.atomic
-def membership_move(*, membership_id: int, to_union: Union, actor: User | None, kind: str, reason: str,
-                    detail: dict | None = None) -> Membership:
+def membership_move(
+    *,
+    membership_id: int,
+    to_union: Union,
+    actor: User | None,
+    kind: str,
+    reason: str,
+    detail: dict | None = None,
+) -> Membership:
     """Move a membership to another union (transfer or move-out): state, number and ledger stay the same."""
     membership = Membership.objects.select_for_update().get(pk=membership_id)
     if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
@@ -280,15 +449,25 @@ def membership_move(*, membership_id: int, to_union: Union, actor: User | None, 
     from_union = membership.union
     membership.union = to_union
     membership.save(update_fields=["union"])
-    MembershipEvent.objects.create(membership=membership, kind=kind, from_status=membership.status,
-                                   to_status=membership.status, from_union=from_union, to_union=to_union,
-                                   actor=actor, on=clock.today(), reason=reason, detail=detail or {})
+    MembershipEvent.objects.create(
+        membership=membership,
+        kind=kind,
+        from_status=membership.status,
+        to_status=membership.status,
+        from_union=from_union,
+        to_union=to_union,
+        actor=actor,
+        on=clock.today(),
+        reason=reason,
+        detail=detail or {},
+    )
     return membership
 
 
 @transaction.atomic
-def membership_dues_mode_change(*, membership_id: int, dues_mode: str, actor: User | None, reason: str,
-                                union: Union | None = None) -> Membership:
+def membership_dues_mode_change(
+    *, membership_id: int, dues_mode: str, actor: User | None, reason: str, union: Union | None = None
+) -> Membership:
     """Change how a member pays dues; the membership's history keeps the change."""
     if dues_mode not in DuesMode.values:
         raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
@@ -298,36 +477,69 @@ def membership_dues_mode_change(*, membership_id: int, dues_mode: str, actor: Us
     membership.dues_mode = dues_mode
     membership.save(update_fields=["dues_mode"])
     union = union or membership.union
-    MembershipEvent.objects.create(membership=membership, kind=MembershipEvent.Kind.DUES_MODE,
-                                   from_status=membership.status, to_status=membership.status, from_union=union,
-                                   to_union=union, actor=actor, on=clock.today(), reason=reason,
-                                   detail={"dues_mode": dues_mode})
+    MembershipEvent.objects.create(
+        membership=membership,
+        kind=MembershipEvent.Kind.DUES_MODE,
+        from_status=membership.status,
+        to_status=membership.status,
+        from_union=union,
+        to_union=union,
+        actor=actor,
+        on=clock.today(),
+        reason=reason,
+        detail={"dues_mode": dues_mode},
+    )
     return membership
 
 
-def memberships_move_many(*, membership_ids: list[int], from_union: Union, to_union: Union, actor: User | None,
-                          reason: str, detail: dict) -> list[int]:
+def memberships_move_many(
+    *,
+    membership_ids: list[int],
+    from_union: Union,
+    to_union: Union,
+    actor: User | None,
+    reason: str,
+    detail: dict,
+) -> list[int]:
     """Move many memberships of one union to another at once (a new union takes its employer's reservoir
     members): one update, one bulk insert of transfer events. Locks the rows; returns the ids moved."""
-    rows = list(Membership.objects.select_for_update()
-                .filter(pk__in=membership_ids, union=from_union,
-                        status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
-                .values_list("pk", "status"))
+    rows = list(
+        Membership.objects.select_for_update()
+        .filter(
+            pk__in=membership_ids,
+            union=from_union,
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED],
+        )
+        .values_list("pk", "status")
+    )
     today = clock.today()
     Membership.objects.filter(pk__in=[pk for pk, _s in rows]).update(union=to_union)
-    MembershipEvent.objects.bulk_create([
-        MembershipEvent(membership_id=pk, kind=MembershipEvent.Kind.TRANSFER, from_status=status, to_status=status,
-                        from_union=from_union, to_union=to_union, actor=actor, on=today, reason=reason,
-                        detail=detail)
-        for pk, status in rows
-    ])
+    MembershipEvent.objects.bulk_create(
+        [
+            MembershipEvent(
+                membership_id=pk,
+                kind=MembershipEvent.Kind.TRANSFER,
+                from_status=status,
+                to_status=status,
+                from_union=from_union,
+                to_union=to_union,
+                actor=actor,
+                on=today,
+                reason=reason,
+                detail=detail,
+            )
+            for pk, status in rows
+        ]
+    )
     return [pk for pk, _s in rows]
 
 
 @transaction.atomic
 def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Membership:
     """迁出: a member who left without applying goes to the county's reservoir union; the member is told."""
-    membership = Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    membership = (
+        Membership.objects.select_for_update().select_related("union").filter(pk=membership_id).first()
+    )
     if membership is None or not selectors.union_in_scope(actor, membership.union):
         raise NotInScope()
     reservoir = selectors.reservoir_for(membership.union)
@@ -336,15 +548,26 @@ def membership_move_out(*, membership_id: int, actor: User, reason: str) -> Memb
     if reservoir.pk == membership.union_id:
         raise BusinessError("already_in_reservoir", gettext("该会员已在职工服务中心工会。"))
     old_union = membership.union
-    membership = membership_move(membership_id=membership.pk, to_union=reservoir, actor=actor,
-                                 kind=MembershipEvent.Kind.MOVE_OUT, reason=reason or "迁出")
+    membership = membership_move(
+        membership_id=membership.pk,
+        to_union=reservoir,
+        actor=actor,
+        kind=MembershipEvent.Kind.MOVE_OUT,
+        reason=reason or "迁出",
+    )
     event = membership.events.order_by("-pk").first()
     recipient = User.objects.filter(person=membership.person_id).first()
     if recipient is not None:
-        notify(recipient=recipient, template="membership_moved_out", subject="会员组织关系已迁出",
-               body=(f"您好！因您的劳动（工作）关系发生变化，您的工会会员组织关系已由{old_union.name}迁至{reservoir.name}"
-                     f"管理。到新单位后，请在网上提交转会申请，为您办理会员组织关系转接手续。"),
-               dedupe_key=f"moveout:{event.pk}")
+        notify(
+            recipient=recipient,
+            template="membership_moved_out",
+            subject="会员组织关系已迁出",
+            body=(
+                f"您好！因您的劳动（工作）关系发生变化，您的工会会员组织关系已由{old_union.name}迁至{reservoir.name}"
+                f"管理。到新单位后，请在网上提交转会申请，为您办理会员组织关系转接手续。"
+            ),
+            dedupe_key=f"moveout:{event.pk}",
+        )
     return membership  # the unit on record is the one the member left: no union-formation count here
 
 
@@ -355,7 +578,9 @@ def person_reveal(*, person: Person, actor: User, field: str) -> str:
     if not actor.has_perm("members.reveal_person"):
         raise BusinessError("not_allowed", gettext("没有查看完整个人信息的权限。"))
     membership = selectors.membership_current(person)
-    if not actor.is_superuser and (membership is None or not selectors.union_in_scope(actor, membership.union)):
+    if not actor.is_superuser and (
+        membership is None or not selectors.union_in_scope(actor, membership.union)
+    ):
         raise NotInScope()
     audit_record(actor=actor, action=f"reveal_{field}", obj=person)
     return getattr(person, field)

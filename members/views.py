@@ -15,8 +15,9 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, _token = services.member_register(name=data["name"], id_number=data["id_number"],
-                                                    phone=data["phone"], password=data["password"])
+            user, _token = services.member_register(
+                name=data["name"], id_number=data["id_number"], phone=data["phone"], password=data["password"]
+            )
         except BusinessError as exc:
             form.add_error(None, exc.detail)
         except ValidationError as exc:

@@ -5,10 +5,10 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import OutboxMessage
+from unionhub.lib import clock
 from unionhub.lib import phone as phones
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,11 @@ class ConsoleSmsBackend:
 def outbox_deliver(*, message_id: int) -> None:
     """Send one pending message. Idempotent: a sent message is never sent again."""
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(pk=message_id, status=OutboxMessage.Status.PENDING).first())
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
         if message is None:
             return
         message.attempts += 1
@@ -38,7 +41,7 @@ def outbox_deliver(*, message_id: int) -> None:
             message.save(update_fields=["attempts", "last_error", "status"])
             raise
         message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
+        message.sent_at = clock.now()
         message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
 
 

@@ -2,16 +2,17 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from notifications.models import OutboxMessage
+from unionhub.lib import clock
 from unionhub.lib.errors import NotInScope
 
 
 def inbox_list(*, user: AbstractBaseUser) -> QuerySet[OutboxMessage]:
     """The user's in-site messages, newest first."""
-    return (OutboxMessage.objects.filter(recipient=user, channel=OutboxMessage.Channel.INBOX)
-            .order_by("-created_at", "-pk"))
+    return OutboxMessage.objects.filter(recipient=user, channel=OutboxMessage.Channel.INBOX).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def inbox_unread_count(*, user: AbstractBaseUser) -> int:
@@ -24,11 +25,11 @@ def inbox_message_read(*, user: AbstractBaseUser, message_id: int) -> OutboxMess
     if message is None:
         raise NotInScope()
     if message.read_at is None:
-        message.read_at = timezone.now()
+        message.read_at = clock.now()
         message.save(update_fields=["read_at"])
     return message
 
 
 def inbox_read_all(*, user: AbstractBaseUser) -> int:
     """Mark every unread message of the user read; returns how many were marked."""
-    return inbox_list(user=user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return inbox_list(user=user).filter(read_at__isnull=True).update(read_at=clock.now())

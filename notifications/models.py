@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unionhub.lib import clock
+
 
 class OutboxMessage(models.Model):
     """A message to one user on one channel. In-site messages are the inbox; SMS and e-mail go out through Celery.
@@ -31,7 +33,7 @@ class OutboxMessage(models.Model):
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 

@@ -15,6 +15,7 @@ from notifications import inbox
 from notifications.models import OutboxMessage
 from portal import card
 from unionhub.lib import months
+from unionhub.lib.api import error_codes
 
 
 def _person(request):
@@ -33,6 +34,8 @@ class MembershipBriefSerializer(serializers.Serializer):
 
 
 class MeApi(APIView):
+    api_summary = "本人信息与会籍"
+
     class OutputSerializer(serializers.Serializer):
         name = serializers.CharField()
         id_number_masked = serializers.CharField()
@@ -40,13 +43,20 @@ class MeApi(APIView):
         membership = MembershipBriefSerializer(allow_null=True)
 
     @extend_schema(responses=OutputSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         person = member_person(request.user)
         membership = selectors.membership_current(person)
-        return Response(self.OutputSerializer({
-            "name": person.name, "id_number_masked": person.id_number_masked,
-            "phone_masked": person.phone_masked, "membership": membership,
-        }).data)
+        return Response(
+            self.OutputSerializer(
+                {
+                    "name": person.name,
+                    "id_number_masked": person.id_number_masked,
+                    "phone_masked": person.phone_masked,
+                    "membership": membership,
+                }
+            ).data
+        )
 
 
 class MessageOutSerializer(serializers.ModelSerializer):
@@ -63,6 +73,7 @@ class MessageOutSerializer(serializers.ModelSerializer):
 class MeMessageListApi(generics.ListAPIView):
     """The caller's in-site messages, newest first; the page also tells the unread count."""
 
+    api_summary = "我的站内消息"
     serializer_class = MessageOutSerializer
 
     def get_queryset(self):
@@ -75,6 +86,8 @@ class MeMessageListApi(generics.ListAPIView):
 
 
 class MeMessageReadApi(APIView):
+    api_summary = "标记一条消息已读"
+
     @extend_schema(request=None, responses=MessageOutSerializer)
     def post(self, request, pk: int):
         message = inbox.inbox_message_read(user=request.user, message_id=pk)
@@ -82,7 +95,11 @@ class MeMessageReadApi(APIView):
 
 
 class MeMessageReadAllApi(APIView):
-    @extend_schema(request=None, responses=inline_serializer("ReadAllOut", {"marked": serializers.IntegerField()}))
+    api_summary = "全部消息标记已读"
+
+    @extend_schema(
+        request=None, responses=inline_serializer("ReadAllOut", {"marked": serializers.IntegerField()})
+    )
     def post(self, request):
         return Response({"marked": inbox.inbox_read_all(user=request.user)})
 
@@ -104,8 +121,9 @@ class ProfileUpdateInSerializer(serializers.Serializer):
     password = serializers.CharField(required=False, write_only=True)
     address = serializers.CharField(required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
-    political_status = serializers.ChoiceField(choices=PoliticalStatus.choices, required=False,
-                                               allow_blank=True)
+    political_status = serializers.ChoiceField(
+        choices=PoliticalStatus.choices, required=False, allow_blank=True
+    )
     household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False, allow_blank=True)
     ethnicity = serializers.CharField(required=False, allow_blank=True)
     unit_name = serializers.CharField(required=False, allow_blank=True)
@@ -118,17 +136,32 @@ class MeProfileApi(APIView):
     (400 `field_not_changeable`). A new phone needs `password` (400 `password_required`).
     """
 
+    api_summary = {"get": "我的资料（证件号码、手机号码已脱敏）", "patch": "修改我的资料"}
+
     @extend_schema(responses=ProfileOutSerializer)
+    @error_codes("not_a_member_account")
     def get(self, request):
         return Response(ProfileOutSerializer(_person(request)).data)
 
     @extend_schema(request=ProfileUpdateInSerializer, responses=ProfileOutSerializer)
+    @error_codes(
+        "not_a_member_account",
+        "staff_only_field",
+        "field_not_changeable",
+        "password_required",
+        "phone_taken",
+        "invalid",
+    )
     def patch(self, request):
         person = _person(request)
         # Every key goes to the service, which refuses what a member may not change (no silent dropping).
         changes = {key: value for key, value in request.data.items() if key != "password"}
-        person_profile_update(person_id=person.pk, actor=request.user, changes=changes,
-                              password=request.data.get("password", ""))
+        person_profile_update(
+            person_id=person.pk,
+            actor=request.user,
+            changes=changes,
+            password=request.data.get("password", ""),
+        )
         person.refresh_from_db()
         return Response(ProfileOutSerializer(person).data)
 
@@ -136,19 +169,33 @@ class MeProfileApi(APIView):
 class MeCardApi(APIView):
     """The member's electronic card: its facts and the verification link its QR code carries."""
 
-    @extend_schema(responses=inline_serializer("CardOut", {
-        "available": serializers.BooleanField(), "member_no": serializers.CharField(allow_null=True),
-        "union": serializers.CharField(allow_null=True), "status": serializers.CharField(allow_null=True),
-        "joined_on": serializers.DateField(allow_null=True), "verify_url": serializers.CharField(allow_null=True),
-        "expires_in": serializers.IntegerField()}))
+    api_summary = "我的电子会员卡"
+
+    @extend_schema(
+        responses=inline_serializer(
+            "CardOut",
+            {
+                "available": serializers.BooleanField(),
+                "member_no": serializers.CharField(allow_null=True),
+                "union": serializers.CharField(allow_null=True),
+                "status": serializers.CharField(allow_null=True),
+                "joined_on": serializers.DateField(allow_null=True),
+                "verify_url": serializers.CharField(allow_null=True),
+                "expires_in": serializers.IntegerField(),
+            },
+        )
+    )
+    @error_codes("not_a_member_account")
     def get(self, request):
         membership, available = card.member_card(_person(request))
-        return Response({
-            "available": available,
-            "member_no": membership.member_no if available else None,
-            "union": membership.union.name if available else None,
-            "status": membership.status if membership else None,
-            "joined_on": membership.joined_on if available else None,
-            "verify_url": card.card_verify_url(membership) if available else None,
-            "expires_in": settings.CARD_LINK_MAX_AGE_SECONDS,
-        })
+        return Response(
+            {
+                "available": available,
+                "member_no": membership.member_no if available else None,
+                "union": membership.union.name if available else None,
+                "status": membership.status if membership else None,
+                "joined_on": membership.joined_on if available else None,
+                "verify_url": card.card_verify_url(membership, request) if available else None,
+                "expires_in": settings.CARD_LINK_MAX_AGE_SECONDS,
+            }
+        )

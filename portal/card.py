@@ -52,15 +52,22 @@ def card_token(membership: Membership) -> str:
     return signing.dumps({"m": membership.pk, "v": card_version(membership)}, salt=SALT, compress=False)
 
 
-def card_verify_url(membership: Membership) -> str:
-    """The absolute link a card's QR code encodes."""
-    return settings.SITE_URL.rstrip("/") + reverse("member-card-verify", args=[card_token(membership)])
+def card_verify_url(membership: Membership, request=None) -> str:
+    """The absolute link a card's QR code encodes: on UNIONHUB_SITE_URL when it is configured, otherwise on the
+    host the page was asked from (so a card served on another host or port scans back to that site)."""
+    path = reverse("member-card-verify", args=[card_token(membership)])
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return "http://127.0.0.1:8000" + path
 
 
 def card_qr_svg(url: str) -> str:
     """An inline SVG QR code for the link (segno, error correction M); sized by CSS."""
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True, svgclass="qr",
-                                                 title="会员卡核验二维码")
+    return segno.make(url, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, svgclass="qr", title="会员卡核验二维码"
+    )
 
 
 def card_check(token: str) -> CardCheck:
@@ -73,18 +80,23 @@ def card_check(token: str) -> CardCheck:
         return CardCheck("tampered")
     if not isinstance(data, dict):
         return CardCheck("tampered")
-    membership = (Membership.objects.select_related("person", "union")
-                  .filter(pk=data.get("m")).first())
+    membership = Membership.objects.select_related("person", "union").filter(pk=data.get("m")).first()
     if not card_available(membership) or card_version(membership) != data.get("v"):
         return CardCheck("invalid")
-    return CardCheck("valid", union_name=membership.union.name, masked_name=membership.person.masked_name,
-                     retained=membership.status == MembershipStatus.RETAINED)
+    return CardCheck(
+        "valid",
+        union_name=membership.union.name,
+        masked_name=membership.person.masked_name,
+        retained=membership.status == MembershipStatus.RETAINED,
+    )
 
 
 @transaction.atomic
 def membership_card_activate(*, membership_id: int, actor: User, id_number: str) -> Membership:
     """激活会员卡 (Changxing): the member confirms their details and types their ID number to turn the card on."""
-    membership = Membership.objects.select_for_update().select_related("person").filter(pk=membership_id).first()
+    membership = (
+        Membership.objects.select_for_update().select_related("person").filter(pk=membership_id).first()
+    )
     if membership is None or membership.person_id != actor.person_id:
         raise BusinessError("not_your_membership", gettext("只能开通本人的会员卡。"))
     if membership.status not in CARD_STATUSES:

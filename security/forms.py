@@ -3,9 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TokenForm(forms.Form):
-    token = forms.RegexField(label=_("验证码"), regex=r"^\d{6}$", max_length=6,
-                             help_text=_("身份验证器应用中显示的6位数字。"),
-                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    token = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        help_text=_("身份验证器应用中显示的6位数字。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, device_check=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,7 +65,8 @@ def person_expired_ids(*, today: dt.date) -> list[int]:
     return list(
         Person.objects.filter(anonymised_at__isnull=True, pk__in=ended_long_ago.values("person_id"))
         .exclude(pk__in=still_relevant.values("person_id"))
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -99,6 +100,7 @@ def person_anonymise(*, person_id: int, now: dt.datetime) -> bool:
     user = User.objects.filter(person=person).first()
     if user is not None:
         from rest_framework.authtoken.models import Token
+
         user.first_name = user.last_name = user.email = ""
         user.is_active = False
         user.set_unusable_password()
@@ -118,9 +120,16 @@ def person_anonymise_expired(*, today: dt.date) -> list[int]:
         log.error("retention: open business cannot be checked, nobody anonymised (%s)", exc)
         return []
     now = timezone.now()
-    done = [pk for pk in person_expired_ids(today=today) if pk not in busy and person_anonymise(person_id=pk, now=now)]
-    log.info("retention: %d people anonymised (ended before %s)", len(done),
-             today - relativedelta(years=settings.UNIONHUB_RETENTION_YEARS))
+    done = [
+        pk
+        for pk in person_expired_ids(today=today)
+        if pk not in busy and person_anonymise(person_id=pk, now=now)
+    ]
+    log.info(
+        "retention: %d people anonymised (ended before %s)",
+        len(done),
+        today - relativedelta(years=settings.UNIONHUB_RETENTION_YEARS),
+    )
     return done
 
 
@@ -142,8 +151,12 @@ def encrypted_fields_rotate(*, batch_size: int = 500) -> dict[str, int]:
         last_pk, done = 0, 0
         while True:
             with transaction.atomic():
-                rows = list(model.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")
-                            .only("pk", *names)[:batch_size])
+                rows = list(
+                    model.objects.select_for_update()
+                    .filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .only("pk", *names)[:batch_size]
+                )
                 if not rows:
                     break
                 # Reading decrypts with whichever key wrote the value; saving encrypts with the newest.

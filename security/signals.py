@@ -4,6 +4,7 @@ import logging
 import time
 
 from unionhub.audit import audit_record
+from unionhub.lib.client_ip import login_failure_record
 from unionhub.lib.logging import scrub
 
 log = logging.getLogger("security")
@@ -20,3 +21,9 @@ def session_start_mark(sender, request, user, **kwargs):
     """The absolute session timeout counts from the login."""
     if hasattr(request, "session"):
         request.session["session_started"] = int(time.time())
+
+
+def login_failure_count(sender, credentials=None, request=None, **kwargs):
+    """Every failed login counts against its address (unionhub.lib.client_ip), whichever account it named."""
+    if request is not None:
+        login_failure_record(request)

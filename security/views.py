@@ -22,7 +22,9 @@ from unionhub.audit import audit_record
 
 def _next_url(request) -> str:
     url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("admin:index")
 
@@ -56,11 +58,18 @@ def otp_enrol(request):
         otp_login(request, device)
         audit_record(actor=user, action="otp_enrol", obj=device)
         return redirect(_next_url(request))
-    return render(request, "security/otp_enrol.html", {
-        "form": form, "enabled": False, "mandatory": otp.otp_mandatory(user), "next": _next_url(request),
-        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True),
-        "secret": base64.b32encode(device.bin_key).decode(),
-    })
+    return render(
+        request,
+        "security/otp_enrol.html",
+        {
+            "form": form,
+            "enabled": False,
+            "mandatory": otp.otp_mandatory(user),
+            "next": _next_url(request),
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True),
+            "secret": base64.b32encode(device.bin_key).decode(),
+        },
+    )
 
 
 @never_cache

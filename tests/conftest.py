@@ -46,8 +46,16 @@ def city(db):
     sibling = f.union(name="乙厂工会", parent=county_a)
     other = f.union(name="丙厂工会", parent=county_b)
     ns = SimpleNamespace(
-        city=c, county_a=county_a, county_b=county_b, reservoir_a=reservoir_a, reservoir_b=reservoir_b,
-        grassroots=grassroots, branch=branch, branch2=branch2, sibling=sibling, other=other,
+        city=c,
+        county_a=county_a,
+        county_b=county_b,
+        reservoir_a=reservoir_a,
+        reservoir_b=reservoir_b,
+        grassroots=grassroots,
+        branch=branch,
+        branch2=branch2,
+        sibling=sibling,
+        other=other,
     )
     ns.city_admin = f.staff(c, admin=True, reveal=True)
     ns.county_a_admin = f.staff(county_a, admin=True)
@@ -77,5 +85,7 @@ def api_for():
 
 
 def postgres_only():
-    return pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                              reason="needs PostgreSQL (set DATABASE_URL)")
+    return pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs PostgreSQL (set DATABASE_URL)",
+    )

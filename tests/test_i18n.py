@@ -12,7 +12,9 @@ from tests.members import factories as f
 
 ROOT = Path(settings.BASE_DIR)
 PO_FILE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
-CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK punctuation, ideographs, full-width forms
+CHINESE = re.compile(
+    r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+)  # CJK punctuation, ideographs, full-width forms
 
 
 @pytest.fixture(autouse=True)
@@ -154,9 +156,11 @@ def test_compiled_catalogue_is_up_to_date():
 
 # Chinese may appear in a template only inside these; everything else a user reads goes through the catalogue.
 ALLOWED_CHINESE = {
-    "blocktranslate block": re.compile(r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S),
+    "blocktranslate block": re.compile(
+        r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S
+    ),
     "translate tag": re.compile(r"\{%\s*trans(?:late)?\s.*?%\}", re.S),
-    "translated literal _(\"...\") in a tag or filter": re.compile(r"\b_\(\"[^\"]*\"\)"),
+    'translated literal _("...") in a tag or filter': re.compile(r"\b_\(\"[^\"]*\"\)"),
     "comment block": re.compile(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S),
     "template comment": re.compile(r"\{#.*?#\}", re.S),
     "HTML comment": re.compile(r"<!--.*?-->", re.S),
@@ -177,12 +181,15 @@ def _bare_chinese(text: str) -> list[tuple[int, str]]:
 def test_templates_have_no_bare_chinese():
     files = _template_files()
     assert len(files) > 20
-    found = [f"{path.relative_to(ROOT)}:{n}: {line}"
-             for path in files for n, line in _bare_chinese(path.read_text(encoding="utf-8"))]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line}"
+        for path in files
+        for n, line in _bare_chinese(path.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 
 def test_bare_chinese_check_catches_untranslated_text():
     [(line_no, line)] = _bare_chinese('<p>\n{% translate "登录" %}：<a>注册</a></p>')
     assert line_no == 2 and "登录" not in line and "：" in line and "注册" in line
-    assert _bare_chinese('{% blocktranslate %}共{{ n }}人{% endblocktranslate %}{# 说明 #}') == []
+    assert _bare_chinese("{% blocktranslate %}共{{ n }}人{% endblocktranslate %}{# 说明 #}") == []

@@ -14,7 +14,7 @@ from members.permissions import member_person
 from transfers import selectors, services
 from transfers.models import TransferApplication
 from unionhub.lib import clock
-from unionhub.lib.api import StateOut
+from unionhub.lib.api import StateOut, error_codes
 
 
 def _person(request):
@@ -22,8 +22,9 @@ def _person(request):
 
 
 class TransferApplicationIn(serializers.Serializer):
-    union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all(), allow_null=True, required=False,
-                                               default=None)
+    union = serializers.PrimaryKeyRelatedField(
+        queryset=Union.objects.all(), allow_null=True, required=False, default=None
+    )
     unit_name = serializers.CharField(max_length=200)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     secondment_until = serializers.DateField(required=False, allow_null=True, default=None)
@@ -45,8 +46,20 @@ class MyTransferApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferApplication
-        fields = ["id", "state", "state_display", "union", "from_union", "unit_name", "transfer_reason",
-                  "secondment_until", "reason", "created_at", "due_at", "timeline"]
+        fields = [
+            "id",
+            "state",
+            "state_display",
+            "union",
+            "from_union",
+            "unit_name",
+            "transfer_reason",
+            "secondment_until",
+            "reason",
+            "created_at",
+            "due_at",
+            "timeline",
+        ]
 
     def get_timeline(self, obj) -> list[dict]:
         return TimelineSerializer(timeline(obj), many=True).data
@@ -55,13 +68,31 @@ class MyTransferApplicationSerializer(serializers.ModelSerializer):
 class MyTransferApplicationListCreateApi(APIView):
     """GET: my transfer applications; POST: ask to move (a non-member gets a join application instead)."""
 
+    api_summary = {"get": "我的转会申请", "post": "提交转会申请（非本市会员转为入会申请）"}
+
     @extend_schema(responses=MyTransferApplicationSerializer(many=True))
+    @error_codes("not_a_member_account")
     def get(self, request):
-        apps = (TransferApplication.objects.filter(applicant=_person(request))
-                .select_related("union", "from_union").order_by("-created_at", "-pk"))
+        apps = (
+            TransferApplication.objects.filter(applicant=_person(request))
+            .select_related("union", "from_union")
+            .order_by("-created_at", "-pk")
+        )
         return Response(MyTransferApplicationSerializer(apps, many=True).data)
 
     @extend_schema(request=TransferApplicationIn, responses={201: TransferApplicationCreatedOut})
+    # someone not known as a member gets a join application: its pre-screening codes too
+    @error_codes(
+        "not_a_member_account",
+        "open_application_exists",
+        "same_union",
+        "union_not_accepting",
+        "secondment_too_short",
+        "underage",
+        "invalid_employment_type",
+        "proof_required",
+        "invalid_hire_date",
+    )
     def post(self, request):
         _person(request)
         data = TransferApplicationIn(data=request.data)
@@ -74,7 +105,10 @@ class MyTransferApplicationListCreateApi(APIView):
 
 
 class MyTransferApplicationWithdrawApi(APIView):
+    api_summary = "撤销我的转会申请"
+
     @extend_schema(request=None, responses=StateOut)
+    @error_codes("invalid_transition")
     def post(self, request, pk: int):
         app = services.transfer_application_withdraw(application_id=pk, user=request.user)
         return Response({"id": app.pk, "state": app.state})
@@ -91,15 +125,31 @@ class StaffTransferApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferApplication
-        fields = ["id", "state", "applicant_name", "id_number_masked", "member_no", "from_union", "union", "county",
-                  "unit_name", "employer_name", "transfer_reason", "secondment_until", "due_at", "overdue",
-                  "reason", "created_at"]
+        fields = [
+            "id",
+            "state",
+            "applicant_name",
+            "id_number_masked",
+            "member_no",
+            "from_union",
+            "union",
+            "county",
+            "unit_name",
+            "employer_name",
+            "transfer_reason",
+            "secondment_until",
+            "due_at",
+            "overdue",
+            "reason",
+            "created_at",
+        ]
 
     def get_overdue(self, obj) -> bool:
         return obj.is_open and obj.due_at < clock.today()
 
 
 class TransferApplicationListApi(generics.ListAPIView):
+    api_summary = "本级及下级工会的转会申请"
     permission_classes = [IsUnionStaff]
     serializer_class = StaffTransferApplicationSerializer
 
@@ -112,21 +162,43 @@ class TransferApplicationListApi(generics.ListAPIView):
 
 class TransferApproveIn(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    dues_mode = serializers.ChoiceField(choices=DuesMode.choices, required=False, allow_blank=True, default="")
+    dues_mode = serializers.ChoiceField(
+        choices=DuesMode.choices, required=False, allow_blank=True, default=""
+    )
 
 
-TransferApplicationDispatchApi = staff_action_api(name="TransferApplicationDispatch",
-                                                  service=services.transfer_application_dispatch,
-                                                  input_serializer=DispatchIn)
-TransferApplicationVerifyApi = staff_action_api(name="TransferApplicationVerify",
-                                                service=services.transfer_application_verify,
-                                                input_serializer=VerifyIn)
-TransferApplicationApproveApi = staff_action_api(name="TransferApplicationApprove",
-                                                 service=services.transfer_application_approve,
-                                                 input_serializer=TransferApproveIn, output=ApproveOut,
-                                                 output_extra=lambda app: {"membership_id": app.membership_id})
-TransferApplicationRejectApi = staff_action_api(name="TransferApplicationReject",
-                                                service=services.transfer_application_reject,
-                                                input_serializer=RejectIn)
-
-
+TRANSFER_PERM = "transfers.change_transferapplication"
+TransferApplicationDispatchApi = staff_action_api(
+    name="TransferApplicationDispatch",
+    required_perm=TRANSFER_PERM,
+    service=services.transfer_application_dispatch,
+    input_serializer=DispatchIn,
+    codes=("invalid_county",),
+    summary="分派转会申请到县区总工会（市总工会）",
+)
+TransferApplicationVerifyApi = staff_action_api(
+    name="TransferApplicationVerify",
+    required_perm=TRANSFER_PERM,
+    service=services.transfer_application_verify,
+    input_serializer=VerifyIn,
+    codes=("invalid_union", "same_union"),
+    summary="校核转会申请并确定转入工会（县区总工会）",
+)
+TransferApplicationApproveApi = staff_action_api(
+    name="TransferApplicationApprove",
+    required_perm=TRANSFER_PERM,
+    service=services.transfer_application_approve,
+    input_serializer=TransferApproveIn,
+    output=ApproveOut,
+    output_extra=lambda app: {"membership_id": app.membership_id},
+    codes=("invalid_dues_mode", "membership_inactive"),
+    summary="批准转会申请（会员组织关系转入）",
+)
+TransferApplicationRejectApi = staff_action_api(
+    name="TransferApplicationReject",
+    required_perm=TRANSFER_PERM,
+    service=services.transfer_application_reject,
+    input_serializer=RejectIn,
+    codes=("reason_required",),
+    summary="驳回转会申请",
+)

@@ -8,14 +8,22 @@ from members.models import DuesMode, Union
 
 class TransferForm(forms.Form):
     union = forms.ModelChoiceField(
-        label=_("转入的工会"), queryset=Union.objects.filter(accepts_members=True), required=False,
-        widget=forms.RadioSelect, blank=True, empty_label=_("不清楚新单位的工会（由市总工会分派）"),
+        label=_("转入的工会"),
+        queryset=Union.objects.filter(accepts_members=True),
+        required=False,
+        widget=forms.RadioSelect,
+        blank=True,
+        empty_label=_("不清楚新单位的工会（由市总工会分派）"),
     )
     unit_name = forms.CharField(label=_("新工作单位"), max_length=200)
-    reason = forms.CharField(label=_("转会原因"), max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-    secondment_until = forms.DateField(label=_("借调期满日期（借调六个月以上的填写）"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("转会原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    secondment_until = forms.DateField(
+        label=_("借调期满日期（借调六个月以上的填写）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, search: str = "", exclude_union_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,9 +38,9 @@ class TransferForm(forms.Form):
 
 
 class TransferApproveForm(forms.Form):
-    dues_mode = forms.ChoiceField(label=_("缴费方式（不变则留空）"), required=False,
-                                  choices=[("", "—")] + list(DuesMode.choices))
-    comment = forms.CharField(label=_("审批意见"), required=False, initial=_("同意转入"),
-                              widget=forms.Textarea(attrs={"rows": 2}))
-
-
+    dues_mode = forms.ChoiceField(
+        label=_("缴费方式（不变则留空）"), required=False, choices=[("", "—")] + list(DuesMode.choices)
+    )
+    comment = forms.CharField(
+        label=_("审批意见"), required=False, initial=_("同意转入"), widget=forms.Textarea(attrs={"rows": 2})
+    )

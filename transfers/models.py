@@ -9,13 +9,19 @@ from casework.models import ApplicationBase
 class TransferApplication(ApplicationBase):
     """A member asks to move to another union; approval moves the membership (number, join date, ledger stay)."""
 
-    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT,
-                                   related_name="transfer_applications", verbose_name=_("会籍"))
-    from_union = models.ForeignKey("members.Union", on_delete=models.PROTECT, related_name="transfers_out",
-                                   verbose_name=_("原所在工会"))
+    membership = models.ForeignKey(
+        "members.Membership",
+        on_delete=models.PROTECT,
+        related_name="transfer_applications",
+        verbose_name=_("会籍"),
+    )
+    from_union = models.ForeignKey(
+        "members.Union", on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("原所在工会")
+    )
     transfer_reason = models.CharField(_("转会原因"), max_length=500, blank=True)
-    secondment_until = models.DateField(_("借调期满日期"), null=True, blank=True,
-                                        help_text=_("借调六个月以上的，期满后转回原单位工会。"))
+    secondment_until = models.DateField(
+        _("借调期满日期"), null=True, blank=True, help_text=_("借调六个月以上的，期满后转回原单位工会。")
+    )
     secondment_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     scope_union_fields = ("union", "county", "from_union")
@@ -36,5 +42,3 @@ class TransferApplication(ApplicationBase):
     @property
     def is_secondment(self) -> bool:
         return self.secondment_until is not None
-
-

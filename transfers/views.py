@@ -52,7 +52,9 @@ def transfer_apply(request):
             form.add_error(None, exc.messages)
         else:
             if kind == "join":
-                messages.info(request, _("系统中未查询到您的会员信息（例如会员关系在市外），已为您转为入会申请。"))
+                messages.info(
+                    request, _("系统中未查询到您的会员信息（例如会员关系在市外），已为您转为入会申请。")
+                )
                 return redirect("join-detail", app.pk)
             messages.success(request, _("转会申请已提交，请留意审核结果。"))
             return redirect("transfer-detail", app.pk)

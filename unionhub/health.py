@@ -8,6 +8,8 @@ from rest_framework.views import APIView
 class HealthApi(APIView):
     """Liveness check; also the framework floor the benchmarks compare against."""
 
+    api_summary = "健康检查"
+    api_audience = ("system",)
     permission_classes = [AllowAny]
     authentication_classes = []
 

@@ -4,16 +4,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unionhub.lib import clock
+
 
 class AuditEntry(models.Model):
     """Who revealed, exported or changed what. Never holds clear personal data."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(_("操作"), max_length=40)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from unionhub import healthchecks
 from unionhub.health import HealthApi
@@ -15,8 +15,10 @@ api_v1 = [
     path("", include("transfers.api_urls")),
     path("", include("formation.api_urls")),
     path("", include("dues.api_urls")),
+    path("", include("datawork.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # the split view serves its start-up script as a file: no inline script, so our CSP lets it run
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Admin pages of models that moved to another app keep their old addresses as permanent redirects.
@@ -51,3 +53,4 @@ urlpatterns = [
 ]
 
 handler404 = "unionhub.lib.api.page_not_found"
+handler500 = "unionhub.lib.api.server_error"

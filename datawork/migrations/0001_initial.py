@@ -1,6 +1,7 @@
 """importjob, unionreview, statisticspage move here from the members app: the tables stay as they are (state only), and
 their content types (and so their permissions and admin history) follow."""
 import django.db.models.deletion
+import unionhub.lib.clock
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +28,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('members', '0003_data_imports'),
+        ('members', '0008_import_job_recovery'),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -72,7 +73,9 @@ class Migration(migrations.Migration):
                     ('done', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
                     ('created_count', models.PositiveIntegerField(default=0, verbose_name='导入人数')),
                     ('report', models.JSONField(blank=True, default=dict, verbose_name='报告')),
-                    ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
+                    ('created_at', models.DateTimeField(default=unionhub.lib.clock.now, editable=False, verbose_name='上传时间')),
+                    ('queued_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                    ('attempts', models.PositiveSmallIntegerField(default=0, editable=False)),
                     ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
                     ('union', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_jobs', to='members.union', verbose_name='导入到工会')),
                     ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),

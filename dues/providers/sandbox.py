@@ -1,17 +1,24 @@
 """The sandbox provider: a local pay page whose button sends a notification signed as SPEC §8 describes."""
 
-import datetime as dt
 import hashlib
 import hmac
 import json
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
 
-from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
+from dues.providers.base import (
+    NotificationRejected,
+    PaymentProvider,
+    VerifiedNotification,
+    exact_yuan,
+    provider_time,
+    reference,
+)
 from unionhub.lib import clock
-from unionhub.lib.money import format_money, to_money
+from unionhub.lib.money import format_money
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 
@@ -46,18 +53,19 @@ class SandboxProvider(PaymentProvider):
         if not hmac.compare_digest(signature.lower(), sign(body)):
             raise NotificationRejected("bad signature")
         try:
-            data = json.loads(body)
-            paid_at = dt.datetime.fromisoformat(data["paid_at"])
-            if paid_at.tzinfo is None:
-                paid_at = paid_at.replace(tzinfo=clock.SHANGHAI)
-            return VerifiedNotification(
-                order_no=str(data["order_no"]),
-                amount=to_money(str(data["amount"])),
-                transaction_id=str(data["transaction_id"])[:64],
-                paid_at=paid_at,
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            data = json.loads(body, parse_float=Decimal)
+        except (ValueError, RecursionError) as exc:
             raise NotificationRejected("malformed body") from exc
+        if not isinstance(data, dict) or not {"order_no", "amount", "transaction_id", "paid_at"} <= set(data):
+            raise NotificationRejected("malformed body")
+        paid_at, raw = provider_time(data["paid_at"])
+        return VerifiedNotification(
+            order_no=reference(data["order_no"], "order_no"),
+            amount=exact_yuan(data["amount"]),
+            transaction_id=reference(data["transaction_id"], "transaction_id"),
+            paid_at=paid_at,
+            paid_at_raw=raw,
+        )
 
     def query_order(self, order) -> VerifiedNotification | None:
         return None  # the sandbox keeps no state of its own: an unpaid order simply expires

@@ -14,7 +14,13 @@ from pathlib import Path
 from cryptography import x509
 from django.conf import settings
 
-from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
+from dues.providers.base import (
+    NotificationRejected,
+    PaymentProvider,
+    VerifiedNotification,
+    provider_time,
+    reference,
+)
 from unionhub.lib.money import from_fen, to_fen
 
 log = logging.getLogger(__name__)
@@ -178,14 +184,16 @@ class WeChatPayProvider(PaymentProvider):
         if resource.get("trade_state") != "SUCCESS":
             raise NotificationRejected("trade not successful")
         amount = resource.get("amount") or {}
-        if amount.get("currency", "CNY") != "CNY" or not isinstance(amount.get("total"), int):
+        if not isinstance(amount, dict):
             raise NotificationRejected("bad amount")
-        try:
-            return VerifiedNotification(
-                order_no=resource["out_trade_no"],
-                amount=from_fen(amount["total"]),
-                transaction_id=str(resource["transaction_id"])[:64],
-                paid_at=dt.datetime.fromisoformat(resource["success_time"]),
-            )
-        except (KeyError, ValueError) as exc:
-            raise NotificationRejected("malformed resource") from exc
+        total = amount.get("total")
+        if amount.get("currency", "CNY") != "CNY" or not isinstance(total, int) or isinstance(total, bool):
+            raise NotificationRejected("bad amount")
+        paid_at, raw = provider_time(resource.get("success_time"))
+        return VerifiedNotification(
+            order_no=reference(resource.get("out_trade_no"), "out_trade_no"),
+            amount=from_fen(total),
+            transaction_id=reference(resource.get("transaction_id"), "transaction_id"),
+            paid_at=paid_at,
+            paid_at_raw=raw,
+        )

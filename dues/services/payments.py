@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import re
 import secrets
 from decimal import Decimal
 
@@ -41,7 +42,8 @@ def receipt_no_for(order: PaymentOrder) -> str:
     return f"R{order.year}{order.pk:010d}"
 
 
-def _parse_extra(value) -> Decimal:
+def parse_extra_amount(value) -> Decimal:
+    """The voluntary extra as money, or BusinessError invalid_extra (the API's and the pay page's message)."""
     if value in (None, ""):
         return Decimal("0.00")
     try:
@@ -79,7 +81,7 @@ def dues_payment_create(
         raise BusinessError("membership_inactive", _("会籍状态不是正常，不能缴费。"))
     if membership.dues_mode != DuesMode.SELF_PAY:
         raise BusinessError("not_self_pay", _("您的会费由工资代扣或单位统一缴纳，无需自行缴费。"))
-    extra = _parse_extra(extra_amount)
+    extra = parse_extra_amount(extra_amount)
     through_month = int(through_month)
     if not 1 <= through_month <= 12:
         raise BusinessError("beyond_window", _("缴费截止月份不正确。"))
@@ -135,71 +137,143 @@ def dues_payment_create(
 
 
 def _storable(text: str) -> str:
-    """PostgreSQL text cannot hold NUL: it is kept as the replacement character, like undecodable bytes."""
-    return text.replace("\x00", "\ufffd")
+    """PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate: both are kept as the replacement character."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
-def notification_record(*, provider: str, headers: dict, body: bytes, outcome: str = "received", reason: str = "",
-                        data: VerifiedNotification | None = None) -> PaymentNotification:
-    """Keep the notification as received, with what became of it."""
+NOTIFICATION_BODY_CAP = 20000
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def notification_record(
+    *,
+    provider: str,
+    headers: dict,
+    body: bytes,
+    outcome: str = "received",
+    reason: str = "",
+    data: VerifiedNotification | None = None,
+) -> PaymentNotification:
+    """Keep the notification as received (body capped), with what became of it."""
     kept = {
-        _storable(k): _storable(str(v))
+        _storable(str(k)): _storable(str(v))[:1000]
         for k, v in headers.items()
-        if k.lower().startswith(("wechatpay", "x-sandbox"))
+        if str(k).lower().startswith(("wechatpay", "x-sandbox"))
     }
-    return PaymentNotification.objects.create(
-        provider=provider, headers=kept, raw_body=_storable(body.decode("utf-8", errors="replace")[:20000]),
-        outcome=outcome, reason=_storable(reason[:200]), verified=data is not None,
-        order_no=_storable(data.order_no[:64]) if data else "",
-        transaction_id=_storable(data.transaction_id[:64]) if data else "",
+    notification = PaymentNotification(
+        provider=provider,
+        headers=kept,
+        raw_body=_storable(
+            body[: NOTIFICATION_BODY_CAP * 4].decode("utf-8", errors="replace")[:NOTIFICATION_BODY_CAP]
+        ),
+        outcome=outcome,
+    )
+    _notification_note(notification, outcome=outcome, reason=reason, data=data)
+    notification.save()
+    return notification
+
+
+def _notification_note(
+    notification: PaymentNotification,
+    *,
+    outcome: str,
+    reason: str = "",
+    data: VerifiedNotification | None = None,
+) -> None:
+    notification.outcome = outcome
+    notification.reason = _storable(reason)[:200]
+    notification.verified = data is not None
+    if data is not None:
+        notification.order_no = _storable(data.order_no)[:64]
+        notification.transaction_id = _storable(data.transaction_id)[:64]
+        notification.provider_paid_at = _storable(data.paid_at_raw)[:64]
+
+
+def _notification_update(notification: PaymentNotification, **note) -> None:
+    _notification_note(notification, **note)
+    notification.save(
+        update_fields=["outcome", "reason", "verified", "order_no", "transaction_id", "provider_paid_at"]
     )
 
 
 def payment_notification_handle(*, provider_name: str, headers: dict, body: bytes) -> str:
     """Verify and act on one provider notification. Returns the outcome; raises NotificationRejected
-    (the caller answers 400) when nothing may be credited.
+    (the caller answers in the provider's refusal format) when nothing may be credited.
 
-    Every notification is kept. A credited one is kept in the same transaction as the credit (one commit: the
-    provider resends until it gets our answer, so nothing is lost if we stop before it); a refused or failed one is
-    kept in a transaction of its own after the rollback."""
+    Every notification is kept: it is stored as received, in a commit of its own, before it is parsed; its outcome
+    is written in the credit's transaction. If crediting fails (the database goes away, say) the record stays as
+    `received` with the error, and the provider's resend is handled as a new notification."""
     Outcome = PaymentNotification.Outcome
-    record = {"provider": provider_name, "headers": headers, "body": body}
+    with transaction.atomic():
+        notification = notification_record(provider=provider_name, headers=headers, body=body)
     provider = get_provider(provider_name)
     try:
         data = provider.verify_notification(headers=headers, body=body)
     except NotificationRejected as exc:
-        notification_record(**record, outcome=Outcome.REJECTED, reason=exc.reason)
+        _notification_update(notification, outcome=Outcome.REJECTED, reason=exc.reason)
         log.warning("payment notification rejected (%s): %s", provider_name, exc.reason)
         raise
+    notes: list[str] = []
     try:
         with transaction.atomic():
-            outcome = payment_confirm(data=data, provider_name=provider_name)
-            notification_record(**record, outcome=outcome, data=data)
+            outcome = payment_confirm(data=data, provider_name=provider_name, notes=notes)
+            _notification_update(notification, outcome=outcome, reason="; ".join(notes), data=data)
     except NotificationRejected as exc:
-        notification_record(**record, outcome=Outcome.REJECTED, reason=exc.reason, data=data)
+        _notification_update(notification, outcome=Outcome.REJECTED, reason=exc.reason, data=data)
         raise
     except Exception as exc:
-        notification_record(**record, outcome=Outcome.RECEIVED, reason=f"error: {type(exc).__name__}", data=data)
+        try:
+            _notification_update(
+                notification, outcome=Outcome.RECEIVED, reason=f"error: {type(exc).__name__}", data=data
+            )
+        except Exception:  # the database itself is failing: the record stored on arrival remains
+            log.exception("could not note the failure on payment notification %s", notification.pk)
         raise
     return outcome
 
 
-def payment_confirm(*, data: VerifiedNotification, provider_name: str) -> str:
+def paid_at_bounded(data: VerifiedNotification, order: PaymentOrder) -> tuple[dt.datetime, str]:
+    """The provider's payment time if it is plausible for the order (aware, not before the order was opened less
+    a day, not after now plus a day); otherwise the time we received it, and why."""
+    from django.utils import timezone
+
+    received = clock.now()
+    paid_at = data.paid_at
+    if paid_at is None:
+        return received, "paid_at unreadable; receipt time used"
+    if paid_at.tzinfo is None or paid_at.utcoffset() is None:
+        return received, "paid_at without time zone; receipt time used"
+    day = dt.timedelta(days=1)
+    earliest = min(order.created_at, received) - day
+    latest = max(timezone.now(), received) + day
+    try:
+        plausible = earliest <= paid_at <= latest
+        if plausible:
+            paid_at.astimezone(dt.UTC)  # representable in UTC (year 1 and 9999 with an offset are not)
+    except (OverflowError, ValueError):
+        plausible = False
+    if not plausible:
+        return received, "paid_at outside the order's window; receipt time used"
+    return paid_at, ""
+
+
+def payment_confirm(*, data: VerifiedNotification, provider_name: str, notes: list[str] | None = None) -> str:
     """Credit a verified payment exactly once. Idempotent on the order and on the transaction id:
     a duplicate changes nothing; a late payment for an expired or superseded order is credited if its months
-    are still unpaid, otherwise the order waits for a refund (shown to staff)."""
+    are still unpaid, otherwise the order waits for a refund (shown to staff). A second, different transaction for
+    an order already paid opens a refund case of its own. What was corrected (the payment time) goes to `notes`."""
     Outcome = PaymentNotification.Outcome
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return _payment_confirm_locked(data, provider_name)
+                return _payment_confirm_locked(data, provider_name, notes if notes is not None else [])
         except IntegrityError:
             # a concurrent transaction credited the same transaction id first: look again
             continue
     return Outcome.DUPLICATE
 
 
-def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> str:
+def _payment_confirm_locked(data: VerifiedNotification, provider_name: str, notes: list[str]) -> str:
     Outcome, Status = PaymentNotification.Outcome, PaymentOrder.Status
     found = (
         PaymentOrder.objects.filter(order_no=data.order_no)
@@ -214,19 +288,23 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
     order = PaymentOrder.objects.select_for_update().get(pk=found[0])
     if data.amount != order.total_amount:
         raise NotificationRejected("amount mismatch")
-    if order.transaction_id:
-        if order.transaction_id == data.transaction_id:
-            return Outcome.DUPLICATE
-        # paid twice for one order (two transactions): the second needs a refund; keep it on record
-        log.warning("order %s paid twice (second transaction needs refund)", order.order_no)
-        return Outcome.REFUND
+    if order.transaction_id == data.transaction_id:
+        return Outcome.DUPLICATE
     if PaymentOrder.objects.filter(transaction_id=data.transaction_id).exists():
         return Outcome.DUPLICATE
+    paid_at, correction = paid_at_bounded(data, order)
+    if correction:
+        notes.append(correction)
+    if order.transaction_id:
+        # paid twice for one order (two transactions): the second is a refund case for the union's staff
+        log.warning("order %s paid twice (second transaction needs refund)", order.order_no)
+        _refund_case_open(order, data, paid_at)
+        return Outcome.REFUND
     wanted = [months.parse_month(m) for m in order.month_list]
     taken = PaidMonth.objects.filter(membership=membership, month__in=wanted).exists()
     # a withdrawn or expelled member owes nothing: money arriving late for their order is returned, not credited
     ended = membership.status in (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED)
-    order.transaction_id, order.paid_at = data.transaction_id, data.paid_at
+    order.transaction_id, order.paid_at = data.transaction_id, paid_at
     if taken or ended:
         order.status = Status.REFUND_PENDING
         order.save(update_fields=["status", "transaction_id", "paid_at", "updated_at"])
@@ -254,12 +332,34 @@ def _payment_confirm_locked(data: VerifiedNotification, provider_name: str) -> s
     return Outcome.CREDITED
 
 
+def _refund_case_open(order: PaymentOrder, data: VerifiedNotification, paid_at: dt.datetime) -> PaymentOrder:
+    """A second transaction for an order already paid: an order of its own, waiting for a refund (待退款订单), with
+    the amount, the transaction id and the member; nothing is credited. Its transaction id is unique, so the
+    provider's resends find it and change nothing."""
+    return PaymentOrder.objects.create(
+        order_no=order_no_new(clock.today()),
+        membership_id=order.membership_id,
+        year=order.year,
+        first_month=order.first_month,
+        last_month=order.last_month,
+        month_list=order.month_list,
+        months_count=order.months_count,
+        dues_amount=order.dues_amount,
+        extra_amount=order.extra_amount,
+        total_amount=data.amount,
+        provider=order.provider,
+        status=PaymentOrder.Status.REFUND_PENDING,
+        transaction_id=data.transaction_id,
+        paid_at=paid_at,
+        note=f"重复支付：订单 {order.order_no} 已由另一笔交易支付"[:200],
+    )
+
+
 def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None = None) -> dict:
     """Ask the provider about pending orders: credit those paid, expire those older than the TTL."""
     from django.conf import settings
-    from django.utils import timezone
 
-    now = now or timezone.now()
+    now = now or clock.now()
     ttl = dt.timedelta(minutes=ttl_minutes if ttl_minutes is not None else settings.PAYMENT_ORDER_TTL_MINUTES)
     counts = {"credited": 0, "expired": 0}
     for order in PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING).order_by("pk")[:1000]:

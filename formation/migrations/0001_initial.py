@@ -1,6 +1,7 @@
 """unionformationcase move here from the transfers app: the tables stay as they are (state only), and
 their content types (and so their permissions and admin history) follow."""
 import django.db.models.deletion
+import unionhub.lib.clock
 import django_fsm
 from django.conf import settings
 from django.db import migrations, models
@@ -28,7 +29,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('transfers', '0001_initial'),
+        ('transfers', '0002_business_clock_timestamps'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('members', '0003_data_imports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -49,7 +50,7 @@ class Migration(migrations.Migration):
                     ('notice_issued_on', models.DateField(blank=True, null=True, verbose_name='通知书下发日期')),
                     ('established_on', models.DateField(blank=True, null=True, verbose_name='建会日期')),
                     ('transferred_count', models.PositiveIntegerField(default=0, verbose_name='转接人数')),
-                    ('created_at', models.DateTimeField(auto_now_add=True)),
+                    ('created_at', models.DateTimeField(default=unionhub.lib.clock.now, editable=False, verbose_name='立案时间')),
                     ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.union', verbose_name='负责的县区总工会')),
                     ('new_union', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.union', verbose_name='新建工会')),
                     ('reservoir', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='formation_cases', to='members.union', verbose_name='职工服务中心工会')),

@@ -1,6 +1,7 @@
 """outboxmessage move here from the unionhub app: the tables stay as they are (state only), and
 their content types (and so their permissions and admin history) follow."""
 import django.db.models.deletion
+import unionhub.lib.clock
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +28,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('unionhub', '0001_initial'),
+        ('unionhub', '0002_business_clock_timestamps'),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
                     ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=8, verbose_name='状态')),
                     ('attempts', models.PositiveSmallIntegerField(default=0)),
                     ('last_error', models.CharField(blank=True, max_length=200)),
-                    ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
+                    ('created_at', models.DateTimeField(default=unionhub.lib.clock.now, editable=False, verbose_name='时间')),
                     ('sent_at', models.DateTimeField(blank=True, null=True)),
                     ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
                     ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to=settings.AUTH_USER_MODEL)),

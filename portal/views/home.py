@@ -22,7 +22,8 @@ def inbox_section(request, person, membership):
 
 
 # What the home page shows, in order: a callable (request, person, membership) -> (template_name, extra_context)
-# or None. The portal sits above the apps it shows, so it names them here rather than being told at start-up.
+# or None; a section whose context has home_main_task true is shown first, above the member's own summary.
+# The portal sits above the apps it shows, so it names them here rather than being told at start-up.
 HOME_SECTIONS = [card_section, inbox_section, join_section, transfer_section, dues_section]
 
 
@@ -32,11 +33,13 @@ def home(request):
     if person is None:
         return redirect("admin:index")
     membership = selectors.membership_current(person)
-    context = {"person": person, "membership": membership, "home_sections": []}
+    context = {"person": person, "membership": membership, "home_main_sections": [], "home_sections": []}
     for provider in HOME_SECTIONS:
         section = provider(request, person, membership)
         if section:
             template_name, extra = section
-            context["home_sections"].append(template_name)
+            # The member's main task (入会缴费 for a self-pay member, the application for an applicant) comes first.
+            main = extra.get("home_main_task", False)
+            context["home_main_sections" if main else "home_sections"].append(template_name)
             context.update(extra)
     return render(request, "members/home.html", context)

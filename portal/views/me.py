@@ -19,8 +19,11 @@ from unionhub.lib.errors import BusinessError, NotInScope
 @login_required
 def inbox_page(request):
     page = Paginator(inbox.inbox_list(user=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "members/inbox.html",
-                  {"inbox_page": page, "unread_count": inbox.inbox_unread_count(user=request.user)})
+    return render(
+        request,
+        "members/inbox.html",
+        {"inbox_page": page, "unread_count": inbox.inbox_unread_count(user=request.user)},
+    )
 
 
 @require_POST
@@ -51,8 +54,16 @@ def profile_page(request):
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
-            rows = person_profile_update(person_id=person.pk, actor=request.user, changes=changes,
-                                         password=form.cleaned_data["password"]) if changes else []
+            rows = (
+                person_profile_update(
+                    person_id=person.pk,
+                    actor=request.user,
+                    changes=changes,
+                    password=form.cleaned_data["password"],
+                )
+                if changes
+                else []
+            )
         except BusinessError as exc:
             form.add_error(FORM_FIELD_OF_CODE.get(exc.code), exc.detail)
         except ValidationError as exc:
@@ -64,5 +75,8 @@ def profile_page(request):
             else:
                 messages.info(request, _("资料没有变化。"))
             return redirect("member-profile")
-    return render(request, "members/profile.html",
-                  {"form": form, "person": person, "history": person.profile_changes.select_related("actor")[:20]})
+    return render(
+        request,
+        "members/profile.html",
+        {"form": form, "person": person, "history": person.profile_changes.select_related("actor")[:20]},
+    )

@@ -45,8 +45,13 @@ def upload(name="letter.png", data=None, content_type="image/png"):
 
 
 def submit(user, union=None, **kwargs):
-    fields = {"unit_name": "甲厂", "employment_type": EmploymentType.STAFF, "hire_date": dt.date(2024, 3, 1),
-              "statement": "", "proof": None}
+    fields = {
+        "unit_name": "甲厂",
+        "employment_type": EmploymentType.STAFF,
+        "hire_date": dt.date(2024, 3, 1),
+        "statement": "",
+        "proof": None,
+    }
     fields.update(kwargs)
     return services.join_application_submit(user=user, union=union, **fields)
 

@@ -39,8 +39,12 @@ def test_approve_button_with_dues_mode_and_comment(city, applicant):
     app = submit(applicant, union=city.branch)
     client = _client(city.branch_staff)
     page = client.get(f"{LIST}{app.pk}/change/").content.decode()
-    assert 'data-step="approve"' in page and 'data-step="reject"' in page and 'data-step="dispatch"' not in page
-    resp = client.post(f"{LIST}{app.pk}/step/approve/", {"dues_mode": "unit_paid", "comment": "经分工会研究同意"})
+    assert (
+        'data-step="approve"' in page and 'data-step="reject"' in page and 'data-step="dispatch"' not in page
+    )
+    resp = client.post(
+        f"{LIST}{app.pk}/step/approve/", {"dues_mode": "unit_paid", "comment": "经分工会研究同意"}
+    )
     assert resp.status_code == 302
     app = JoinApplication.objects.get(pk=app.pk)
     assert app.state == ApplicationState.APPROVED and app.membership.dues_mode == "unit_paid"
@@ -55,7 +59,9 @@ def test_dispatch_and_verify_buttons(city, applicant):
     app = submit(applicant)
     resp = _client(city.city_admin).post(f"{LIST}{app.pk}/step/dispatch/", {"county": city.county_a.pk})
     assert resp.status_code == 302
-    resp = _client(city.county_a_admin).post(f"{LIST}{app.pk}/step/verify/", {"union": "", "employer_name": ""})
+    resp = _client(city.county_a_admin).post(
+        f"{LIST}{app.pk}/step/verify/", {"union": "", "employer_name": ""}
+    )
     assert resp.status_code == 302
     app = JoinApplication.objects.get(pk=app.pk)
     assert app.state == ApplicationState.VERIFIED and app.union == city.reservoir_a
@@ -85,3 +91,16 @@ def test_only_city_admins_keep_the_holiday_calendar(city):
     assert resp.status_code == 302
     assert _client(city.county_a_admin).get(url).status_code == 403
     assert _client(city.county_a_admin).get("/admin/casework/workdayoverride/").status_code == 403
+
+
+def test_trace_names_the_person_and_union_not_the_username(city, applicant):
+    city.branch_staff.first_name = "周建国"
+    city.branch_staff.save()
+    app = submit(applicant, union=city.branch)
+    services.join_application_approve(
+        application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay", comment="同意"
+    )
+    page = _client(city.grassroots_staff).get(f"{LIST}{app.pk}/change/").content.decode()
+    assert "周建国（甲厂一分工会）" in page
+    assert applicant.person.name in page  # the applicant who submitted
+    assert f">{city.branch_staff.username}<" not in page and f">{applicant.username}<" not in page

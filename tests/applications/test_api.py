@@ -14,8 +14,13 @@ STAFF = "/api/v1/join-applications/"
 
 
 def _apply(client, **body):
-    payload = {"union": None, "unit_name": "甲厂", "employment_type": "staff", "hire_date": "2024-03-01",
-               "statement": "我自愿加入中华全国总工会。"}
+    payload = {
+        "union": None,
+        "unit_name": "甲厂",
+        "employment_type": "staff",
+        "hire_date": "2024-03-01",
+        "statement": "我自愿加入中华全国总工会。",
+    }
     payload.update(body)
     return client.post(ME, payload, format="json")
 
@@ -37,7 +42,10 @@ def test_direct_route_end_to_end(city, applicant, api_for, today):
     assert body["state"] == "approved"
     assert Membership.objects.get(pk=body["membership_id"]).person == applicant.person
     mine = member.get(ME).json()
-    assert mine[0]["state"] == "approved" and mine[0]["union"] == {"id": city.branch.pk, "name": "甲厂一分工会"}
+    assert mine[0]["state"] == "approved" and mine[0]["union"] == {
+        "id": city.branch.pk,
+        "name": "甲厂一分工会",
+    }
     me = member.get("/api/v1/me/").json()
     assert me["membership"]["status"] == "active" and me["membership"]["dues_start"] == "2025-01"
     detail = member.get(f"{ME}{pk}/").json()
@@ -54,11 +62,19 @@ def test_dispatch_route_end_to_end(city, applicant, api_for):
     assert resp.json() == {"id": pk, "state": "dispatched"}
     county = api_for(city.county_a_admin)
     assert [r["id"] for r in county.get(STAFF, {"queue": "1"}).json()["results"]] == [pk]
-    resp = county.post(f"{STAFF}{pk}/verify/", {"union": city.grassroots.pk, "employer_name": "甲厂"}, format="json")
+    resp = county.post(
+        f"{STAFF}{pk}/verify/", {"union": city.grassroots.pk, "employer_name": "甲厂"}, format="json"
+    )
     assert resp.json() == {"id": pk, "state": "verified"}
-    assert api_for(city.county_b_admin).post(f"{STAFF}{pk}/approve/", {"dues_mode": "payroll"},
-                                             format="json").status_code == 404
-    resp = api_for(city.grassroots_staff).post(f"{STAFF}{pk}/approve/", {"dues_mode": "payroll"}, format="json")
+    assert (
+        api_for(city.county_b_admin)
+        .post(f"{STAFF}{pk}/approve/", {"dues_mode": "payroll"}, format="json")
+        .status_code
+        == 404
+    )
+    resp = api_for(city.grassroots_staff).post(
+        f"{STAFF}{pk}/approve/", {"dues_mode": "payroll"}, format="json"
+    )
     assert resp.status_code == 200 and resp.json()["state"] == "approved"
     assert Membership.objects.get(pk=resp.json()["membership_id"]).union == city.grassroots
     detail = api_for(city.county_a_admin).get(f"{STAFF}{pk}/").json()
@@ -79,10 +95,15 @@ def test_reject_and_withdraw_through_api(city, applicant, api_for):
     assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
 
 
-@pytest.mark.parametrize(("setup", "code"), [
-    ("underage", "underage"), ("member", "already_member"), ("open", "open_application_exists"),
-    ("dispatched", "proof_required"),
-])
+@pytest.mark.parametrize(
+    ("setup", "code"),
+    [
+        ("underage", "underage"),
+        ("member", "already_member"),
+        ("open", "open_application_exists"),
+        ("dispatched", "proof_required"),
+    ],
+)
 def test_prescreening_codes(city, api_for, today, setup, code):
     today("2025-04-15")
     body = {"union": city.branch.pk}
@@ -104,18 +125,28 @@ def test_prescreening_codes(city, api_for, today, setup, code):
 
 def test_multipart_proof_upload_checked_by_content(city, applicant, api_for):
     member = api_for(applicant)
-    fields = {"union": city.branch.pk, "unit_name": "甲厂", "employment_type": "dispatched",
-              "hire_date": "2024-03-01", "statement": "我自愿加入中华全国总工会。"}
-    resp = member.post(ME, {**fields, "proof": upload(name="letter.pdf", data=b"GIF89a not really" * 20)},
-                       format="multipart")
+    fields = {
+        "union": city.branch.pk,
+        "unit_name": "甲厂",
+        "employment_type": "dispatched",
+        "hire_date": "2024-03-01",
+        "statement": "我自愿加入中华全国总工会。",
+    }
+    resp = member.post(
+        ME, {**fields, "proof": upload(name="letter.pdf", data=b"GIF89a not really" * 20)}, format="multipart"
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "proof_invalid_type"
-    resp = member.post(ME, {**fields, "proof": upload(name="letter.png", data=png_bytes())}, format="multipart")
+    resp = member.post(
+        ME, {**fields, "proof": upload(name="letter.png", data=png_bytes())}, format="multipart"
+    )
     assert resp.status_code == 201, resp.content
 
 
 def test_transition_from_wrong_state_is_409_and_outside_scope_is_404(city, applicant, api_for):
     app = submit(applicant, union=city.branch)
-    resp = api_for(city.city_admin).post(f"{STAFF}{app.pk}/dispatch/", {"county": city.county_a.pk}, format="json")
+    resp = api_for(city.city_admin).post(
+        f"{STAFF}{app.pk}/dispatch/", {"county": city.county_a.pk}, format="json"
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
     resp = api_for(city.sibling_staff).post(f"{STAFF}{app.pk}/reject/", {"reason": "x"}, format="json")
     assert resp.status_code == 404

@@ -20,7 +20,9 @@ def test_application_form_and_registration_form_carry_the_applicant(city, applic
     assert "我自愿加入中华全国总工会" in text
     with pytest.raises(LookupError):
         documents.document_pdf(app, documents.REGISTRATION_FORM)
-    app = services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode="payroll")
+    app = services.join_application_approve(
+        application_id=app.pk, actor=city.branch_staff, dues_mode="payroll"
+    )
     content, filename = documents.document_pdf(app, documents.REGISTRATION_FORM)
     text = _text(content)
     assert "工会会员登记表" in text and "刘小红" in text and app.membership.member_no in text

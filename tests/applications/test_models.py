@@ -29,9 +29,13 @@ def _in_state(city, user, state):
     if state in ("dispatched", "verified"):
         services.join_application_dispatch(application_id=app.pk, actor=city.city_admin, county=city.county_a)
     if state == "verified":
-        services.join_application_verify(application_id=app.pk, actor=city.county_a_admin, union=city.grassroots)
+        services.join_application_verify(
+            application_id=app.pk, actor=city.county_a_admin, union=city.grassroots
+        )
     if state == "approved":
-        services.join_application_approve(application_id=app.pk, actor=city.grassroots_staff, dues_mode="self_pay")
+        services.join_application_approve(
+            application_id=app.pk, actor=city.grassroots_staff, dues_mode="self_pay"
+        )
     if state == "rejected":
         services.join_application_reject(application_id=app.pk, actor=city.city_admin, reason="x")
     if state == "withdrawn":
@@ -49,11 +53,23 @@ ROLES = {
     # state → step → the fixture roles that may run it
     "submitted_no_union": {"dispatch": {"city_admin"}, "reject": {"city_admin"}, "withdraw": {"applicant"}},
     "dispatched": {"verify": {"county_a_admin"}, "reject": {"county_a_admin"}, "withdraw": {"applicant"}},
-    "verified": {"approve": {"grassroots_staff", "county_a_admin", "city_admin"},
-                 "reject": {"grassroots_staff", "county_a_admin", "city_admin"}, "withdraw": {"applicant"}},
+    "verified": {
+        "approve": {"grassroots_staff", "county_a_admin", "city_admin"},
+        "reject": {"grassroots_staff", "county_a_admin", "city_admin"},
+        "withdraw": {"applicant"},
+    },
 }
-PEOPLE = ["city_admin", "county_a_admin", "county_b_admin", "grassroots_staff", "branch_staff", "sibling_staff",
-          "other_staff", "applicant", "stranger"]
+PEOPLE = [
+    "city_admin",
+    "county_a_admin",
+    "county_b_admin",
+    "grassroots_staff",
+    "branch_staff",
+    "sibling_staff",
+    "other_staff",
+    "applicant",
+    "stranger",
+]
 
 
 @pytest.mark.parametrize("state", list(ROLES))

@@ -20,13 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def _dispatched(city, user):
     app = submit(user)
-    return services.join_application_dispatch(application_id=app.pk, actor=city.city_admin, county=city.county_a)
+    return services.join_application_dispatch(
+        application_id=app.pk, actor=city.city_admin, county=city.county_a
+    )
 
 
 def _verified(city, user, union=None):
     app = _dispatched(city, user)
-    return services.join_application_verify(application_id=app.pk, actor=city.county_a_admin,
-                                            union=union or city.grassroots)
+    return services.join_application_verify(
+        application_id=app.pk, actor=city.county_a_admin, union=union or city.grassroots
+    )
 
 
 def test_direct_route_branch_staff_approve_creates_membership_and_result_message(city, applicant, today):
@@ -34,8 +37,9 @@ def test_direct_route_branch_staff_approve_creates_membership_and_result_message
     app = submit(applicant, union=city.branch, hire_date=dt.date(2025, 2, 10))
     assert app.state == ApplicationState.SUBMITTED
     assert app.due_at == dt.date(2025, 4, 18)
-    app = services.join_application_approve(application_id=app.pk, actor=city.branch_staff,
-                                            dues_mode=DuesMode.SELF_PAY, comment="同意")
+    app = services.join_application_approve(
+        application_id=app.pk, actor=city.branch_staff, dues_mode=DuesMode.SELF_PAY, comment="同意"
+    )
     assert app.state == ApplicationState.APPROVED
     assert app.decided_by == city.branch_staff
     membership = app.membership
@@ -43,7 +47,10 @@ def test_direct_route_branch_staff_approve_creates_membership_and_result_message
     assert membership.dues_start == dt.date(2025, 2, 1)  # Tsinghua example 4
     assert membership.member_no.startswith("2025")
     steps = [(r.source, r.target, r.actor_id, r.comment) for r in timeline(app)]
-    assert steps == [("", "submitted", applicant.pk, ""), ("submitted", "approved", city.branch_staff.pk, "同意")]
+    assert steps == [
+        ("", "submitted", applicant.pk, ""),
+        ("submitted", "approved", city.branch_staff.pk, "同意"),
+    ]
     message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
     assert message.template == "join_approved_union"
     assert "甲厂一分工会竭诚为您提供热情周到的服务" in message.body
@@ -51,15 +58,18 @@ def test_direct_route_branch_staff_approve_creates_membership_and_result_message
 
 def test_dispatch_route_to_county_reservoir(city, applicant):
     app = submit(applicant, unit_name="某未建会公司")
-    app = services.join_application_dispatch(application_id=app.pk, actor=city.city_admin, county=city.county_a)
+    app = services.join_application_dispatch(
+        application_id=app.pk, actor=city.city_admin, county=city.county_a
+    )
     assert app.state == ApplicationState.DISPATCHED and app.county == city.county_a
     notice = OutboxMessage.objects.get(recipient=city.county_a_admin, channel="inbox")
     assert notice.template == "join_dispatched"
     app = services.join_application_verify(application_id=app.pk, actor=city.county_a_admin, union=None)
     assert app.state == ApplicationState.VERIFIED
     assert app.union == city.reservoir_a and app.employer_name == "某未建会公司"
-    app = services.join_application_approve(application_id=app.pk, actor=city.reservoir_a_staff,
-                                            dues_mode=DuesMode.SELF_PAY)
+    app = services.join_application_approve(
+        application_id=app.pk, actor=city.reservoir_a_staff, dues_mode=DuesMode.SELF_PAY
+    )
     assert app.membership.union == city.reservoir_a
     message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
     assert message.template == "join_approved_reservoir"
@@ -89,11 +99,13 @@ def test_reject_requires_reason(city, applicant):
 
 # --- transitions refused by state -------------------------------------------------------------------------
 
+
 def test_approve_refused_while_dispatched(city, applicant):
     app = _dispatched(city, applicant)
     with pytest.raises(InvalidTransition):
-        services.join_application_approve(application_id=app.pk, actor=city.county_a_admin,
-                                          dues_mode=DuesMode.SELF_PAY)
+        services.join_application_approve(
+            application_id=app.pk, actor=city.county_a_admin, dues_mode=DuesMode.SELF_PAY
+        )
 
 
 def test_dispatch_refused_for_application_that_names_a_union(city, applicant):
@@ -111,15 +123,18 @@ def test_verify_refused_before_dispatch(city, applicant):
 def test_approve_refused_for_undispatched_application_without_union(city, applicant):
     app = submit(applicant)
     with pytest.raises(InvalidTransition):
-        services.join_application_approve(application_id=app.pk, actor=city.city_admin,
-                                          dues_mode=DuesMode.SELF_PAY)
+        services.join_application_approve(
+            application_id=app.pk, actor=city.city_admin, dues_mode=DuesMode.SELF_PAY
+        )
 
 
 @pytest.mark.parametrize("decision", ["approve", "reject", "withdraw"])
 def test_no_step_after_a_decision(city, applicant, decision):
     app = submit(applicant, union=city.branch)
     if decision == "approve":
-        services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay")
+        services.join_application_approve(
+            application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay"
+        )
     elif decision == "reject":
         services.join_application_reject(application_id=app.pk, actor=city.branch_staff, reason="不符合条件")
     else:
@@ -129,23 +144,31 @@ def test_no_step_after_a_decision(city, applicant, decision):
     with pytest.raises(InvalidTransition):
         services.join_application_reject(application_id=app.pk, actor=city.branch_staff, reason="x")
     with pytest.raises(InvalidTransition):
-        services.join_application_approve(application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay")
+        services.join_application_approve(
+            application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay"
+        )
 
 
 @pytest.mark.parametrize("step", ["submitted", "dispatched", "verified"])
 def test_applicant_may_withdraw_before_decision(city, applicant, step):
-    app = {"submitted": lambda: submit(applicant), "dispatched": lambda: _dispatched(city, applicant),
-           "verified": lambda: _verified(city, applicant)}[step]()
+    app = {
+        "submitted": lambda: submit(applicant),
+        "dispatched": lambda: _dispatched(city, applicant),
+        "verified": lambda: _verified(city, applicant),
+    }[step]()
     app = services.join_application_withdraw(application_id=app.pk, user=applicant)
     assert app.state == ApplicationState.WITHDRAWN
 
 
 # --- transitions refused by role ---------------------------------------------------------------------------
 
+
 def test_only_city_admin_dispatches(city, applicant):
     app = submit(applicant)
     with pytest.raises(NotInScope):  # a county admin does not even see undispatched applications
-        services.join_application_dispatch(application_id=app.pk, actor=city.county_a_admin, county=city.county_a)
+        services.join_application_dispatch(
+            application_id=app.pk, actor=city.county_a_admin, county=city.county_a
+        )
     superior = f.staff(city.city, username="city_clerk")
     app = services.join_application_dispatch(application_id=app.pk, actor=superior, county=city.county_b)
     assert app.county == city.county_b
@@ -172,7 +195,10 @@ def test_verify_refuses_union_outside_the_county(city, applicant):
 
 def test_staff_outside_target_union_cannot_decide(city, applicant):
     app = submit(applicant, union=city.branch)
-    for actor in (city.sibling_staff, city.branch2_staff if hasattr(city, "branch2_staff") else city.other_staff):
+    for actor in (
+        city.sibling_staff,
+        city.branch2_staff if hasattr(city, "branch2_staff") else city.other_staff,
+    ):
         with pytest.raises(NotInScope):
             services.join_application_approve(application_id=app.pk, actor=actor, dues_mode="self_pay")
 
@@ -184,13 +210,17 @@ def test_county_admin_cannot_decide_before_verification_nor_reject_undispatched(
     app = _dispatched(city, f.person_user(name="王五"))
     with pytest.raises(InvalidTransition):  # a dispatched application is the county's to verify or refuse
         services.join_application_reject(application_id=app.pk, actor=city.city_admin, reason="x")
-    app = services.join_application_reject(application_id=app.pk, actor=city.county_a_admin, reason="法定代表人")
+    app = services.join_application_reject(
+        application_id=app.pk, actor=city.county_a_admin, reason="法定代表人"
+    )
     assert app.state == ApplicationState.REJECTED
 
 
 def test_city_admin_may_refuse_undispatched_application(city, applicant):
     app = submit(applicant)
-    app = services.join_application_reject(application_id=app.pk, actor=city.city_admin, reason="单位不在本市")
+    app = services.join_application_reject(
+        application_id=app.pk, actor=city.city_admin, reason="单位不在本市"
+    )
     assert app.state == ApplicationState.REJECTED
 
 
@@ -203,6 +233,7 @@ def test_only_the_applicant_withdraws(city, applicant):
 
 
 # --- pre-screening -----------------------------------------------------------------------------------------
+
 
 def _code(callable_):
     with pytest.raises(BusinessError) as exc:
@@ -233,8 +264,10 @@ def test_second_open_application_refused(city, applicant):
 
 
 def test_dispatched_worker_must_upload_proof(city, applicant):
-    assert _code(lambda: submit(applicant, union=city.branch,
-                                employment_type=EmploymentType.DISPATCHED)) == "proof_required"
+    assert (
+        _code(lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED))
+        == "proof_required"
+    )
     app = submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED, proof=upload())
     assert app.proof_file and app.proof_content_type == "image/png"
 
@@ -253,33 +286,54 @@ def test_union_that_does_not_accept_members_refused(city, applicant):
 
 # --- proofs ------------------------------------------------------------------------------------------------
 
+
 def test_proof_with_wrong_content_renamed_pdf_refused(city, applicant):
-    fake = upload(name="证明.pdf", data=b"MZ\x90\x00 this is an executable, not a PDF" * 10,
-                  content_type="application/pdf")
-    code = _code(lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED,
-                                proof=fake))
+    fake = upload(
+        name="证明.pdf",
+        data=b"MZ\x90\x00 this is an executable, not a PDF" * 10,
+        content_type="application/pdf",
+    )
+    code = _code(
+        lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED, proof=fake)
+    )
     assert code == "proof_invalid_type"
     assert JoinApplication.objects.count() == 0
 
 
-@pytest.mark.parametrize(("name", "data", "content_type"), [
-    ("证明.pdf", b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
-     "application/pdf"),
-    ("证明.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/png"),
-    ("证明.jpg", b"<script>fetch('/api/v1/me/')</script>" * 20, "image/jpeg"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        (
+            "证明.pdf",
+            b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
+            "application/pdf",
+        ),
+        ("证明.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/png"),
+        ("证明.jpg", b"<script>fetch('/api/v1/me/')</script>" * 20, "image/jpeg"),
+    ],
+)
 def test_html_or_script_disguised_as_a_proof_refused(city, applicant, name, data, content_type):
-    code = _code(lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED,
-                                proof=upload(name=name, data=data, content_type=content_type)))
+    code = _code(
+        lambda: submit(
+            applicant,
+            union=city.branch,
+            employment_type=EmploymentType.DISPATCHED,
+            proof=upload(name=name, data=data, content_type=content_type),
+        )
+    )
     assert code == "proof_invalid_type"
     assert JoinApplication.objects.count() == 0
 
 
 def test_proof_over_five_megabytes_refused(city, applicant):
-    big = upload(name="big.pdf", data=b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF",
-                 content_type="application/pdf")
-    code = _code(lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED,
-                                proof=big))
+    big = upload(
+        name="big.pdf",
+        data=b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF",
+        content_type="application/pdf",
+    )
+    code = _code(
+        lambda: submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED, proof=big)
+    )
     assert code == "proof_too_large"
 
 
@@ -287,8 +341,12 @@ def test_proof_stored_encrypted_under_random_name_outside_web_root(city, applica
     from applications import proofs
 
     data = pdf_bytes()
-    app = submit(applicant, union=city.branch, employment_type=EmploymentType.DISPATCHED,
-                 proof=upload(name="../../etc/passwd.pdf", data=data, content_type="application/pdf"))
+    app = submit(
+        applicant,
+        union=city.branch,
+        employment_type=EmploymentType.DISPATCHED,
+        proof=upload(name="../../etc/passwd.pdf", data=data, content_type="application/pdf"),
+    )
     stored = settings.PRIVATE_MEDIA_ROOT / "proofs" / app.proof_file
     assert stored.exists() and len(app.proof_file) == 32
     assert stored.read_bytes() != data and b"%PDF" not in stored.read_bytes()
@@ -297,6 +355,7 @@ def test_proof_stored_encrypted_under_random_name_outside_web_root(city, applica
 
 
 # --- service level -----------------------------------------------------------------------------------------
+
 
 def test_due_date_counts_national_day_holidays(city, applicant, today):
     today("2025-09-30")
@@ -320,12 +379,17 @@ def test_overdue_undispatched_application_reminds_city_staff(city, applicant, to
     today("2025-04-14")
     submit(applicant)
     services.join_application_overdue_remind(today=dt.date(2025, 4, 18))
-    assert OutboxMessage.objects.filter(recipient=city.city_admin, template="join_overdue",
-                                        channel="inbox").count() == 1
+    assert (
+        OutboxMessage.objects.filter(
+            recipient=city.city_admin, template="join_overdue", channel="inbox"
+        ).count()
+        == 1
+    )
     assert not OutboxMessage.objects.filter(recipient=city.county_a_admin).exists()
 
 
 # --- concurrency -------------------------------------------------------------------------------------------
+
 
 @postgres_only()
 @pytest.mark.postgres
@@ -345,7 +409,9 @@ def test_two_concurrent_approvals_exactly_one_wins(city, applicant):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=approve, args=(a,)) for a in (city.branch_staff, city.grassroots_staff)]
+    threads = [
+        threading.Thread(target=approve, args=(a,)) for a in (city.branch_staff, city.grassroots_staff)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -353,3 +419,65 @@ def test_two_concurrent_approvals_exactly_one_wins(city, applicant):
     assert sorted(outcomes) == ["409", "ok"]
     assert Membership.objects.filter(person=applicant.person).count() == 1
     assert TransitionRecord.objects.filter(target="approved").count() == 1
+
+
+def _result(applicant) -> str:
+    return OutboxMessage.objects.get(recipient=applicant, channel="inbox").body
+
+
+def test_approval_by_a_union_ends_with_its_own_contact(city, applicant):
+    city.branch.leader_name, city.branch.phone = "周红", "0717-6001234"
+    city.branch.save()
+    app = submit(applicant, union=city.branch)
+    services.join_application_approve(
+        application_id=app.pk, actor=city.branch_staff, dues_mode=DuesMode.SELF_PAY
+    )
+    body = _result(applicant)
+    assert body.endswith("联系人：周红，联系电话：0717-6001234") and "—" not in body
+
+
+def test_approval_by_a_union_without_contact_falls_back_to_its_parent(city, applicant):
+    city.grassroots.leader_name, city.grassroots.phone = "钱主席", "0717-6005678"
+    city.grassroots.save()
+    app = submit(applicant, union=city.branch)  # the branch keeps no contact
+    services.join_application_approve(
+        application_id=app.pk, actor=city.branch_staff, dues_mode=DuesMode.SELF_PAY
+    )
+    assert _result(applicant).endswith("联系人：钱主席，联系电话：0717-6005678")
+
+
+def test_reservoir_approval_ends_with_the_reservoir_contact_or_its_county(city, applicant):
+    city.county_a.leader_name, city.county_a.phone = "孙主任", "0717-6220000"
+    city.county_a.save()
+    app = _verified(city, applicant, union=city.reservoir_a)
+    services.join_application_approve(
+        application_id=app.pk, actor=city.reservoir_a_staff, dues_mode=DuesMode.SELF_PAY
+    )
+    message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
+    assert message.template == "join_approved_reservoir"
+    assert message.body.endswith("联系人：孙主任，联系电话：0717-6220000")
+
+
+def test_rejection_by_the_county_ends_with_the_county_contact(city, applicant):
+    city.county_a.leader_name, city.county_a.phone = "孙主任", "0717-6220000"
+    city.county_a.save()
+    city.grassroots.leader_name, city.grassroots.phone = "钱主席", "0717-6005678"
+    city.grassroots.save()
+    app = _verified(city, applicant, union=city.grassroots)
+    services.join_application_reject(application_id=app.pk, actor=city.county_a_admin, reason="非本单位职工")
+    message = OutboxMessage.objects.get(recipient=applicant, channel="inbox")
+    assert message.template == "join_rejected"
+    assert message.body.endswith("联系人：孙主任，联系电话：0717-6220000")
+
+
+def test_admin_warns_when_a_deciding_union_has_no_contact(city, applicant, client):
+    app = submit(applicant, union=city.branch)
+    client.force_login(city.branch_staff)
+    page = client.get(f"/admin/applications/joinapplication/{app.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" in page and city.branch.name in page
+    page = client.get(f"/admin/members/union/{city.branch.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" in page
+    city.branch.leader_name, city.branch.phone = "周红", "0717-6001234"
+    city.branch.save()
+    page = client.get(f"/admin/applications/joinapplication/{app.pk}/change/").content.decode()
+    assert "未填写工会负责人或联系电话" not in page

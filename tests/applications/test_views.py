@@ -24,9 +24,17 @@ def test_home_offers_apply_then_apply_page_prefills_statement_and_searches_union
 
 def test_apply_follow_withdraw_and_reapply(city, applicant):
     client = _client(applicant)
-    resp = client.post("/join/", {"union": city.branch.pk, "unit_name": "甲厂", "employment_type": "staff",
-                                  "hire_date": "2024-03-01", "statement": "我自愿加入中华全国总工会。",
-                                  "submit": "1"})
+    resp = client.post(
+        "/join/",
+        {
+            "union": city.branch.pk,
+            "unit_name": "甲厂",
+            "employment_type": "staff",
+            "hire_date": "2024-03-01",
+            "statement": "我自愿加入中华全国总工会。",
+            "submit": "1",
+        },
+    )
     app = JoinApplication.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/join/{app.pk}/"
     page = client.get(f"/join/{app.pk}/").content.decode()
@@ -41,7 +49,9 @@ def test_apply_follow_withdraw_and_reapply(city, applicant):
 
 def test_rejection_reason_shown_and_reapply_offered(city, applicant):
     app = submit(applicant, union=city.branch)
-    services.join_application_reject(application_id=app.pk, actor=city.branch_staff, reason="请提交本单位证明")
+    services.join_application_reject(
+        application_id=app.pk, actor=city.branch_staff, reason="请提交本单位证明"
+    )
     page = _client(applicant).get(f"/join/{app.pk}/").content.decode()
     assert "已驳回" in page and "请提交本单位证明" in page and "重新申请" in page
 
@@ -49,8 +59,20 @@ def test_rejection_reason_shown_and_reapply_offered(city, applicant):
 def test_apply_errors_are_shown_not_stored(city, today):
     today("2025-04-15")
     minor = f.person_user(born=dt.date(2010, 1, 1))
-    page = _client(minor).post("/join/", {"union": city.branch.pk, "unit_name": "甲厂", "employment_type": "staff",
-                                          "statement": "x", "submit": "1"}).content.decode()
+    page = (
+        _client(minor)
+        .post(
+            "/join/",
+            {
+                "union": city.branch.pk,
+                "unit_name": "甲厂",
+                "employment_type": "staff",
+                "statement": "x",
+                "submit": "1",
+            },
+        )
+        .content.decode()
+    )
     assert "未满18周岁" in page and not JoinApplication.objects.exists()
 
 

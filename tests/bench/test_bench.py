@@ -22,7 +22,13 @@ def test_bench_city_and_run_on_a_tiny_city(tmp_path, monkeypatch):
     assert Membership.objects.count() == 2000
     assert JoinApplication.objects.count() == 2000
     assert set(JoinApplication.objects.values_list("state", flat=True).distinct()) >= {
-        "submitted", "dispatched", "verified", "approved", "rejected", "withdrawn"}
+        "submitted",
+        "dispatched",
+        "verified",
+        "approved",
+        "rejected",
+        "withdrawn",
+    }
     assert PaidMonth.objects.count() > 2000 * 10
     assert PaymentOrder.objects.filter(status="pending").exists()
 

@@ -19,11 +19,20 @@ HEADERS = roster.TEMPLATE_HEADERS
 def roster_row(n: int, *, name=None, male=True, id_number=None, phone=None, **overrides) -> dict:
     born = dt.date(1980 + n % 20, 1 + n % 12, 1 + n % 28)
     row = {
-        "序号": str(n), "姓名": name or f"会员{n}", "性别": "男" if male else "女",
+        "序号": str(n),
+        "姓名": name or f"会员{n}",
+        "性别": "男" if male else "女",
         "身份证号码": id_number or idnumber.make("420502", born, (n * 2 + (1 if male else 0)) % 1000),
-        "国籍": "中国", "学历": "大学本科", "手机号码": phone if phone is not None else f"139{n:08d}",
-        "户籍类型": "城镇", "所属单位": "宜昌电力设备有限公司", "就业状况": "在编/合同", "担任工会职务": "",
-        "入职日期": "2015-07-01", "入会日期": "2016-09-01", "缴费方式": "自行缴费",
+        "国籍": "中国",
+        "学历": "大学本科",
+        "手机号码": phone if phone is not None else f"139{n:08d}",
+        "户籍类型": "城镇",
+        "所属单位": "宜昌电力设备有限公司",
+        "就业状况": "在编/合同",
+        "担任工会职务": "",
+        "入职日期": "2015-07-01",
+        "入会日期": "2016-09-01",
+        "缴费方式": "自行缴费",
     }
     row.update(overrides)
     return row

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.django_db
 HEADER_ROW = 4  # title, union name, contact, phone, then the headers
 
 
-def _export(actor, union) -> list[list]:
-    out, _count = exports.roster_export(actor=actor, union=union)
+def _export(actor, union, *, second_factor=True) -> list[list]:
+    out, _count = exports.roster_export(actor=actor, union=union, second_factor=second_factor)
     with out:
         return sheet_rows(out.read())
 
 
 def _body(rows: list[list]) -> list[list]:
-    return rows[HEADER_ROW + 1:]
+    return rows[HEADER_ROW + 1 :]
 
 
 def test_roster_has_the_seed_columns_and_the_subtree_members(city, members_of):
@@ -36,14 +36,20 @@ def test_roster_has_the_seed_columns_and_the_subtree_members(city, members_of):
 
 def test_roster_export_then_import_into_an_empty_union_gives_the_same_roster(city, today):
     today("2025-04-15")
-    source_rows = [roster_row(n, 担任工会职务="工会主席" if n == 1 else "", 学历="大学专科", 户籍类型="农村")
-                   for n in range(1, 8)]
-    source_rows[3].update({"性别": "女", "身份证号码": roster_row(4, male=False)["身份证号码"], "手机号码": ""})
+    source_rows = [
+        roster_row(n, 担任工会职务="工会主席" if n == 1 else "", 学历="大学专科", 户籍类型="农村")
+        for n in range(1, 8)
+    ]
+    source_rows[3].update(
+        {"性别": "女", "身份证号码": roster_row(4, male=False)["身份证号码"], "手机号码": ""}
+    )
     assert run_import(city.branch, city.branch_staff, xlsx_bytes(source_rows)).status == ImportJob.Status.DONE
-    out, _count = exports.roster_export(actor=city.city_admin, union=city.branch)
+    out, _count = exports.roster_export(actor=city.city_admin, union=city.branch, second_factor=True)
     exported = out.read()
     first = sheet_rows(exported)
-    assert first[HEADER_ROW + 1][3] == source_rows[0]["身份证号码"]  # clear for a staff user allowed to see it
+    assert (
+        first[HEADER_ROW + 1][3] == source_rows[0]["身份证号码"]
+    )  # clear for a staff user allowed to see it
     # the people leave the system; the exported file itself brings them back unchanged
     MembershipEvent.objects.all().delete()
     Membership.objects.all().delete()
@@ -79,14 +85,17 @@ def test_roster_is_masked_without_the_reveal_permission_and_every_export_is_logg
     assert clear[0][3] == person.id_number and clear[0][6] == person.phone
     entries = list(AuditEntry.objects.filter(action="export_roster").order_by("pk"))
     assert [(e.actor, e.detail["clear"], e.detail["rows"]) for e in entries] == [
-        (city.grassroots_staff, False, 1), (city.city_admin, True, 1)]
+        (city.grassroots_staff, False, 1),
+        (city.city_admin, True, 1),
+    ]
     assert all(person.id_number not in str(e.detail) and person.phone not in str(e.detail) for e in entries)
     assert entries[0].object_id == str(city.grassroots.pk)
 
 
 def test_union_summary_counts_members_without_retained_ones(city, members_of):
-    unit = EmployerUnit.objects.create(name="甲厂", credit_code="91420500MA4899000A", nature="私营经济",
-                                       address="甲路1号", worker_count=300)
+    unit = EmployerUnit.objects.create(
+        name="甲厂", credit_code="91420500MA4899000P", nature="私营经济", address="甲路1号", worker_count=300
+    )
     city.grassroots.employer = unit
     city.grassroots.leader_name, city.grassroots.phone = "赵主席", "0717-1234567"
     city.grassroots.save()
@@ -101,7 +110,7 @@ def test_union_summary_counts_members_without_retained_ones(city, members_of):
     body = {r[6]: r for r in rows[3:]}
     assert set(body) == {"甲区职工服务中心工会", "甲厂工会", "乙厂工会"} and count == 3
     row = body["甲厂工会"]
-    assert row[1:6] == ["甲厂", "91420500MA4899000A", "私营经济", "甲路1号", 300]
+    assert row[1:6] == ["甲厂", "91420500MA4899000P", "私营经济", "甲路1号", 300]
     assert row[9] == 3  # 2 own + 1 active in the branch; the retained member is not counted
     assert row[10:12] == ["赵主席", "0717-1234567"]
     assert body["乙厂工会"][9] == 1
@@ -116,10 +125,16 @@ def test_admin_export_links_download_xlsx_in_scope_only(client, city, members_of
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert len(sheet_rows(b"".join(response.streaming_content))) == HEADER_ROW + 2
-    assert client.get(reverse("admin:datawork_unionreview_export", args=[city.sibling.pk, "roster"])
-                      ).status_code == 404
-    assert client.get(reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "summary"])
-                      ).status_code == 200
+    assert (
+        client.get(reverse("admin:datawork_unionreview_export", args=[city.sibling.pk, "roster"])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "summary"])
+        ).status_code
+        == 200
+    )
     f.member(city.sibling)
     listing = client.get(reverse("admin:datawork_unionreview_changelist")).content.decode()
     assert "甲厂一分工会" in listing and "乙厂工会" not in listing

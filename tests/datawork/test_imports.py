@@ -31,19 +31,28 @@ def test_good_file_imports_every_row_with_people_memberships_numbers_and_events(
     today("2025-04-15")
     rows = [roster_row(n) for n in range(1, 6)]
     rows[1].update({"入职日期": "2025-02-10", "入会日期": "2025-04-01", "缴费方式": "工资代扣", "性别": "男"})
-    job = run_import(city.branch, city.branch_staff, xlsx_bytes(rows, title_rows=[["会员花名册"], ["工会名称：", "x"]]))
+    job = run_import(
+        city.branch, city.branch_staff, xlsx_bytes(rows, title_rows=[["会员花名册"], ["工会名称：", "x"]])
+    )
     assert job.status == ImportJob.Status.DONE, job.report
     assert job.created_count == 5 and job.total == 5 and job.done == 5
     assert Membership.objects.filter(union=city.branch, status="active").count() == 5
     person = person_get_by_id_number(rows[1]["身份证号码"])
     assert person.name == rows[1]["姓名"] and person.phone == rows[1]["手机号码"]
-    assert person.education == "bachelor" and person.household_type == "urban" and person.employment_type == "staff"
+    assert (
+        person.education == "bachelor"
+        and person.household_type == "urban"
+        and person.employment_type == "staff"
+    )
     membership = person.memberships.get()
     assert membership.dues_mode == "payroll" and membership.joined_on == dt.date(2025, 4, 1)
     assert membership.dues_start == dt.date(2025, 2, 1)  # hired in the join year: from the hire month
     other = person_get_by_id_number(rows[0]["身份证号码"]).memberships.get()
     assert other.dues_start == dt.date(2016, 1, 1)  # hired before the join year: from January
-    assert MembershipEvent.objects.filter(kind="join", to_union=city.branch, actor=city.branch_staff).count() == 5
+    assert (
+        MembershipEvent.objects.filter(kind="join", to_union=city.branch, actor=city.branch_staff).count()
+        == 5
+    )
     numbers = sorted(Membership.objects.values_list("member_no", flat=True))
     assert numbers == ["20160000001", "20160000002", "20160000003", "20160000004", "20250000001"]
     assert MemberNumberCounter.objects.get(year=2016).last == 4
@@ -51,7 +60,9 @@ def test_good_file_imports_every_row_with_people_memberships_numbers_and_events(
 
 
 def test_csv_file_imports_too(city):
-    job = run_import(city.grassroots, city.grassroots_staff, csv_bytes([roster_row(1), roster_row(2)]), "a.csv")
+    job = run_import(
+        city.grassroots, city.grassroots_staff, csv_bytes([roster_row(1), roster_row(2)]), "a.csv"
+    )
     assert job.status == ImportJob.Status.DONE and job.created_count == 2
 
 
@@ -112,8 +123,11 @@ def test_duplicate_id_numbers_and_phones_within_the_file_are_refused(city):
 def test_duplicate_against_the_database_member_refused_registered_person_linked(city):
     _user, existing = f.member(city.sibling)
     registered = f.person_user(name="李四").person
-    rows = [roster_row(1), roster_row(2, id_number=existing.person.id_number, name=existing.person.name),
-            roster_row(3, phone=existing.person.phone)]
+    rows = [
+        roster_row(1),
+        roster_row(2, id_number=existing.person.id_number, name=existing.person.name),
+        roster_row(3, phone=existing.person.phone),
+    ]
     job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes(rows))
     assert job.status == ImportJob.Status.REJECTED
     reasons = {e["row"]: "；".join(e["errors"]) for e in job.report["errors"]}
@@ -121,26 +135,44 @@ def test_duplicate_against_the_database_member_refused_registered_person_linked(
     assert "已是工会会员" in reasons[3]
     assert "手机号码：已被系统中其他人使用" in reasons[4]
     # a registered person who is not yet a member joins through the import (same person, no second record)
-    job = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes([
-        roster_row(1), roster_row(5, id_number=registered.id_number, name="李四", phone=registered.phone)]))
+    job = run_import(
+        city.grassroots,
+        city.grassroots_staff,
+        xlsx_bytes(
+            [
+                roster_row(1),
+                roster_row(5, id_number=registered.id_number, name="李四", phone=registered.phone),
+            ]
+        ),
+    )
     assert job.status == ImportJob.Status.DONE, job.report
     assert registered.memberships.get().union == city.grassroots
     assert job.report["linked_existing"] == 1
-    wrong_name = run_import(city.grassroots, city.grassroots_staff, xlsx_bytes([
-        roster_row(6, id_number=f.person_user(name="王五").person.id_number, name="王六")]))
+    wrong_name = run_import(
+        city.grassroots,
+        city.grassroots_staff,
+        xlsx_bytes([roster_row(6, id_number=f.person_user(name="王五").person.id_number, name="王六")]),
+    )
     assert "姓名" in wrong_name.report["errors"][0]["errors"][0]
 
 
 def test_missing_columns_and_wrong_union_are_refused(city):
-    job = run_import(city.grassroots, city.grassroots_staff,
-                     xlsx_bytes([roster_row(1)], headers=["序号", "姓名", "身份证号码"]))
+    job = run_import(
+        city.grassroots,
+        city.grassroots_staff,
+        xlsx_bytes([roster_row(1)], headers=["序号", "姓名", "身份证号码"]),
+    )
     assert job.status == ImportJob.Status.REJECTED and "缺少列" in job.report["file_error"]
     from unionhub.lib.errors import BusinessError, NotInScope
 
     with pytest.raises(NotInScope):
-        services.import_job_create(union=city.sibling, actor=city.grassroots_staff, file_name="a.xlsx", data=b"x")
+        services.import_job_create(
+            union=city.sibling, actor=city.grassroots_staff, file_name="a.xlsx", data=b"x"
+        )
     with pytest.raises(BusinessError):
-        services.import_job_create(union=city.county_a, actor=city.county_a_admin, file_name="a.xlsx", data=b"x")
+        services.import_job_create(
+            union=city.county_a, actor=city.county_a_admin, file_name="a.xlsx", data=b"x"
+        )
 
 
 def test_finished_job_is_not_run_twice(city):
@@ -149,19 +181,22 @@ def test_finished_job_is_not_run_twice(city):
     assert again.status == ImportJob.Status.DONE and Membership.objects.count() == 1
 
 
-def test_admin_upload_queues_the_job_and_the_progress_endpoint_reports_it(client, city,
-                                                                          django_capture_on_commit_callbacks):
+def test_admin_upload_queues_the_job_and_the_progress_endpoint_reports_it(
+    client, city, django_capture_on_commit_callbacks
+):
     client.force_login(city.grassroots_staff)
     page = client.get(reverse("admin:datawork_importjob_upload"))
     assert page.status_code == 200
     upload = io.BytesIO(xlsx_bytes([roster_row(1), roster_row(2)]))
     upload.name = "名单.xlsx"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:datawork_importjob_upload"),
-                               {"union": city.branch.pk, "file": upload})
+        response = client.post(
+            reverse("admin:datawork_importjob_upload"), {"union": city.branch.pk, "file": upload}
+        )
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("admin:datawork_importjob_progress",
-                                                                    args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "admin:datawork_importjob_progress", args=[job.pk]
+    )
     data = client.get(reverse("admin:datawork_importjob_progress_json", args=[job.pk])).json()
     assert data["status"] == "done" and data["percent"] == 100 and data["created_count"] == 2
     page = client.get(response.url)

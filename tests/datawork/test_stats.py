@@ -40,7 +40,13 @@ def test_members_per_union_are_rolled_up_the_tree_without_retained(known):
 def test_new_members_per_month_counts_joins_in_the_last_twelve_months(known):
     rows = stats.new_members_per_month(known.city, dt.date(2025, 4, 15))
     assert len(rows) == 12 and rows[0][0] == "2024-05" and rows[-1][0] == "2025-04"
-    assert dict(rows) == {**dict.fromkeys(dict(rows), 0), "2024-12": 4, "2025-02": 3, "2025-03": 3, "2025-04": 1}
+    assert dict(rows) == {
+        **dict.fromkeys(dict(rows), 0),
+        "2024-12": 4,
+        "2025-02": 3,
+        "2025-03": 3,
+        "2025-04": 1,
+    }
     assert sum(n for _m, n in stats.new_members_per_month(known.county_b, dt.date(2025, 4, 15))) == 4
 
 
@@ -50,15 +56,17 @@ def test_dashboard_page_shows_figures_in_tables_and_charts_from_local_static(cli
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="stats-total">6<' in html
-    assert "<td>甲厂工会</td><td class=\"num\">5</td>" in html
+    assert '<td>甲厂工会</td><td class="num">5</td>' in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "cdn" not in html.lower()
     assert "乙区总工会" not in html.split('data-testid="stats-summary"')[1]
     # applications and dues panels say there is no data until those apps have their models
     if stats.applications_panel(known.county_a) is None:
         assert "暂无数据" in html.split('data-testid="panel-applications"')[1]
     # a union outside scope cannot be chosen
-    assert client.get(reverse("admin:datawork_statisticspage_changelist"),
-                      {"union": known.other.pk}).status_code == 404
+    assert (
+        client.get(reverse("admin:datawork_statisticspage_changelist"), {"union": known.other.pk}).status_code
+        == 404
+    )
 
 
 def test_dashboard_is_linked_from_the_admin_index_for_staff(client, city):
@@ -81,8 +89,15 @@ def applications(city):
 
     def app(n, state, *, union=None, county=None, decided=None):
         person = f.person_user(name=f"申请人{n}").person
-        obj = JoinApplication.objects.create(applicant=person, union=union, county=county, unit_name="甲厂",
-                                             employment_type="staff", state=state, due_at=due)
+        obj = JoinApplication.objects.create(
+            applicant=person,
+            union=union,
+            county=county,
+            unit_name="甲厂",
+            employment_type="staff",
+            state=state,
+            due_at=due,
+        )
         if decided is not None:
             JoinApplication.objects.filter(pk=obj.pk).update(decided_at=decided.replace(tzinfo=shanghai))
         return obj
@@ -100,18 +115,28 @@ def applications(city):
 
 def test_applications_panel_counts_states_and_decisions_within_three_working_days(applications):
     county = stats.applications_panel(applications.county_a)
-    assert county["by_state"] == [("待审核", 1), ("已分派", 1), ("已校核", 0), ("已批准", 1), ("已驳回", 1),
-                                  ("已撤销", 1)]
+    assert county["by_state"] == [
+        ("待审核", 1),
+        ("已分派", 1),
+        ("已校核", 0),
+        ("已批准", 1),
+        ("已驳回", 1),
+        ("已撤销", 1),
+    ]
     assert county["total"] == 5
     assert county["in_time"] == {"decided": 2, "on_time": 1, "share": Decimal("50.0")}
     city = stats.applications_panel(applications.city)
-    assert dict(city["by_state"])["待审核"] == 2 and city["total"] == 7  # the city also sees those without a union
+    assert (
+        dict(city["by_state"])["待审核"] == 2 and city["total"] == 7
+    )  # the city also sees those without a union
     assert city["in_time"] == {"decided": 3, "on_time": 2, "share": Decimal("66.7")}
     grassroots = stats.applications_panel(applications.grassroots)
     assert grassroots["total"] == 4 and dict(grassroots["by_state"])["已分派"] == 0
     assert stats.applications_panel(applications.sibling) == {
         "by_state": [(label, 0) for label in ("待审核", "已分派", "已校核", "已批准", "已驳回", "已撤销")],
-        "total": 0, "in_time": None}
+        "total": 0,
+        "in_time": None,
+    }
 
 
 def test_dashboard_shows_the_applications_panel(client, applications):
@@ -119,7 +144,7 @@ def test_dashboard_shows_the_applications_panel(client, applications):
     html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
     panel = html.split('data-testid="panel-applications"')[1].split("</section>")[0]
     assert 'data-source="chart-applications"' in panel
-    assert "<td>已驳回</td><td class=\"num\">1</td>" in panel
+    assert '<td>已驳回</td><td class="num">1</td>' in panel
     assert "已办结 2 件，其中按时（3个工作日内）1 件，占 50.0%。" in panel
     client.force_login(applications.sibling_staff)
     html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
@@ -130,7 +155,10 @@ def test_a_unions_statistics_page_leads_to_the_dashboard_only_within_scope(clien
     url = reverse("admin:datawork_statisticspage_change", args=[city.grassroots.pk])
     client.force_login(city.sibling_staff)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("admin:datawork_statisticspage_history", args=[city.grassroots.pk])).status_code == 302
+    assert (
+        client.get(reverse("admin:datawork_statisticspage_history", args=[city.grassroots.pk])).status_code
+        == 302
+    )
     client.force_login(city.county_a_admin)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].endswith(f"?union={city.grassroots.pk}")

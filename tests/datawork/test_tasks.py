@@ -19,8 +19,9 @@ def test_a_second_delivery_skips_a_job_being_run_and_a_finished_job_is_left_alon
     monkeypatch.setattr(member_import_run, "delay", lambda job_id: None)  # deliveries are made by hand below
     union = f.union()
     staff = f.staff(union)
-    job = services.import_job_create(union=union, actor=staff, file_name="a.xlsx",
-                                    data=xlsx_bytes([roster_row(1), roster_row(2)]))
+    job = services.import_job_create(
+        union=union, actor=staff, file_name="a.xlsx", data=xlsx_bytes([roster_row(1), roster_row(2)])
+    )
     locked, release = threading.Event(), threading.Event()
 
     def other_worker():

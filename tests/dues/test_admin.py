@@ -207,3 +207,19 @@ def test_unit_payment_through_the_admin(april, city, make_member, client):
     assert client.get(f"/admin/dues/paymentorder/{order.pk}/receipt.pdf")["Content-Type"] == "application/pdf"
     client.force_login(city.sibling_staff)
     assert client.get(f"/admin/dues/paymentorder/{order.pk}/receipt.pdf").status_code == 404
+
+
+def test_orders_show_payment_channels_by_their_chinese_labels_in_list_and_filter(
+    april, city, make_member, client
+):
+    _user, m = make_member()
+    credit(m, "2024-01", "2025-03")
+    services.dues_payment_create(membership=m, year=2025, through_month=4, extra_amount="0")
+    _u2, unit_paid = make_member(dues_mode=DuesMode.UNIT_PAID)
+    services.unit_payment_record(actor=city.branch_staff, year=2025, membership_ids=[unit_paid.pk])
+    client.force_login(city.grassroots_staff)
+    page = client.get("/admin/dues/paymentorder/").content.decode()
+    assert "在线支付（测试）" in page and "单位统一缴纳" in page
+    assert ">sandbox<" not in page and ">unit<" not in page
+    filtered = client.get("/admin/dues/paymentorder/", {"provider": "unit"}).content.decode()
+    assert "单位统一缴纳" in filtered and unit_paid.member_no in filtered and m.member_no not in filtered

@@ -149,7 +149,6 @@ def test_expired_order_paid_late_is_credited(april, make_member):
     assert order.status == "paid"
 
 
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("end", ["voluntary", "arrears"])
 def test_order_paid_after_the_member_left_waits_for_a_refund_and_credits_nothing(april, make_member, end):
@@ -165,9 +164,12 @@ def test_order_paid_after_the_member_left_waits_for_a_refund_and_credits_nothing
         member_services.membership_withdraw(membership_id=m.pk, actor=None, reason="本人申请，经谈话后同意")
     assert deliver(order, "TX-AFTER") == "refund"
     order.refresh_from_db()
-    assert order.status == "refund_pending" and order.transaction_id == "TX-AFTER" and order.receipt_no is None
+    assert (
+        order.status == "refund_pending" and order.transaction_id == "TX-AFTER" and order.receipt_no is None
+    )
     assert not PaidMonth.objects.filter(payment=order).exists()
     assert deliver(order, "TX-AFTER") == "duplicate"
+
 
 def at_once(calls: list) -> list:
     """Run the calls in real threads (each with its own database connection), released together."""
@@ -225,15 +227,21 @@ def test_payment_api_bad_bodies_answer_in_the_error_format(april, make_member, a
     api = api_for(user)
     broken = api.post("/api/v1/me/dues/payments/", data=b"\x00", content_type="application/json")
     assert broken.status_code == 400 and broken.json()["code"] == "parse_error"
-    invalid = api.post("/api/v1/me/dues/payments/", {"year": "soon", "through_month": 13}, format="json").json()
+    invalid = api.post(
+        "/api/v1/me/dues/payments/", {"year": "soon", "through_month": 13}, format="json"
+    ).json()
     assert invalid["code"] == "invalid" and set(invalid["fields"]) == {"year", "through_month"}
     assert "through_month" in invalid["detail"]
 
 
 @pytest.mark.django_db
 def test_a_notification_with_nul_bytes_is_kept_and_rejected(api):
-    response = api.post(NOTIFY, data=b'{"order_no": "\x00"}\x00', content_type="application/json",
-                        HTTP_X_SANDBOX_SIGNATURE="\x00")
+    response = api.post(
+        NOTIFY,
+        data=b'{"order_no": "\x00"}\x00',
+        content_type="application/json",
+        HTTP_X_SANDBOX_SIGNATURE="\x00",
+    )
     assert response.status_code == 400
     notification = PaymentNotification.objects.get()
     assert notification.outcome == "rejected" and "\x00" not in notification.raw_body

@@ -50,7 +50,9 @@ def ledger(city, today):
     today("2025-03-10")
     member_services.membership_withdraw(membership_id=ns.gone.pk, actor=None, reason="本人申请，经谈话后同意")
     today(APRIL.isoformat())
-    _u, ns.late = f.member(city.sibling, name="新会员", joined_on=dt.date(2025, 3, 5), hire_date=dt.date(2025, 3, 1))
+    _u, ns.late = f.member(
+        city.sibling, name="新会员", joined_on=dt.date(2025, 3, 5), hire_date=dt.date(2025, 3, 1)
+    )
     order = services.dues_payment_create(membership=ns.late, year=2025, through_month=6, extra_amount="2.50")
     assert deliver(order) == "credited"
     services.dues_sweep(today=APRIL)
@@ -73,13 +75,16 @@ def python_collection(union) -> tuple[int, int]:
 def test_dues_panel_figures_for_a_county(city, ledger):
     figures = selectors.dashboard_figures(union=city.county_a, today=APRIL)
     per_month = dict(figures["per_month"])
-    assert list(per_month) == [months.format_month(m) for m in months.month_range(dt.date(2024, 5, 1),
-                                                                                   dt.date(2025, 5, 1))]
+    assert list(per_month) == [
+        months.format_month(m) for m in months.month_range(dt.date(2024, 5, 1), dt.date(2025, 5, 1))
+    ]
     assert per_month["2024-05"] == per_month["2024-12"] == Decimal("40.00")  # one, kept, gone, three
     assert per_month["2025-01"] == Decimal("20.00")  # one, gone
     assert per_month["2025-02"] == Decimal("10.00")  # one
     assert per_month["2025-03"] == Decimal("12.50")  # late's March and the order's extra
-    assert per_month["2025-04"] == Decimal("10.00")  # late (May and June, paid ahead, are later ledger months)
+    assert per_month["2025-04"] == Decimal(
+        "10.00"
+    )  # late (May and June, paid ahead, are later ledger months)
     assert figures["collection"] == {"paid_months": 5, "required_months": 13}
     assert python_collection(city.county_a) == (5, 13)
     assert figures["collection_rate"] == Decimal("0.3846")
@@ -113,6 +118,6 @@ def test_statistics_page_shows_the_dues_panel(client, city, ledger):
     client.force_login(city.county_a_admin)
     html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
     panel = html.split('data-testid="panel-dues"')[1]
-    assert "<td>2025-03</td><td class=\"num\">12.50</td>" in panel
+    assert '<td>2025-03</td><td class="num">12.50</td>' in panel
     assert "收缴率：38%" in panel
-    assert "<td>3-5</td><td class=\"num\">1</td>" in panel
+    assert '<td>3-5</td><td class="num">1</td>' in panel

@@ -52,7 +52,9 @@ def test_self_pay_member_paid_up_sees_nothing_due_and_may_pay_ahead(client, apri
 
 
 @pytest.mark.parametrize(("mode", "text"), [(DuesMode.PAYROLL, "工资代扣"), (DuesMode.UNIT_PAID, "统一缴纳")])
-def test_payroll_and_unit_paid_members_see_their_dues_mode_without_a_pay_button(client, april, make_member, mode, text):
+def test_payroll_and_unit_paid_members_see_their_dues_mode_without_a_pay_button(
+    client, april, make_member, mode, text
+):
     user, _m = make_member(dues_mode=mode)  # nothing imported yet: the months are open, but not theirs to pay
     section = home(client, user)
     assert text in section and "无需自行缴费" in section

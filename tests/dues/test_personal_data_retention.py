@@ -34,9 +34,13 @@ def test_pending_or_refund_pending_payment_order_keeps_a_person_from_anonymisati
     first.refresh_from_db()
     assert first.status == PaymentOrder.Status.REFUND_PENDING
     # an order opened just before the member withdrew, never paid nor yet expired
-    open_order = services.dues_payment_create(membership=pending, year=2025, through_month=4, extra_amount="0")
+    open_order = services.dues_payment_create(
+        membership=pending, year=2025, through_month=4, extra_amount="0"
+    )
     for membership in (refund, pending, done):
-        member_services.membership_withdraw(membership_id=membership.pk, actor=None, reason="本人申请，经谈话后同意")
+        member_services.membership_withdraw(
+            membership_id=membership.pk, actor=None, reason="本人申请，经谈话后同意"
+        )
 
     assert security_services.person_anonymise_expired(today=LATER) == [done.person_id]
 

@@ -55,12 +55,17 @@ def test_retention_stops_dues_from_the_next_month_and_restoring_starts_them_agai
     counts = services.dues_sweep(today=dt.date(2025, 11, 3))  # Jan, Feb, Jul–Oct: 6 → final warning only
     assert counts["warned"] == 1 and counts["withdrawn"] == 0
     entry = ArrearsEntry.objects.get(membership=m)
-    assert (entry.unpaid_months, entry.first_unpaid_month, entry.action) == (6, dt.date(2025, 1, 1), "final_warning")
+    assert (entry.unpaid_months, entry.first_unpaid_month, entry.action) == (
+        6,
+        dt.date(2025, 1, 1),
+        "final_warning",
+    )
 
     # paying covers exactly the required months: the exempt ones are skipped, not charged
     today("2025-11-03")
-    order = services.dues_payment_create(membership=Membership.objects.get(pk=m.pk), year=2025, through_month=11,
-                                         extra_amount="0")
+    order = services.dues_payment_create(
+        membership=Membership.objects.get(pk=m.pk), year=2025, through_month=11, extra_amount="0"
+    )
     assert order.month_list == ["2025-01", "2025-02", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"]
     assert str(order.total_amount) == "70.00"
     assert deliver(order) == "credited"
@@ -83,7 +88,14 @@ def test_exempt_months_do_not_rescue_a_member_from_withdrawal(today, make_member
     m = Membership.objects.get(pk=m.pk)
     assert m.status == "withdrawn"
     assert m.events.get(kind="auto_withdraw").detail["months"] == [
-        "2024-09", "2024-10", "2024-11", "2024-12", "2025-06", "2025-07", "2025-08"]
+        "2024-09",
+        "2024-10",
+        "2024-11",
+        "2024-12",
+        "2025-06",
+        "2025-07",
+        "2025-08",
+    ]
 
 
 def test_retained_and_restored_within_one_month_exempts_nothing(today, make_member):

@@ -19,8 +19,15 @@ def browser():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -29,7 +36,9 @@ def browser():
 @pytest.fixture
 def phone_page(browser):
     """A phone-sized page (iPhone-like viewport), Chinese first."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -40,6 +49,28 @@ def phone_page(browser):
 def desk_page(browser):
     """A desktop-sized page for the admin."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def a11y_phone(browser):
+    """A phone page whose context bypasses the site's CSP, so axe-core can be injected (tests only)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def a11y_desk(browser):
+    """An admin page at 1440×900 whose context bypasses CSP for axe-core (tests only)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

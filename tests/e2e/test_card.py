@@ -44,8 +44,9 @@ def test_member_shows_card_and_its_qr_code_verifies_on_a_phone(live_server, phon
     assert url.startswith(f"{live_server.url}/card/verify/")
     assert card.card_check(url.rstrip("/").rsplit("/", 1)[-1]).is_valid
 
-    visitor = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                               device_scale_factor=2)
+    visitor = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2
+    )
     try:
         checker = visitor.new_page()
         response = checker.goto(url)
@@ -72,8 +73,14 @@ def test_member_reads_messages_and_updates_profile_on_a_phone(live_server, phone
 
     user, _membership = f.member(city.branch, name="清小极")
     for i, subject in enumerate(["入会申请已批准", "会费缴纳提醒"]):
-        notify(recipient=user, template="test", subject=subject, body=f"{subject}：详见会员服务。",
-               dedupe_key=f"e2e:{i}", channels=("inbox",))
+        notify(
+            recipient=user,
+            template="test",
+            subject=subject,
+            body=f"{subject}：详见会员服务。",
+            dedupe_key=f"e2e:{i}",
+            channels=("inbox",),
+        )
     page = phone_page
     _login(page, live_server, user)
     assert "2 条未读" in page.get_by_test_id("home-inbox").inner_text()
@@ -101,8 +108,11 @@ def test_staff_see_what_members_changed_in_the_admin(live_server, desk_page, cit
     from tests.e2e.conftest import admin_login
 
     user, _membership = f.member(city.branch, name="清小极")
-    person_profile_update(person_id=user.person.pk, actor=user,
-                          changes={"education": "bachelor", "address": "宜昌市西陵区夷陵大道1号"})
+    person_profile_update(
+        person_id=user.person.pk,
+        actor=user,
+        changes={"education": "bachelor", "address": "宜昌市西陵区夷陵大道1号"},
+    )
     page = desk_page
     admin_login(page, live_server, city.grassroots_staff.username, "Staff-pass-123")
     page.goto(f"{live_server.url}/admin/members/profilechange/")

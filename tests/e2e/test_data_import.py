@@ -21,8 +21,9 @@ def _upload(page, live_server, tmp_path, rows, union, name="members.xlsx"):
     page.click("input[type=submit]")
 
 
-def test_staff_uploads_a_roster_watches_the_progress_and_sees_the_result(live_server, desk_page, tmp_path,
-                                                                          monkeypatch):
+def test_staff_uploads_a_roster_watches_the_progress_and_sees_the_result(
+    live_server, desk_page, tmp_path, monkeypatch
+):
     union = f.union(name="宜昌电力设备有限公司工会委员会")
     staff = f.staff(union, username="power_staff")
     page = desk_page

@@ -15,7 +15,9 @@ def member_login(page, live_server, user):
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_member_applies_staff_approves_in_admin_member_sees_approved(live_server, phone_page, desk_page, city):
+def test_member_applies_staff_approves_in_admin_member_sees_approved(
+    live_server, phone_page, desk_page, city
+):
     member = f.person_user(name="清小极")
     page = phone_page
     member_login(page, live_server, member)

@@ -3,8 +3,6 @@
 import datetime as dt
 import itertools
 
-from django.contrib.auth.models import Permission
-
 from members import services
 from members.models import DuesMode, Union, UnionLevel, User
 from unionhub.lib import idnumber
@@ -22,25 +20,34 @@ def phone() -> str:
     return f"138{next(_seq):08d}"
 
 
-def union(*, name=None, level=UnionLevel.GRASSROOTS, parent=None, accepts_members=True, is_reservoir=False,
-          **fields) -> Union:
+def union(
+    *, name=None, level=UnionLevel.GRASSROOTS, parent=None, accepts_members=True, is_reservoir=False, **fields
+) -> Union:
     n = next(_seq)
-    u = Union(name=name or f"工会{n}", code=f"U{n}", level=level, parent=parent, accepts_members=accepts_members,
-              is_reservoir=is_reservoir, **fields)
+    u = Union(
+        name=name or f"工会{n}",
+        code=f"U{n}",
+        level=level,
+        parent=parent,
+        accepts_members=accepts_members,
+        is_reservoir=is_reservoir,
+        **fields,
+    )
     u.save()
     return u
 
 
-def staff(union: Union, *, admin=False, reveal=False, username=None) -> User:
+def staff(union: Union, *, admin=False, reveal=False, username=None, roles=None) -> User:
+    """A staff account with roles (default: the three working roles); `admin` adds 工会管理员, `reveal` 查看明文."""
+    from members import roles as staff_roles
+
     user = User(username=username or f"staff{next(_seq)}", union=union, is_staff=True, is_union_admin=admin)
     user.set_password("Staff-pass-123")
     user.save()
-    perms = Permission.objects.filter(content_type__app_label__in=[
-        "members", "applications", "transfers", "dues", "unionhub", "notifications", "casework", "formation",
-        "datawork"]).exclude(codename="reveal_person")
-    user.user_permissions.set(perms)
-    if reveal:
-        user.user_permissions.add(Permission.objects.get(codename="reveal_person"))
+    keys = list(roles if roles is not None else ("approver", "finance", "data_manager"))
+    keys += ["union_admin"] if admin else []
+    keys += ["reveal"] if reveal else []
+    user.groups.set(staff_roles.role_groups(keys))
     return user
 
 
@@ -48,8 +55,9 @@ PASSWORD = "Member-pass-123"
 
 
 def person_user(*, name="张三", born=dt.date(1990, 1, 1), male=True, hire_date=None, password=PASSWORD):
-    user, _token = services.member_register(name=name, id_number=id_number(born, male), phone=phone(),
-                                            password=password)
+    user, _token = services.member_register(
+        name=name, id_number=id_number(born, male), phone=phone(), password=password
+    )
     if hire_date:
         user.person.hire_date = hire_date
         user.person.save()
@@ -58,6 +66,7 @@ def person_user(*, name="张三", born=dt.date(1990, 1, 1), male=True, hire_date
 
 def member(union: Union, *, joined_on=None, dues_mode=DuesMode.SELF_PAY, hire_date=None, **kwargs):
     user = person_user(hire_date=hire_date, **kwargs)
-    membership = services.membership_create(person=user.person, union=union, dues_mode=dues_mode, actor=None,
-                                            joined_on=joined_on)
+    membership = services.membership_create(
+        person=user.person, union=union, dues_mode=dues_mode, actor=None, joined_on=joined_on
+    )
     return user, membership

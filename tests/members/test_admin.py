@@ -24,8 +24,11 @@ def test_membership_changelist_shows_only_the_subtree(city):
 def test_sibling_staff_cannot_open_change_or_act_on_a_membership(city):
     _, m = f.member(city.branch, name="本会会员")
     client = admin_client(city.sibling_staff)
-    for url in (f"/admin/members/membership/{m.pk}/change/", f"/admin/members/membership/{m.pk}/history/",
-                f"/admin/members/person/{m.person_id}/change/"):
+    for url in (
+        f"/admin/members/membership/{m.pk}/change/",
+        f"/admin/members/membership/{m.pk}/history/",
+        f"/admin/members/person/{m.person_id}/change/",
+    ):
         response = client.get(url)
         assert response.status_code in (302, 404), url
         assert "本会会员" not in response.content.decode()
@@ -65,7 +68,7 @@ def test_union_list_is_indented_tree_with_counts_excluding_retained(city):
 def test_person_search_by_full_id_number_uses_the_keyed_hash(city):
     user, _ = f.member(city.branch, name="待查会员")
     client = admin_client(city.grassroots_staff)
-    body = client.get("/admin/members/person/", {"q": user.person.id_number}).content.decode()
+    body = client.get("/admin/members/person/", {"q": user.person.id_number}, follow=True).content.decode()
     assert "待查会员" in body
 
 
@@ -74,8 +77,16 @@ def test_reveal_is_logged_and_needs_permission(city):
 
     user, _ = f.member(city.branch)
     denied = admin_client(city.grassroots_staff).get(
-        f"/admin/members/person/{user.person_id}/reveal/id_number/", follow=True)
+        f"/admin/members/person/{user.person_id}/reveal/id_number/", follow=True
+    )
     assert user.person.id_number not in denied.content.decode()
-    allowed = admin_client(city.city_admin).get(f"/admin/members/person/{user.person_id}/reveal/id_number/")
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = admin_client(city.city_admin)
+    session = client.session  # a reveal needs a session that passed the second factor
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=city.city_admin, name="app").persistent_id
+    session.save()
+    allowed = client.get(f"/admin/members/person/{user.person_id}/reveal/id_number/")
     assert user.person.id_number in allowed.content.decode()
     assert AuditEntry.objects.filter(action="reveal_id_number", actor=city.city_admin).count() == 1

@@ -62,3 +62,33 @@ def test_generated_numbers_are_valid():
     value = idnumber.make("420502", dt.date(1990, 5, 17), 123)
     assert idnumber.is_valid(value)
     assert idnumber.gender(value) == "M"
+
+
+@pytest.mark.parametrize("prefix", ["000000", "999999", "429999", "420599"])
+def test_address_code_that_is_no_division_is_refused(prefix):
+    value = idnumber.make(prefix, dt.date(1980, 3, 4), 21)  # correct check character, no such division
+    with pytest.raises(ValidationError) as err:
+        idnumber.validate(value)
+    assert err.value.code == "id_address_code"
+    assert "行政区划" in str(err.value.messages[0])
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "420502",  # 西陵区, code from 1986: a number issued later to someone born in 1970 stays valid
+        "440524",  # 潮阳县, retired in 1993: people keep numbers issued under retired codes
+        "420500",  # 宜昌市 itself
+    ],
+)
+def test_address_codes_of_any_period_are_accepted(prefix):
+    assert idnumber.validate(idnumber.make(prefix, dt.date(1970, 6, 1), 31))
+
+
+def test_test_factories_and_demo_use_real_address_codes():
+    from demo.members import DemoContext
+    from tests.members import factories
+
+    for _ in range(20):
+        assert idnumber.is_valid(factories.id_number())
+    assert idnumber.is_valid(DemoContext(None).id_number(dt.date(1970, 1, 1), True))

@@ -48,11 +48,14 @@ def test_common_password_refused_and_nothing_stored():
     assert not Person.objects.exists()
 
 
-@pytest.mark.parametrize(("joined", "hired", "start"), [
-    (dt.date(2025, 4, 10), dt.date(2025, 2, 3), dt.date(2025, 2, 1)),   # Tsinghua example 4
-    (dt.date(2025, 4, 10), dt.date(2023, 10, 8), dt.date(2025, 1, 1)),  # Tsinghua example 5
-    (dt.date(2025, 4, 10), None, dt.date(2025, 4, 1)),
-])
+@pytest.mark.parametrize(
+    ("joined", "hired", "start"),
+    [
+        (dt.date(2025, 4, 10), dt.date(2025, 2, 3), dt.date(2025, 2, 1)),  # Tsinghua example 4
+        (dt.date(2025, 4, 10), dt.date(2023, 10, 8), dt.date(2025, 1, 1)),  # Tsinghua example 5
+        (dt.date(2025, 4, 10), None, dt.date(2025, 4, 1)),
+    ],
+)
 def test_dues_start_follows_hire_year_rule(joined, hired, start):
     assert services.dues_start_for(joined_on=joined, hire_date=hired) == start
 
@@ -92,7 +95,9 @@ def test_membership_lifecycle_allowed_transitions(city, today):
 def test_expel_from_retained_and_no_way_back(city):
     _, m = f.member(city.branch)
     services.membership_retain(membership_id=m.pk, actor=city.branch_staff, reason="unemployed")
-    m = services.membership_expel(membership_id=m.pk, actor=city.branch_staff, reason="委员会决定（刑事处罚）")
+    m = services.membership_expel(
+        membership_id=m.pk, actor=city.branch_staff, reason="委员会决定（刑事处罚）"
+    )
     assert m.status == MembershipStatus.EXPELLED
     assert m.events.last().detail == {"reported_to_union_id": city.grassroots.pk}
     for name in ("restore", "withdraw", "reinstate"):
@@ -109,8 +114,12 @@ def test_reinstate_only_after_an_automatic_withdrawal(city):
     _, m2 = f.member(city.branch)
     with pytest.raises(InvalidTransition):
         services.membership_restore(membership_id=m2.pk, actor=city.branch_staff)
-    services.membership_auto_withdraw(membership=Membership.objects.get(pk=m2.pk), reason="欠费超过6个月",
-                                      on=dt.date(2025, 8, 1), detail={"months": 7})
+    services.membership_auto_withdraw(
+        membership=Membership.objects.get(pk=m2.pk),
+        reason="欠费超过6个月",
+        on=dt.date(2025, 8, 1),
+        detail={"months": 7},
+    )
     m2 = services.membership_reinstate(membership_id=m2.pk, actor=city.branch_staff, reason="代扣记录漏导")
     assert m2.status == MembershipStatus.ACTIVE
 
@@ -126,8 +135,9 @@ def test_staff_of_a_sibling_union_cannot_change_a_membership(city):
     with pytest.raises(NotInScope):
         services.membership_retain(membership_id=m.pk, actor=city.sibling_staff, reason="retired")
     with pytest.raises(NotInScope):
-        services.membership_retain(membership_id=m.pk, actor=city.branch2 and f.staff(city.branch2),
-                                   reason="retired")
+        services.membership_retain(
+            membership_id=m.pk, actor=city.branch2 and f.staff(city.branch2), reason="retired"
+        )
 
 
 def test_member_counts_exclude_retained_members_and_roll_up(city):
@@ -144,18 +154,22 @@ def test_member_counts_exclude_retained_members_and_roll_up(city):
 
 
 def test_staff_admin_creates_accounts_only_below_its_union(city):
-    user = services.staff_create(actor=city.grassroots_staff, username="branch2clerk", password="Clerk-pass-8812",
-                                 union=city.branch2)
+    user = services.staff_create(
+        actor=city.grassroots_staff, username="branch2clerk", password="Clerk-pass-8812", union=city.branch2
+    )
     assert user.union == city.branch2 and user.is_staff
     with pytest.raises(NotInScope):
-        services.staff_create(actor=city.grassroots_staff, username="x1", password="Clerk-pass-8812",
-                              union=city.sibling)
+        services.staff_create(
+            actor=city.grassroots_staff, username="x1", password="Clerk-pass-8812", union=city.sibling
+        )
     with pytest.raises(BusinessError):
-        services.staff_create(actor=city.grassroots_staff, username="x2", password="Clerk-pass-8812",
-                              union=city.grassroots)
+        services.staff_create(
+            actor=city.grassroots_staff, username="x2", password="Clerk-pass-8812", union=city.grassroots
+        )
     with pytest.raises(BusinessError):
-        services.staff_create(actor=city.branch_staff, username="x3", password="Clerk-pass-8812",
-                              union=city.branch)
+        services.staff_create(
+            actor=city.branch_staff, username="x3", password="Clerk-pass-8812", union=city.branch
+        )
 
 
 def test_reveal_requires_permission_and_is_audited_without_clear_data(city):

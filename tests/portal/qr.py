@@ -7,7 +7,7 @@ import zxingcpp
 from PIL import Image
 
 _VIEWBOX = re.compile(r'viewBox="0 0 (\d+) (\d+)"')
-_SCALE = re.compile(r'scale\((\d+)\)')
+_SCALE = re.compile(r"scale\((\d+)\)")
 _PATH = re.compile(r' d="([^"]+)"')
 _COMMAND = re.compile(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?")
 

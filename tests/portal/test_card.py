@@ -35,7 +35,7 @@ def test_qr_on_card_page_decodes_to_a_link_that_verifies(client, carded, setting
     html = _card_page(client, user)
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     [url] = decode_svg(svg)
-    assert url.startswith(settings.SITE_URL + "/card/verify/")
+    assert url.startswith("http://testserver/card/verify/")
     assert f'data-verify-url="{url}"' in html
     client.logout()
     response = _verify(client, url)
@@ -44,10 +44,42 @@ def test_qr_on_card_page_decodes_to_a_link_that_verifies(client, carded, setting
     assert card.card_check(url.rstrip("/").rsplit("/", 1)[-1]).is_valid
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1:8101", "localhost:8000"])
+def test_qr_link_is_on_the_host_the_card_was_served_from_when_no_site_url_is_set(
+    client, carded, settings, host
+):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    user, _membership = carded
+    client.force_login(user)
+    html = client.get(reverse("member-card"), HTTP_HOST=host).content.decode()
+    [url] = decode_svg(re.search(r"<svg .*?</svg>", html, re.S).group(0))
+    assert url.startswith(f"http://{host}/card/verify/")
+    api = client.get(reverse("api-me-card"), HTTP_HOST=host)
+    assert api.status_code == 200
+    assert api.json()["verify_url"].startswith(f"http://{host}/card/verify/")
+
+
+def test_qr_link_uses_the_configured_site_url_whatever_the_host(client, carded, settings):
+    settings.SITE_URL = "https://unionhub.example.org/"
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    user, _membership = carded
+    client.force_login(user)
+    html = client.get(reverse("member-card"), HTTP_HOST="127.0.0.1:8101").content.decode()
+    [url] = decode_svg(re.search(r"<svg .*?</svg>", html, re.S).group(0))
+    assert url.startswith("https://unionhub.example.org/card/verify/")
+
+
 def test_card_page_shows_name_union_number_join_date_and_status(client, carded):
     user, membership = carded
     html = _card_page(client, user)
-    for text in ("清小极", membership.union.name, membership.member_no, membership.joined_on.isoformat(), "正常"):
+    for text in (
+        "清小极",
+        membership.union.name,
+        membership.member_no,
+        membership.joined_on.isoformat(),
+        "正常",
+    ):
         assert text in html
     assert user.person.id_number not in html and user.person.phone not in html
 
@@ -57,7 +89,7 @@ def test_link_with_any_one_character_changed_does_not_verify(client, carded):
     token = card.card_token(membership)
     assert card.card_check(token).is_valid
     for i, char in enumerate(token):
-        changed = token[:i] + next(c for c in URL_CHARS if c != char) + token[i + 1:]
+        changed = token[:i] + next(c for c in URL_CHARS if c != char) + token[i + 1 :]
         assert card.card_check(changed).result == "tampered", i
     changed = token[:-1] + ("A" if token[-1] != "A" else "B")
     html = _verify(client, changed).content.decode()
@@ -95,8 +127,9 @@ def test_withdrawn_or_expelled_members_old_link_reports_invalid(client, city, ca
 def test_link_from_before_a_wrong_auto_withdrawal_stays_invalid_after_reinstatement(city, carded, today):
     _user, membership = carded
     old = card.card_token(membership)
-    services.membership_auto_withdraw(membership=Membership.objects.get(pk=membership.pk), reason="欠费",
-                                      on=membership.joined_on, detail={})
+    services.membership_auto_withdraw(
+        membership=Membership.objects.get(pk=membership.pk), reason="欠费", on=membership.joined_on, detail={}
+    )
     services.membership_reinstate(membership_id=membership.pk, actor=city.branch_staff, reason="误退")
     membership = Membership.objects.get(pk=membership.pk)
     assert membership.status == MembershipStatus.ACTIVE
@@ -107,8 +140,9 @@ def test_link_from_before_a_wrong_auto_withdrawal_stays_invalid_after_reinstatem
 def test_transfer_to_another_union_invalidates_old_link(city, carded):
     _user, membership = carded
     old = card.card_token(membership)
-    services.membership_move(membership_id=membership.pk, to_union=city.sibling, actor=None, kind="transfer",
-                             reason="转会")
+    services.membership_move(
+        membership_id=membership.pk, to_union=city.sibling, actor=None, kind="transfer", reason="转会"
+    )
     assert card.card_check(old).result == "invalid"
     check = card.card_check(card.card_token(Membership.objects.get(pk=membership.pk)))
     assert check.is_valid and check.union_name == city.sibling.name
@@ -130,9 +164,16 @@ def test_verification_page_shows_nothing_personal_beyond_masked_name(client, car
     response = _verify(client, card.card_token(membership))
     html = response.content.decode()
     assert "清*极" in html and membership.union.name in html
-    for secret in (person.name, person.id_number, person.id_number_masked, person.phone, person.phone_masked,
-                   membership.member_no, person.birth_date.isoformat(),
-                   membership.joined_on.isoformat()):
+    for secret in (
+        person.name,
+        person.id_number,
+        person.id_number_masked,
+        person.phone,
+        person.phone_masked,
+        membership.member_no,
+        person.birth_date.isoformat(),
+        membership.joined_on.isoformat(),
+    ):
         assert secret not in html, secret
     assert response["Cache-Control"] == "no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
@@ -179,8 +220,9 @@ def test_member_who_asked_for_a_card_at_joining_has_it_on_approval(client, city)
     user = f.person_user(name="王五")
     user.person.wants_card = True
     user.person.save()
-    membership = services.membership_create(person=user.person, union=city.branch, dues_mode="self_pay",
-                                            actor=city.branch_staff)
+    membership = services.membership_create(
+        person=user.person, union=city.branch, dues_mode="self_pay", actor=city.branch_staff
+    )
     assert membership.card_active is True
     assert "<svg" in _card_page(client, user)
 
@@ -191,8 +233,9 @@ def test_someone_elses_membership_cannot_be_activated(city):
     from unionhub.lib.errors import BusinessError
 
     with pytest.raises(BusinessError) as err:
-        card.membership_card_activate(membership_id=other_membership.pk, actor=user,
-                                      id_number=user.person.id_number)
+        card.membership_card_activate(
+            membership_id=other_membership.pk, actor=user, id_number=user.person.id_number
+        )
     assert err.value.code == "not_your_membership"
 
 

@@ -12,10 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _message(user, subject, *, minutes_ago, channels=("inbox",)):
-    created = notify(recipient=user, template="test", subject=subject, body=f"{subject}的内容",
-                     dedupe_key=f"test:{user.pk}:{subject}", channels=channels)
+    created = notify(
+        recipient=user,
+        template="test",
+        subject=subject,
+        body=f"{subject}的内容",
+        dedupe_key=f"test:{user.pk}:{subject}",
+        channels=channels,
+    )
     OutboxMessage.objects.filter(pk__in=[m.pk for m in created]).update(
-        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
+        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
+    )
     return created[0]
 
 
@@ -56,8 +63,12 @@ def test_home_page_counts_unread_and_marking_read_lowers_it(client, inbox_user):
     client.post(reverse("member-inbox-read-all"))
     home = client.get(reverse("member-home")).content.decode()
     assert "没有未读消息" in home
-    assert OutboxMessage.objects.filter(recipient__username__startswith="p", read_at__isnull=True,
-                                        channel="inbox").count() == 1  # the other member's stays unread
+    assert (
+        OutboxMessage.objects.filter(
+            recipient__username__startswith="p", read_at__isnull=True, channel="inbox"
+        ).count()
+        == 1
+    )  # the other member's stays unread
 
 
 def test_marking_someone_elses_message_is_not_found(client, inbox_user):

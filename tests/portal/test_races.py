@@ -22,8 +22,9 @@ def test_two_members_claiming_the_same_new_phone_at_once_one_wins(city):
     def claim(user):
         try:
             barrier.wait()
-            person_profile_update(person_id=user.person.pk, actor=user, changes={"phone": new_phone},
-                                  password=f.PASSWORD)
+            person_profile_update(
+                person_id=user.person.pk, actor=user, changes={"phone": new_phone}, password=f.PASSWORD
+            )
             outcomes.append("ok")
         except BusinessError as exc:
             outcomes.append(exc.code)

@@ -44,8 +44,11 @@ def test_lockout_is_per_username_and_ip(client):
     assert response.status_code == 302
     # the locked login from another address still works
     client.logout()
-    response = client.post(reverse("member-login"), {"username": user.person.phone, "password": f.PASSWORD},
-                           REMOTE_ADDR="10.1.2.3")
+    response = client.post(
+        reverse("member-login"),
+        {"username": user.person.phone, "password": f.PASSWORD},
+        REMOTE_ADDR="10.1.2.3",
+    )
     assert response.status_code == 302
 
 
@@ -143,7 +146,12 @@ def test_session_key_rotates_on_login(client):
 
 def _logged_in(client):
     user = f.person_user()
-    assert client.post(reverse("member-login"), {"username": user.person.phone, "password": f.PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("member-login"), {"username": user.person.phone, "password": f.PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get(reverse("member-home")).status_code == 200
     return user
 
@@ -188,14 +196,18 @@ def test_session_cookie_expires_with_the_absolute_limit(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("password", ["password123", "12345678", "qwertyuiop"])
 def test_register_api_refuses_common_passwords(api, password):
-    response = api.post(reverse("api-register"), {
-        "name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": password})
+    response = api.post(
+        reverse("api-register"),
+        {"name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": password},
+    )
     assert response.status_code == 400
     assert "password" in response.json()["detail"]
 
 
 @pytest.mark.django_db
 def test_register_api_accepts_a_good_password(api):
-    response = api.post(reverse("api-register"), {
-        "name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": "Lan-shan-7-qiao"})
+    response = api.post(
+        reverse("api-register"),
+        {"name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": "Lan-shan-7-qiao"},
+    )
     assert response.status_code == 201

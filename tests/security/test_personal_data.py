@@ -34,7 +34,10 @@ def test_key_rotation_old_rows_readable_then_rewritten_then_old_key_dropped(sett
     people[0].save()
     expected = {p.pk: (p.id_number, p.phone, p.address) for p in people}
 
-    settings.UNIONHUB_FIELD_KEYS = [NEW_KEY, OLD_KEY]  # a new key first: new writes use it, old rows still read
+    settings.UNIONHUB_FIELD_KEYS = [
+        NEW_KEY,
+        OLD_KEY,
+    ]  # a new key first: new writes use it, old rows still read
     assert {p.pk: (p.id_number, p.phone, p.address) for p in Person.objects.all()} == expected
     assert Fernet(OLD_KEY).decrypt(raw(people[1].pk, "id_number").encode())
 
@@ -63,9 +66,13 @@ def test_without_the_key_that_wrote_a_row_reading_fails_loudly(settings):
 
 def configured_file_logging(path):
     """The LOGGING setting as deployed, with its console handler writing to a file instead."""
-    config = {**settings.LOGGING, "handlers": {
-        name: {**handler, "class": "logging.FileHandler", "filename": str(path), "encoding": "utf-8"}
-        for name, handler in settings.LOGGING["handlers"].items()}}
+    config = {
+        **settings.LOGGING,
+        "handlers": {
+            name: {**handler, "class": "logging.FileHandler", "filename": str(path), "encoding": "utf-8"}
+            for name, handler in settings.LOGGING["handlers"].items()
+        },
+    }
     config["handlers"]["console"].pop("stream", None)
     return config
 
@@ -85,7 +92,9 @@ def log_file(tmp_path):
 
 def test_log_lines_are_masked_by_the_configured_handler(log_file):
     number = idnumber.make("110105", dt.date(1980, 5, 17), 23)
-    logging.getLogger("members.services").warning("registration for %s, phone %s failed", number, "13912345678")
+    logging.getLogger("members.services").warning(
+        "registration for %s, phone %s failed", number, "13912345678"
+    )
     logging.getLogger("x").error("lower-case check digit %s", number.lower())
     text = log_file.read_text(encoding="utf-8")
     assert number not in text and number.lower() not in text and "13912345678" not in text
@@ -132,8 +141,9 @@ def test_pii_scan_finds_numbers_in_log_files_and_ignores_invalid_ones(tmp_path):
 
 
 @pytest.mark.django_db
-def test_full_demo_run_leaves_no_clear_number_in_database_logs_or_task_payloads(log_file, tmp_path, monkeypatch,
-                                                                                  client):
+def test_full_demo_run_leaves_no_clear_number_in_database_logs_or_task_payloads(
+    log_file, tmp_path, monkeypatch, client
+):
     from celery.app.task import Task
 
     payloads = tmp_path / "payloads.log"

@@ -25,22 +25,31 @@ PYTHON = sys.executable
 
 def production_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "UNIONHUB_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "unionhub.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "UNIONHUB_FIELD_KEYS": settings.UNIONHUB_FIELD_KEYS[0],
-        "UNIONHUB_HASH_KEY": settings.UNIONHUB_HASH_KEY,
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unionhub"),
-        "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "DJANGO_ALLOWED_HOSTS": HOST,
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "unionhub.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+            "UNIONHUB_FIELD_KEYS": settings.UNIONHUB_FIELD_KEYS[0],
+            "UNIONHUB_HASH_KEY": settings.UNIONHUB_HASH_KEY,
+            "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unionhub"),
+            "REDIS_URL": "redis://127.0.0.1:6379/9",
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "PAYMENT_PROVIDER": "wechatpay",  # production refuses the sandbox (tests/security/test_sandbox_refused.py)
+        }
+    )
     env.update(extra)
     return env
 
 
 def manage(*args, env):
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_at_warning_level():
@@ -67,14 +76,29 @@ def _free_port() -> int:
 def production_server(transactional_db, tmp_path):
     """gunicorn serving the production settings against the test database."""
     url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    env = production_env(DATABASE_URL=url._replace(path="/" + connection.settings_dict["NAME"]).geturl(),
-                         DJANGO_STATIC_ROOT=str(tmp_path / "static"))
+    env = production_env(
+        DATABASE_URL=url._replace(path="/" + connection.settings_dict["NAME"]).geturl(),
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+    )
     result = manage("collectstatic", "--noinput", env=env)
     assert result.returncode == 0, result.stderr
     port = _free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "unionhub.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "unionhub.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:
@@ -115,7 +139,12 @@ def test_real_responses_carry_the_security_headers_and_host_cookies(production_s
     h = page.headers
     assert h["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     csp = h["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
         assert directive in csp
     assert h["X-Content-Type-Options"] == "nosniff"
     assert h["Referrer-Policy"] == "same-origin"
@@ -126,10 +155,20 @@ def test_real_responses_carry_the_security_headers_and_host_cookies(production_s
 
     csrf_cookie = SimpleCookie(csrf_line)["__Host-csrftoken"].value
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    login = request(port, "POST", "/login/", body=urllib.parse.urlencode({
-        "csrfmiddlewaretoken": token, "username": user.person.phone, "password": f.PASSWORD}), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"__Host-csrftoken={csrf_cookie}",
-        "Origin": f"https://{HOST}", "Referer": f"https://{HOST}/login/"})
+    login = request(
+        port,
+        "POST",
+        "/login/",
+        body=urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": user.person.phone, "password": f.PASSWORD}
+        ),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"__Host-csrftoken={csrf_cookie}",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}/login/",
+        },
+    )
     assert login.status == 302, login.text
     session_line = cookies(login)["__Host-sessionid"]
     for part in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax", f"Max-Age={settings.SESSION_COOKIE_AGE}"):
@@ -155,5 +194,10 @@ def test_admin_two_factor_is_required_by_default_outside_tests(module):
     env = production_env(DJANGO_SETTINGS_MODULE=f"unionhub.settings.{module}")
     result = subprocess.run(
         [PYTHON, "-c", "from django.conf import settings; print(settings.UNIONHUB_REQUIRE_ADMIN_2FA)"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "True", result.stderr

@@ -36,8 +36,10 @@ def people(city, today, settings):
 
 
 def _snapshot():
-    return {p.pk: (p.name, p.id_number_hash, p.phone_hash, p.updated_at, p.anonymised_at)
-            for p in Person.objects.order_by("pk")}
+    return {
+        p.pk: (p.name, p.id_number_hash, p.phone_hash, p.updated_at, p.anonymised_at)
+        for p in Person.objects.order_by("pk")
+    }
 
 
 @pytest.mark.django_db
@@ -87,17 +89,22 @@ def test_running_twice_changes_nothing(people):
 def test_a_reinstated_person_with_an_open_membership_is_kept(city, people):
     # withdrawn long ago, then a new (open) membership: still a member
     person = people.old_withdrawn.person
-    services.membership_create(person=person, union=city.grassroots, dues_mode="self_pay", actor=None,
-                               joined_on=dt.date(2030, 1, 1))
+    services.membership_create(
+        person=person, union=city.grassroots, dues_mode="self_pay", actor=None, joined_on=dt.date(2030, 1, 1)
+    )
     done = security_services.person_anonymise_expired(today=TODAY)
     assert person.pk not in done
 
 
 @pytest.mark.django_db
 def test_open_business_in_another_app_keeps_the_person(people, monkeypatch):
-    monkeypatch.setattr(security_services, "OPEN_BUSINESS", [
-        ("members", "Membership", "person", Q(person_id=people.old_expelled.person_id)),
-    ])
+    monkeypatch.setattr(
+        security_services,
+        "OPEN_BUSINESS",
+        [
+            ("members", "Membership", "person", Q(person_id=people.old_expelled.person_id)),
+        ],
+    )
     done = security_services.person_anonymise_expired(today=TODAY)
     assert done == [people.old_withdrawn.person_id]
 
@@ -140,12 +147,20 @@ def test_a_former_member_with_an_open_join_application_is_kept_until_it_is_decid
     from applications import services as join_services
 
     user = people.old_withdrawn
-    app = join_services.join_application_submit(user=user, union=city.grassroots, unit_name="甲厂",
-                                                employment_type="staff", hire_date=None, statement="")
+    app = join_services.join_application_submit(
+        user=user,
+        union=city.grassroots,
+        unit_name="甲厂",
+        employment_type="staff",
+        hire_date=None,
+        statement="",
+    )
     assert security_services.person_anonymise_expired(today=TODAY) == [people.old_expelled.person_id]
     user.person.refresh_from_db()
     assert user.person.anonymised_at is None
-    join_services.join_application_reject(application_id=app.pk, actor=city.grassroots_staff, reason="不符合条件")
+    join_services.join_application_reject(
+        application_id=app.pk, actor=city.grassroots_staff, reason="不符合条件"
+    )
     assert security_services.person_anonymise_expired(today=TODAY) == [people.old_withdrawn.person_id]
 
 
@@ -154,7 +169,12 @@ def test_an_open_transfer_application_keeps_the_person(city, people):
     from transfers.models import TransferApplication
 
     membership = Membership.objects.get(person=people.old_expelled.person)
-    TransferApplication.objects.create(applicant=membership.person, membership=membership,
-                                       from_union=membership.union, union=city.sibling, unit_name="乙厂",
-                                       due_at=TODAY)
+    TransferApplication.objects.create(
+        applicant=membership.person,
+        membership=membership,
+        from_union=membership.union,
+        union=city.sibling,
+        unit_name="乙厂",
+        due_at=TODAY,
+    )
     assert security_services.person_anonymise_expired(today=TODAY) == [people.old_withdrawn.person_id]

@@ -11,14 +11,18 @@ STAFF_PASSWORD = "Staff-pass-123"
 
 
 def _password_login(client, user):
-    response = client.post(reverse("admin:login"), {"username": user.username, "password": STAFF_PASSWORD,
-                                                    "next": reverse("admin:index")})
+    response = client.post(
+        reverse("admin:login"),
+        {"username": user.username, "password": STAFF_PASSWORD, "next": reverse("admin:index")},
+    )
     assert response.status_code == 302
     return client.get(reverse("admin:index"), follow=True)
 
 
 @pytest.mark.django_db
-def test_county_admin_without_device_is_sent_to_enrolment_and_cannot_open_the_admin(client, city, require_2fa):
+def test_county_admin_without_device_is_sent_to_enrolment_and_cannot_open_the_admin(
+    client, city, require_2fa
+):
     response = _password_login(client, city.county_a_admin)
     assert response.redirect_chain[-1][0].startswith(reverse("security-otp-enrol"))
     page = response.content.decode()
@@ -37,12 +41,15 @@ def test_enrolment_shows_an_svg_qr_and_a_right_code_opens_the_admin(client, city
     device = TOTPDevice.objects.get(user=city.city_admin)
     assert not device.confirmed
     assert "<svg" in response.content.decode()
-    response = client.post(reverse("security-otp-enrol"), {"token": "000000" if totp_code(device) != "000000"
-                                                           else "111111"})
+    response = client.post(
+        reverse("security-otp-enrol"), {"token": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert response.status_code == 200
     assert "验证码不正确" in response.content.decode()
-    response = client.post(reverse("security-otp-enrol"), {"token": totp_code(device),
-                                                           "next": reverse("admin:members_person_changelist")})
+    response = client.post(
+        reverse("security-otp-enrol"),
+        {"token": totp_code(device), "next": reverse("admin:members_person_changelist")},
+    )
     assert response.status_code == 302
     assert response.url == reverse("admin:members_person_changelist")
     device.refresh_from_db()
@@ -107,5 +114,7 @@ def test_api_token_for_a_county_admin_needs_the_code(api, city, require_2fa, tot
 
 @pytest.mark.django_db
 def test_staff_api_refuses_an_unverified_session_of_a_county_admin(client, city, require_2fa):
-    client.post(reverse("member-login"), {"username": city.county_a_admin.username, "password": STAFF_PASSWORD})
+    client.post(
+        reverse("member-login"), {"username": city.county_a_admin.username, "password": STAFF_PASSWORD}
+    )
     assert client.get(reverse("api-memberships")).status_code == 403

@@ -37,7 +37,10 @@ def ledger_view(membership_id: int, today: dt.date) -> dict:
     """Everything the dues app says about a member on `today`: both calendars, the sweep's view, the credits."""
     membership = Membership.objects.get(pk=membership_id)
     calendars = {
-        year: [(c.month, c.status, c.amount) for c in dues_selectors.dues_calendar(membership, year, today).months]
+        year: [
+            (c.month, c.status, c.amount)
+            for c in dues_selectors.dues_calendar(membership, year, today).months
+        ]
         for year in (2024, 2025)
     }
     [row] = dues_services.arrears_rows(today, membership_id=membership_id)
@@ -47,10 +50,16 @@ def ledger_view(membership_id: int, today: dt.date) -> dict:
         "unpaid": {y: dues_selectors.dues_calendar(membership, y, today).unpaid for y in (2024, 2025)},
         "arrears": (row[0], row[2], row[3]),
         "entry": (entry.unpaid_months, entry.first_unpaid_month, entry.action),
-        "credits": list(PaidMonth.objects.filter(membership_id=membership_id).order_by("month")
-                        .values_list("month", "amount", "source", "payment_id")),
-        "orders": list(PaymentOrder.objects.filter(membership_id=membership_id).order_by("pk")
-                       .values_list("order_no", "status", "month_list", "total_amount")),
+        "credits": list(
+            PaidMonth.objects.filter(membership_id=membership_id)
+            .order_by("month")
+            .values_list("month", "amount", "source", "payment_id")
+        ),
+        "orders": list(
+            PaymentOrder.objects.filter(membership_id=membership_id)
+            .order_by("pk")
+            .values_list("order_no", "status", "month_list", "total_amount")
+        ),
     }
 
 
@@ -65,8 +74,12 @@ def test_transfer_keeps_paid_months_and_arrears_exactly(city, member_2024, april
     assert [m.isoformat()[:7] for m in before["unpaid"][2024]] == ["2024-09", "2024-11", "2024-12"]
 
     app = ask(user, unit_name="丙厂")  # the dispatch route: city → county B → 丙厂工会
-    app = services.transfer_application_dispatch(application_id=app.pk, actor=city.city_admin, county=city.county_b)
-    app = services.transfer_application_verify(application_id=app.pk, actor=city.county_b_admin, union=city.other)
+    app = services.transfer_application_dispatch(
+        application_id=app.pk, actor=city.city_admin, county=city.county_b
+    )
+    app = services.transfer_application_verify(
+        application_id=app.pk, actor=city.county_b_admin, union=city.other
+    )
     services.transfer_application_approve(application_id=app.pk, actor=city.other_staff, comment="同意")
     moved = Membership.objects.get(pk=membership.pk)
     assert moved.union == city.other
@@ -76,7 +89,9 @@ def test_transfer_keeps_paid_months_and_arrears_exactly(city, member_2024, april
     # the new union's staff see the member's whole ledger, the old union's staff no longer do
     in_scope = PaidMonth.objects.filter(member_selectors.scope_filter(city.other_staff, "membership__union"))
     assert in_scope.count() == len(before["credits"])
-    assert not PaidMonth.objects.filter(member_selectors.scope_filter(city.branch_staff, "membership__union")).exists()
+    assert not PaidMonth.objects.filter(
+        member_selectors.scope_filter(city.branch_staff, "membership__union")
+    ).exists()
 
     # a payment in the new union continues the same ledger: 2024's arrears first, then 2025
     with pytest.raises(BusinessError) as exc:
@@ -85,7 +100,9 @@ def test_transfer_keeps_paid_months_and_arrears_exactly(city, member_2024, april
     order = dues_services.dues_payment_create(membership=moved, year=2024, through_month=12, extra_amount="0")
     assert order.month_list == ["2024-09", "2024-11", "2024-12"] and str(order.total_amount) == "30.00"
     assert deliver(order) == "credited"
-    order = dues_services.dues_payment_create(membership=moved, year=2025, through_month=4, extra_amount="1.50")
+    order = dues_services.dues_payment_create(
+        membership=moved, year=2025, through_month=4, extra_amount="1.50"
+    )
     assert order.month_list == ["2025-01", "2025-02", "2025-03", "2025-04"]
     assert deliver(order, transaction_id="TX-2") == "credited"
 
@@ -105,12 +122,18 @@ def test_transfer_with_a_new_dues_mode_keeps_the_months_and_reports_arrears_to_t
     before = ledger_view_after_sweep(membership.pk, april)
 
     app = ask(user, union=city.sibling, unit_name="乙厂")
-    services.transfer_application_approve(application_id=app.pk, actor=city.sibling_staff, dues_mode="payroll")
+    services.transfer_application_approve(
+        application_id=app.pk, actor=city.sibling_staff, dues_mode="payroll"
+    )
     after = ledger_view_after_sweep(membership.pk, april)
     assert after["calendars"] == before["calendars"] and after["credits"] == before["credits"]
     assert after["arrears"] == before["arrears"]
     assert before["entry"] == (4, dt.date(2024, 12, 1), "reminder")
-    assert after["entry"] == (4, dt.date(2024, 12, 1), "staff_report")  # payroll arrears go to staff, no withdrawal
+    assert after["entry"] == (
+        4,
+        dt.date(2024, 12, 1),
+        "staff_report",
+    )  # payroll arrears go to staff, no withdrawal
     assert Membership.objects.get(pk=membership.pk).status == "active"
 
 

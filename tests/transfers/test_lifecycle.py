@@ -26,12 +26,17 @@ def test_retain_restore_withdraw_through_api(city, api_for, today):
 
 def test_expulsion_is_seen_by_the_parent_union(city, api_for):
     _u, membership = f.member(city.branch)
-    resp = api_for(city.branch_staff).post(f"/api/v1/memberships/{membership.pk}/expel/",
-                                           {"reason": "受刑事处分，经委员会决定开除会籍"}, format="json")
+    resp = api_for(city.branch_staff).post(
+        f"/api/v1/memberships/{membership.pk}/expel/",
+        {"reason": "受刑事处分，经委员会决定开除会籍"},
+        format="json",
+    )
     assert resp.json()["status"] == "expelled"
     event = MembershipEvent.objects.get(membership=membership, kind="expel")
     assert event.detail["reported_to_union_id"] == city.grassroots.pk
-    rows = api_for(city.grassroots_staff).get("/api/v1/memberships/", {"status": "expelled"}).json()["results"]
+    rows = (
+        api_for(city.grassroots_staff).get("/api/v1/memberships/", {"status": "expelled"}).json()["results"]
+    )
     assert [r["id"] for r in rows] == [membership.pk]
     page = logged_in(city.grassroots_staff).get(f"/admin/members/membership/{membership.pk}/change/")
     assert "受刑事处分" in page.content.decode()
@@ -40,5 +45,7 @@ def test_expulsion_is_seen_by_the_parent_union(city, api_for):
 def test_retain_button_in_admin(city):
     _u, membership = f.member(city.branch)
     client = logged_in(city.branch_staff)
-    client.post(f"/admin/members/membership/{membership.pk}/transition/retain/", {"reason": "military", "note": ""})
+    client.post(
+        f"/admin/members/membership/{membership.pk}/transition/retain/", {"reason": "military", "note": ""}
+    )
     assert Membership.objects.get(pk=membership.pk).status == "retained"

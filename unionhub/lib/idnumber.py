@@ -1,10 +1,13 @@
-"""Resident ID numbers (GB 11643-1999): 17 digits and an ISO 7064 MOD 11-2 check character."""
+"""Resident ID numbers (GB 11643-1999): a GB/T 2260 address code, the birth date, an order code and an
+ISO 7064 MOD 11-2 check character."""
 
 import datetime as dt
+import functools
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import numdb
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -15,6 +18,16 @@ CANDIDATE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 
 def check_char(first17: str) -> str:
     return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+@functools.lru_cache(maxsize=4096)
+def address_code_known(code: str) -> bool:
+    """True when the six digits are a GB/T 2260 division code of any period (python-stdnum's cn/loc data).
+
+    Not stdnum.cn.ric.validate: it only accepts a code from the year it was assigned, while people keep numbers
+    issued later under new codes and numbers issued under codes since retired."""
+    parts = numdb.get("cn/loc").info(code)
+    return len(parts) == 2 and bool(parts[-1][1].get("county"))
 
 
 def normalize(value: str) -> str:
@@ -44,6 +57,8 @@ def validate(value: str, *, expected_birth: dt.date | None = None, expected_gend
         raise ValidationError(_("身份证号码应为18位，最后一位可为数字或X。"), code="id_format")
     if check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确。"), code="id_checksum")
+    if not address_code_known(value[:6]):
+        raise ValidationError(_("身份证号码前六位不是有效的行政区划代码。"), code="id_address_code")
     try:
         born = birth_date(value)
     except ValueError as exc:

@@ -29,3 +29,13 @@ def format_month(month: dt.date) -> str:
 def parse_month(text: str) -> dt.date:
     year, month = text.split("-")
     return dt.date(int(year), int(month), 1)
+
+
+def month_name(number: int) -> str:
+    """A month as the reader's language names it: "4月" in Chinese, "April" in English (Django's month names)."""
+    from django.utils.dates import MONTHS
+    from django.utils.translation import get_language
+
+    if (get_language() or "zh-hans").startswith("zh"):
+        return f"{int(number)}月"
+    return str(MONTHS[int(number)])

@@ -36,7 +36,9 @@ def _register_font() -> str:
 def styles() -> dict[str, ParagraphStyle]:
     font = _register_font()
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=8 * mm),
+        "title": ParagraphStyle(
+            "title", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=8 * mm
+        ),
         "body": ParagraphStyle("body", fontName=font, fontSize=11, leading=18, firstLineIndent=22),
         "plain": ParagraphStyle("plain", fontName=font, fontSize=11, leading=18),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=10, leading=14),
@@ -44,27 +46,54 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def render(*, title: str, rows: list[tuple[str, str]] = (), paragraphs: list[str] = (),
-           closing: list[str] = (), table_rows: list[list[str]] | None = None) -> bytes:
+def render(
+    *,
+    title: str,
+    rows: list[tuple[str, str]] = (),
+    paragraphs: list[str] = (),
+    closing: list[str] = (),
+    table_rows: list[list[str]] | None = None,
+) -> bytes:
     """A one-document PDF: title, a two-column form table, paragraphs, an optional grid, right-aligned closing."""
     s = styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm, title=title)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+    )
     story = [Paragraph(escape(title), s["title"])]
     if rows:
         data = [[Paragraph(escape(k), s["cell"]), Paragraph(escape(str(v)), s["cell"])] for k, v in rows]
         table = Table(data, colWidths=[40 * mm, 130 * mm])
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                                   ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
         story += [table, Spacer(1, 6 * mm)]
     for text in paragraphs:
         story += [Paragraph(escape(text), s["body"]), Spacer(1, 2 * mm)]
     if table_rows:
-        grid = Table([[Paragraph(escape(str(c)), s["cell"]) for c in row] for row in table_rows], repeatRows=1)
-        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                                  ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+        grid = Table(
+            [[Paragraph(escape(str(c)), s["cell"]) for c in row] for row in table_rows], repeatRows=1
+        )
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ]
+            )
+        )
         story += [grid, Spacer(1, 6 * mm)]
     if closing:
         story.append(Spacer(1, 10 * mm))

@@ -15,7 +15,14 @@ def normalize(value: str) -> str:
 def validate(value: str) -> str:
     value = normalize(value)
     if not MOBILE.match(value):
-        raise ValidationError(_("请输入11位手机号码。"), code="phone_format")
+        # the same code, with a message that says what is wrong
+        if not value.isdigit():
+            raise ValidationError(_("手机号码只能包含数字。"), code="phone_format")
+        if len(value) != 11:
+            raise ValidationError(
+                _("手机号码应为11位数字，当前为%(n)s位。") % {"n": len(value)}, code="phone_format"
+            )
+        raise ValidationError(_("手机号码应以13至19开头。"), code="phone_format")
     return value
 
 

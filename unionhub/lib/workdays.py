@@ -22,7 +22,9 @@ def is_workday(day: dt.date, overrides: Mapping[dt.date, bool] | None = None) ->
     except NotImplementedError:
         if day.year not in _warned_years:
             _warned_years.add(day.year)
-            log.warning("chinese_calendar does not cover %s; counting Monday–Friday as working days", day.year)
+            log.warning(
+                "chinese_calendar does not cover %s; counting Monday–Friday as working days", day.year
+            )
         return day.weekday() < 5
 
 

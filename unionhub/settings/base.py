@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files (CSP, offline)
     "django_fsm",
     "axes",
     "django_otp",
@@ -60,12 +61,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionhub.middleware.RefuseUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "unionhub.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "unionhub.context_processors.business_date",
+                "unionhub.context_processors.training_banner",
             ],
         },
     },
@@ -107,6 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "security.backends.AddressLimitBackend",
     "members.backends.PhoneIdOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -142,8 +147,14 @@ UNIONHUB_HASH_KEY = env("UNIONHUB_HASH_KEY")
 
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+# The sandbox provider credits orders without money: production refuses it unless this is set (training only).
+UNIONHUB_ALLOW_SANDBOX_PAYMENTS = env_bool("UNIONHUB_ALLOW_SANDBOX_PAYMENTS", False)
+# A banner on every page, member and admin: "training system, no real payments" (production turns it on with the
+# sandbox).
+UNIONHUB_TRAINING_BANNER = env_bool("UNIONHUB_TRAINING_BANNER", False)
 PAYMENT_ORDER_TTL_MINUTES = int(env("PAYMENT_ORDER_TTL_MINUTES", "30"))
-SITE_URL = env("UNIONHUB_SITE_URL", "http://127.0.0.1:8000")
+# Empty: absolute links are built from the host of the request (behind a proxy, set it or USE_X_FORWARDED_HOST).
+SITE_URL = env("UNIONHUB_SITE_URL", "")
 
 WECHATPAY = {
     "MCHID": env("WECHATPAY_MCHID"),
@@ -178,12 +189,40 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+# Redis down degrades, it does not fail (unionhub/cache.py): the default cache answers from a per-process memory
+# cache (throttles count per process, cached values are read again from the database); the sessions cache misses,
+# so sessions are read from and written to the database alone.
+CACHES = (
+    {
+        "default": {
+            "BACKEND": "unionhub.lib.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"fallback": "local"},
+        },
+        "sessions": {
+            "BACKEND": "unionhub.lib.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"fallback": "miss"},
+        },
+    }
+    if REDIS_URL
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+    }
+)
+SESSION_CACHE_ALIAS = "sessions"
+# django-ratelimit only knows Django's own backends by name; the failover one is a RedisCache.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A broker that is down must not hold a request: publishing gives up quickly, and what was not queued is picked up
+# by the beat tasks (outbox_deliver_pending for messages, import_jobs_recover for imports).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 
 REST_FRAMEWORK = {
@@ -196,13 +235,33 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "unionhub.lib.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "unionhub.lib.api.exception_handler",
+    # JSON nested deeper than JSON_MAX_DEPTH, non-object bodies and NUL or lone surrogates are refused (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "unionhub.lib.parsers.SafeJSONParser",
+        "unionhub.lib.parsers.SafeFormParser",
+        "unionhub.lib.parsers.SafeMultiPartParser",
+    ],
 }
+JSON_MAX_DEPTH = int(env("UNIONHUB_JSON_MAX_DEPTH", "64"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionHub API",
-    "DESCRIPTION": "工会会员管理：入会、转会、会费。",
+    "DESCRIPTION": (
+        "工会会员管理：入会、转会、会费。\n\n"
+        "认证：请求头 `Authorization: Token <key>`（注册或 `POST /api/v1/auth/token/` 取得），或登录会话。\n\n"
+        '错误答复统一为 `{"code": "...", "detail": "..."}`：`code` 是不随语言变化的错误代码，每个接口的 400、409 '
+        "等答复列出它可能给出的代码及其中文说明（全部代码见 ErrorCode）；`detail` 是给用户看的说明。"
+        "请求体字段不合格式时，400 为按字段列出的错误（FieldErrors）。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, the code registry and the tags (member, staff, provider): unionhub.lib.schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "unionhub.lib.schema.postprocess",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Login throttling (django-axes): lock a username+IP after repeated failures.
@@ -211,6 +270,13 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address for every limit (security/client_ip.py): REMOTE_ADDR, or X-Forwarded-For only when the
+# immediate peer is one of these reverse proxies (comma-separated CIDRs, e.g. "10.0.0.0/8,127.0.0.1/32").
+UNIONHUB_TRUSTED_PROXIES = env_list("UNIONHUB_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "unionhub.lib.client_ip.axes_client_ip"
+# Failed logins from one address, across accounts: this many within the window block it (page and API, 429).
+UNIONHUB_LOGIN_FAILURES_PER_ADDRESS = int(env("UNIONHUB_LOGIN_FAILURES_PER_ADDRESS", "20"))
+UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS = int(env("UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS", str(15 * 60)))
 
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -244,6 +310,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Also to a file (masked like the console): e.g. UNIONHUB_LOG_FILE=/var/log/unionhub/app.log
+if env("UNIONHUB_LOG_FILE"):
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.FileHandler",
+        "filename": env("UNIONHUB_LOG_FILE"),
+        "filters": ["mask_pii"],
+        "formatter": "plain",
+        "encoding": "utf-8",
+    }
+    LOGGING["root"]["handlers"].append("file")
 
 UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 
@@ -251,33 +327,43 @@ UNIONHUB_RETENTION_YEARS = int(env("UNIONHUB_RETENTION_YEARS", "5"))
 # may ask the public verification page (django-ratelimit rate, e.g. "30/m").
 CARD_LINK_MAX_AGE_SECONDS = int(env("UNIONHUB_CARD_LINK_MAX_AGE_SECONDS", "600"))
 CARD_VERIFY_RATE = env("UNIONHUB_CARD_VERIFY_RATE", "30/m")
-# Behind a reverse proxy, the request header that holds the client's address (e.g. "HTTP_X_REAL_IP").
-RATELIMIT_IP_META_KEY = env("UNIONHUB_RATELIMIT_IP_META_KEY")
+# (The card page's limit counts the address from security/client_ip.py, like every other limit.)
 # --- Security (issue 8): admin with two-factor, login throttling, sessions, API schema, retention ---
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "security.apps.UnionHubAdminConfig"
 INSTALLED_APPS.append("security")
 # City and county admins (and superusers) must pass a TOTP code before the admin opens.
 UNIONHUB_REQUIRE_ADMIN_2FA = env_bool("UNIONHUB_REQUIRE_ADMIN_2FA", True)
 # The office APIs (members.permissions.IsUnionStaff) also ask these checks of every request: the second factor.
-UNIONHUB_STAFF_REQUEST_CHECKS = ["security.otp.api_request_verified"]
+UNIONHUB_STAFF_REQUEST_CHECKS = ["security.otp.staff_power"]
+# ... and the registry asks for a second factor before numbers are shown in clear.
+UNIONHUB_SECOND_FACTOR = {
+    "verified": "security.otp.second_factor_verified",
+    "redirect": "security.otp.second_factor_redirect",
+}
 OTP_TOTP_ISSUER = "UnionHub"
+# A TOTP secret is shown once, at enrolment; the admin never shows a device's key, config or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Members log in with a phone or an ID number: axes stores and logs a masked pseudonym instead.
 AXES_USERNAME_CALLABLE = "security.axes.axes_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "unionhub.lib.schema.AutoSchema"
 # Where collectstatic writes (the production-settings test uses a temporary one).
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))
-LOGGING["loggers"]["axes"] = {"level": "INFO"}
+# axes logs every login at INFO; lockouts come at WARNING. Celery's eager runs log each task at INFO.
+LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}
+LOGGING["loggers"]["celery"] = {"level": env("CELERY_LOG_LEVEL", "WARNING")}
 CELERY_BEAT_SCHEDULE["retention-anonymise-yearly"] = {
     "task": "security.tasks.person_anonymise_expired",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
 }
 # --- transfers ---
 CELERY_BEAT_SCHEDULE["transfers-overdue-daily"] = {
-    "task": "transfers.tasks.transfer_overdue_remind", "schedule": crontab(hour=8, minute=35),
+    "task": "transfers.tasks.transfer_overdue_remind",
+    "schedule": crontab(hour=8, minute=35),
 }
 CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
-    "task": "transfers.tasks.secondment_end_remind", "schedule": crontab(hour=8, minute=40),
+    "task": "transfers.tasks.secondment_end_remind",
+    "schedule": crontab(hour=8, minute=40),
 }
 # Data work (members: import, exports, statistics, half-yearly review)
 # 每年1月、7月: remind each union's staff to review its data.
@@ -285,12 +371,31 @@ CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
 }
+# Member imports: rows refused past this many (counted while reading), bad rows listed in full in the report, and
+# recovery of jobs left pending by a lost worker or queue message (datawork.imports.import_jobs_recover).
+IMPORT_MAX_ROWS = int(env("UNIONHUB_IMPORT_MAX_ROWS", "200000"))
+IMPORT_REPORT_FULL_ROWS = int(env("UNIONHUB_IMPORT_REPORT_FULL_ROWS", "1000"))
+IMPORT_STALE_MINUTES = int(env("UNIONHUB_IMPORT_STALE_MINUTES", "30"))
+IMPORT_MAX_ATTEMPTS = int(env("UNIONHUB_IMPORT_MAX_ATTEMPTS", "3"))
+IMPORT_TIME_LIMIT_SECONDS = int(env("UNIONHUB_IMPORT_TIME_LIMIT_SECONDS", "1800"))
+CELERY_BEAT_SCHEDULE["member-imports-recover"] = {
+    "task": "members.tasks.import_jobs_recover",
+    "schedule": crontab(minute="*/5"),
+}
 # --- dues ---------------------------------------------------------------------------------------------------------
 # WeChat Pay API v3: the platform public key (微信支付公钥) and its id, used instead of downloaded certificates.
 WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
 WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
 # Notifications older (or newer) than this many seconds are refused as replays.
 WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
+# The arrears sweep runs at DUES_SWEEP_HOUR; a check every 15 minutes sweeps a date missed or left unfinished
+# (a run silent for DUES_SWEEP_STALE_SECONDS is taken as lost and resumed).
+DUES_SWEEP_HOUR = 2
+DUES_SWEEP_STALE_SECONDS = int(env("DUES_SWEEP_STALE_SECONDS", "600"))
+CELERY_BEAT_SCHEDULE["dues-sweep-check"] = {
+    "task": "dues.tasks.dues_sweep_check",
+    "schedule": crontab(minute="*/15", hour="2-23"),
+}
 # The monthly rate when no year has one recorded (city admins record each year's rate in admin).
 DUES_DEFAULT_MONTHLY_AMOUNT = env("DUES_DEFAULT_MONTHLY_AMOUNT", "10.00")
 # --- Integration: one name per choice set shared in the API schema ---

@@ -12,6 +12,16 @@ for _name in ("DJANGO_SECRET_KEY", "UNIONHUB_FIELD_KEYS", "UNIONHUB_HASH_KEY", "
 if len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters")
 
+# The sandbox "bank" credits months without money: never in production, except an explicit training deployment,
+# which then says so on every page (dues/checks.py reports it in `check --deploy`).
+if PAYMENT_PROVIDER == "sandbox":  # noqa: F405
+    if not UNIONHUB_ALLOW_SANDBOX_PAYMENTS:  # noqa: F405
+        raise ImproperlyConfigured(
+            "PAYMENT_PROVIDER=sandbox is refused in production; set PAYMENT_PROVIDER=wechatpay, or "
+            "UNIONHUB_ALLOW_SANDBOX_PAYMENTS=true for a training deployment"
+        )
+    UNIONHUB_TRAINING_BANNER = True
+
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Probes and the metrics scraper talk plain HTTP to the web process inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]

@@ -12,7 +12,10 @@ PAYMENT_SANDBOX_SECRET = "test-sandbox-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+}
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
@@ -27,3 +30,5 @@ WHITENOISE_AUTOREFRESH = True
 UNIONHUB_REQUIRE_ADMIN_2FA = False
 # The demo city and the benchmark city: development and test only, never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]  # noqa: F405
+# An error code missing from unionhub.lib.errors.ERROR_CODES, or answered by a view that does not declare it, fails.
+UNIONHUB_STRICT_ERROR_CODES = True

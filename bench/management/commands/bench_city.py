@@ -15,7 +15,9 @@ GENERATORS = [applications, dues]  # each adds its rows for the generated member
 
 
 class Command(BaseCommand):
-    help = "Generate a realistic city for benchmarks (PostgreSQL COPY). Refuses a database that holds real data."
+    help = (
+        "Generate a realistic city for benchmarks (PostgreSQL COPY). Refuses a database that holds real data."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=1_000_000)
@@ -24,7 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, members, seed, workers, **options):
         if Person.objects.exists() and not AuditEntry.objects.filter(action="bench_city").exists():
-            raise CommandError("This database holds people that bench_city did not generate: refusing to touch it.")
+            raise CommandError(
+                "This database holds people that bench_city did not generate: refusing to touch it."
+            )
         if Person.objects.exists():
             raise CommandError("This database already holds a generated city; use a fresh database.")
         rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
@@ -36,8 +40,14 @@ class Command(BaseCommand):
             person_start, membership_start = gen.build_people_and_memberships(rng, members, unions, workers)
             self.stdout.write(f"people and memberships: {members} ({time.perf_counter() - started:.1f}s)")
             for module in GENERATORS:
-                module.generate(rng=rng, members=members, membership_start=membership_start,
-                                person_start=person_start, unions=unions, stdout=self.stdout)
+                module.generate(
+                    rng=rng,
+                    members=members,
+                    membership_start=membership_start,
+                    person_start=person_start,
+                    unions=unions,
+                    stdout=self.stdout,
+                )
                 self.stdout.write(f"{module.__name__}: done ({time.perf_counter() - started:.1f}s)")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

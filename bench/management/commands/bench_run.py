@@ -6,7 +6,9 @@ from unionhub.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Measure the generated city (bench_city) and write var/bench/results.json and var/bench/results.md."
+    help = (
+        "Measure the generated city (bench_city) and write var/bench/results.json and var/bench/results.md."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="few requests, 2 s of load (for the tests)")

@@ -52,18 +52,40 @@ class Command(BaseCommand):
             born = dt.date(1960, 1, 1) + dt.timedelta(days=(n // 1000) % 14000)
             male = n % 2 == 1
             number = idnumber.make(prefixes[(n // 1000) // 14000 % len(prefixes)], born, n % 1000)
-            sheet.append([str(n + 1), f"测试{n:06d}", "男" if male else "女", number, "中国", "大学本科",
-                          f"15{n:09d}", "城镇", f"测试单位{n % 500}", "在编/合同", "", "2015-07-01", "2016-09-01",
-                          "自行缴费"])
+            sheet.append(
+                [
+                    str(n + 1),
+                    f"测试{n:06d}",
+                    "男" if male else "女",
+                    number,
+                    "中国",
+                    "大学本科",
+                    f"15{n:09d}",
+                    "城镇",
+                    f"测试单位{n % 500}",
+                    "在编/合同",
+                    "",
+                    "2015-07-01",
+                    "2016-09-01",
+                    "自行缴费",
+                ]
+            )
         workbook.save(file)
 
     def _import(self, file: str) -> None:
         from django.db import transaction
+
         code = f"BENCH-{int(time.time())}"
         city = Union.objects.filter(parent__isnull=True).first() or Union.objects.create(
-            name="基准市总工会", code=f"{code}-C", level=UnionLevel.CITY)
-        union = Union(name=f"基准测试工会 {code}", code=code, level=UnionLevel.GRASSROOTS, parent=city,
-                      accepts_members=True)
+            name="基准市总工会", code=f"{code}-C", level=UnionLevel.CITY
+        )
+        union = Union(
+            name=f"基准测试工会 {code}",
+            code=code,
+            level=UnionLevel.GRASSROOTS,
+            parent=city,
+            accepts_members=True,
+        )
         union.save()
         actor = User.objects.filter(is_superuser=True).first()
         if actor is None:
@@ -76,8 +98,10 @@ class Command(BaseCommand):
         # the on-commit queueing runs it when Celery is eager; run it here otherwise
         job = imports.member_import_run(job_id=job_id)
         job.refresh_from_db()
-        self.stdout.write(f"union {code}: {job.get_status_display()}, {job.created_count} members, "
-                          f"{job.report.get('error_count', 0)} bad rows, {job.report.get('timings')}")
+        self.stdout.write(
+            f"union {code}: {job.get_status_display()}, {job.created_count} members, "
+            f"{job.report.get('error_count', 0)} bad rows, {job.report.get('timings')}"
+        )
 
     def _export(self, code: str) -> None:
         union = Union.objects.get(code=code)

@@ -2,13 +2,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import applications, datawork, dues, portal, transfers
+from demo import applications, datawork, dues, dues_sweep, portal, transfers
 from demo import members as registry
 from demo.members import DemoContext
 from members.models import Union
 
 # Each module adds its part of the demo city, in this order.
-BUILDERS = [registry, datawork, applications, transfers, dues, portal]
+BUILDERS = [registry, datawork, applications, transfers, dues, portal, dues_sweep]
 
 
 class Command(BaseCommand):
@@ -22,7 +22,9 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("Demo data already present; logins are in var/demo-accounts.txt.")
                 return
-            raise CommandError("The database already holds unions; the demo city is built only on an empty one.")
+            raise CommandError(
+                "The database already holds unions; the demo city is built only on an empty one."
+            )
         ctx = DemoContext(self.stdout)
         with transaction.atomic():
             for module in BUILDERS:

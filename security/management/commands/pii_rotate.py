@@ -4,8 +4,10 @@ from security.services import encrypted_fields_rotate
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt personal data (ID numbers, phones, addresses, …) with the newest key in "
-            "UNIONHUB_FIELD_KEYS. Put the new key first, keep the old ones, run this, then drop the old keys.")
+    help = (
+        "Re-encrypt personal data (ID numbers, phones, addresses, …) with the newest key in "
+        "UNIONHUB_FIELD_KEYS. Put the new key first, keep the old ones, run this, then drop the old keys."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notifications', '0001_initial'),
-        ('unionhub', '0001_initial'),
+        ('unionhub', '0002_business_clock_timestamps'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('datawork', '0001_initial'),
-        ('members', '0003_data_imports'),
+        ('members', '0008_import_job_recovery'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('casework', '0001_initial'),
-        ('applications', '0002_bench_list_indexes'),
+        ('applications', '0003_business_clock_timestamps'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('formation', '0001_initial'),
-        ('transfers', '0001_initial'),
+        ('transfers', '0002_business_clock_timestamps'),
     ]
 
     operations = [
