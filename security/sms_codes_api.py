@@ -1,0 +1,70 @@
+"""POST auth/sms-codes/ (SPEC §9): ask for a one-time code. 202 {resend_after} whether or not the phone is known."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from security import sms_codes
+from security.models import SmsCodePurpose
+from unionhub.lib import phone as phones
+
+try:  # the shared client address, where the tree has it
+    from security.client_ip import client_ip
+except ImportError:  # pragma: no cover
+
+    def client_ip(request) -> str:
+        return request.META.get("REMOTE_ADDR", "") or ""
+
+
+class SmsCodeThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class SmsCodeApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [SmsCodeThrottle]
+    api_summary = "获取短信验证码"
+    error_codes_declared = ("too_many_codes",)
+
+    class InputSerializer(serializers.Serializer):
+        phone = serializers.CharField(max_length=20, help_text="11位手机号码")
+        purpose = serializers.ChoiceField(
+            choices=SmsCodePurpose.choices, help_text="register、login、reset、activate、bind 或 claim"
+        )
+
+        def validate_phone(self, value):
+            try:
+                return phones.validate(value)
+            except Exception as exc:
+                raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
+
+    class OutputSerializer(serializers.Serializer):
+        resend_after = serializers.IntegerField(help_text="多少秒后可再次获取")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: OutputSerializer, 429: OutputSerializer},
+        summary="获取短信验证码",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            resend_after = sms_codes.sms_code_send(
+                purpose=data.validated_data["purpose"],
+                phone=data.validated_data["phone"],
+                ip=client_ip(request),
+            )
+        except sms_codes.TooManyCodes as exc:
+            return Response(
+                {"code": exc.code, "detail": exc.detail, "resend_after": exc.resend_after},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        return Response({"resend_after": resend_after}, status=status.HTTP_202_ACCEPTED)
