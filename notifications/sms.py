@@ -187,8 +187,8 @@ class TencentSmsBackend(SmsBackend):
         try:
             response = self._client().SendSms(request)
         except TencentCloudSDKException as exc:
-            if exc.get_request_id() is None and exc.get_code() in ("ClientNetworkError", "ClientError"):
-                raise  # no answer from the provider: the task retries
+            if not exc.get_request_id():
+                raise  # no answer from the provider (network, credentials missing): the task retries
             return SmsResult(
                 provider=self.name,
                 ok=False,
