@@ -31,7 +31,7 @@ class SmsCodeApi(APIView):
     authentication_classes = []
     throttle_classes = [SmsCodeThrottle]
     api_summary = "获取短信验证码"
-    error_codes_declared = ("too_many_codes",)
+    error_codes = ("too_many_codes",)
 
     class InputSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=20, help_text="11位手机号码")
