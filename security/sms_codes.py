@@ -146,6 +146,13 @@ def sms_code_check(*, purpose: str, phone: str, code: str) -> None:
         raise BusinessError("sms_code_invalid", _("验证码不正确或已失效，请重新获取。"))
 
 
+def sms_codes_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete codes older than two days (the caps look back one day at most). Returns how many."""
+    now = now or timezone.now()
+    deleted, _by_model = SmsCode.objects.filter(created_at__lt=now - dt.timedelta(days=2)).delete()
+    return deleted
+
+
 def sms_code_deliver(*, code_id: int, code: str) -> None:
     """Send the code by SMS (Celery task security.tasks.sms_code_deliver) and keep the provider's answer."""
     from notifications import sms

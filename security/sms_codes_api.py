@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover
 
 
 class SmsCodeThrottle(AnonRateThrottle):
+    scope = "sms-codes"
     rate = "30/min"
 
     def get_ident(self, request):

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from notifications import sms
 from security import sms_codes
@@ -153,6 +154,17 @@ def test_daily_cap_per_address(django_capture_on_commit_callbacks, settings):
         send(f.phone(), ip="10.9.9.9", capture=django_capture_on_commit_callbacks)
     send(f.phone(), ip="10.9.9.10", capture=django_capture_on_commit_callbacks)
     assert len(sms.outbox) == 4
+
+
+def test_old_codes_are_purged(django_capture_on_commit_callbacks):
+    from security.tasks import sms_codes_purge
+
+    old, recent = f.phone(), f.phone()
+    send(old, capture=django_capture_on_commit_callbacks)
+    age(2 * 86400 + 1)
+    send(recent, capture=django_capture_on_commit_callbacks)
+    assert sms_codes_purge() == 1
+    assert SmsCode.objects.count() == 1 and SmsCode.objects.get().created_at > timezone.now() - dt.timedelta(days=1)
 
 
 def test_phone_never_logged_in_clear(django_capture_on_commit_callbacks, caplog):

@@ -301,6 +301,10 @@ CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
 }
 # Data work (members: import, exports, statistics, half-yearly review)
 # 每年1月、7月: remind each union's staff to review its data.
+CELERY_BEAT_SCHEDULE["sms-codes-purge-daily"] = {
+    "task": "security.tasks.sms_codes_purge",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),
