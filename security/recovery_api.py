@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +20,7 @@ class _CodeIn(serializers.Serializer):
 class PasswordResetApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    parser_classes = [JSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "用短信验证码重置密码"
     error_codes = ("sms_code_invalid",)
@@ -44,6 +46,7 @@ class PasswordResetApi(APIView):
 class SmsLoginApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    parser_classes = [JSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "短信验证码登录"
     error_codes = ("sms_code_invalid",)

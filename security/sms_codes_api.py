@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -30,6 +31,7 @@ class SmsCodeThrottle(AnonRateThrottle):
 class SmsCodeApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    parser_classes = [JSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "获取短信验证码"
     error_codes = ("too_many_codes",)
@@ -51,8 +53,9 @@ class SmsCodeApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={202: OutputSerializer, 429: OutputSerializer},
+        responses={202: OutputSerializer},
         summary="获取短信验证码",
+        description="无论手机号码是否已登记，回答都相同（202）。发送过于频繁时回答429 too_many_codes，并给出 resend_after（秒）。",
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
