@@ -5,24 +5,24 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.module_loading import import_string
 
+from notifications import sms
 from notifications.models import OutboxMessage
+from notifications.sms_templates import outbox_params
 from unionhub.lib import clock
-from unionhub.lib import phone as phones
 
 log = logging.getLogger(__name__)
 
 
-class ConsoleSmsBackend:
-    """Writes the SMS to the log with the number masked."""
-
-    def send(self, *, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", phones.mask(phone), text)
+ConsoleSmsBackend = sms.ConsoleSmsBackend  # the dotted path of the former default setting
 
 
 def outbox_deliver(*, message_id: int) -> None:
-    """Send one pending message. Idempotent: a sent message is never sent again."""
+    """Send one pending message. Idempotent: a sent message is never sent again.
+
+    A failure is counted on the row (with the provider's answer when it refused) before it is raised for the
+    task to retry; a spent provider rate (SmsRateLimited) is not an attempt."""
+    failure = None
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -31,18 +31,27 @@ def outbox_deliver(*, message_id: int) -> None:
         )
         if message is None:
             return
-        message.attempts += 1
         try:
             _send(message)
+        except sms.SmsRateLimited:
+            raise
         except Exception as exc:
+            failure = exc
+            message.attempts += 1
             message.last_error = type(exc).__name__
+            if isinstance(exc, sms.SmsProviderError):
+                message.provider_answer = exc.result.as_answer()
+                message.last_error = f"{exc.result.code} {exc.result.message}"[:200]
             if message.attempts >= 5:
                 message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
-            raise
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = clock.now()
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            message.save(update_fields=["attempts", "last_error", "status", "provider_answer"])
+        else:
+            message.attempts += 1
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = clock.now()
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "provider_answer"])
+    if failure is not None:
+        raise failure
 
 
 def _send(message: OutboxMessage) -> None:
@@ -50,6 +59,7 @@ def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.SMS:
         number = person.phone if person else ""
         if number:
-            import_string(settings.NOTIFY_SMS_BACKEND)().send(phone=number, text=message.body)
+            result = sms.sms_send(phone=number, kind=message.template, params=outbox_params(message))
+            message.provider_answer = result.as_answer()
     elif message.channel == OutboxMessage.Channel.EMAIL and message.recipient.email:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email])

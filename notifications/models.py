@@ -33,6 +33,9 @@ class OutboxMessage(models.Model):
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
+    provider_answer = models.JSONField(
+        _("服务商回执"), default=dict, blank=True
+    )  # notifications.sms.SmsResult
     created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)

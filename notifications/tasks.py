@@ -2,6 +2,7 @@ from celery import shared_task
 
 from notifications import delivery
 from notifications.models import OutboxMessage
+from notifications.sms import SmsRateLimited
 
 
 # Task names are kept from before the move so messages already queued are still run.
@@ -13,7 +14,10 @@ from notifications.models import OutboxMessage
     max_retries=5,
 )
 def outbox_deliver(self, message_id: int) -> None:
-    delivery.outbox_deliver(message_id=message_id)
+    try:
+        delivery.outbox_deliver(message_id=message_id)
+    except SmsRateLimited as exc:  # the provider's rate is spent: later, without using up a retry
+        raise self.retry(exc=exc, countdown=2, max_retries=None) from exc
 
 
 @shared_task(name="unionhub.tasks.outbox_deliver_pending")

@@ -1,7 +1,10 @@
 from django.urls import path
 
-from security import api
+from security import api, recovery_api, sms_codes_api
 
 urlpatterns = [
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
+    path("auth/sms-codes/", sms_codes_api.SmsCodeApi.as_view(), name="api-sms-codes"),
+    path("auth/password-reset/", recovery_api.PasswordResetApi.as_view(), name="api-password-reset"),
+    path("auth/sms-login/", recovery_api.SmsLoginApi.as_view(), name="api-sms-login"),
 ]

@@ -1,8 +1,11 @@
-"""API tokens that were issued after a second factor (security/otp.py decides what a token may do)."""
+"""Security records: API tokens issued after a second factor (security/otp.py decides what a token may do), and
+one-time SMS codes (SPEC §9), kept only as a keyed hash with the phone encrypted."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from unionhub.lib.crypto import EncryptedTextField
 
 
 class VerifiedToken(models.Model):
@@ -19,3 +22,44 @@ class VerifiedToken(models.Model):
 
     def __str__(self):
         return f"{self.user_id}@{self.verified_at:%Y-%m-%d %H:%M}"
+
+
+class SmsCodePurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    LOGIN = "login", _("验证码登录")
+    RESET = "reset", _("重置密码")
+    ACTIVATE = "activate", _("激活会员账号")
+    BIND = "bind", _("绑定微信")
+    CLAIM = "claim", _("身份证号码申诉")
+
+
+class SmsCode(models.Model):
+    """One code sent (or, for a phone no account holds, counted as sent) to a phone for one purpose.
+
+    Only the newest code of a phone and purpose can be used; it lives UNIONHUB_SMS_CODE_TTL_SECONDS and takes
+    UNIONHUB_SMS_CODE_MAX_TRIES wrong guesses. `phone_hash` and `address_hash` are keyed hashes (lookups and caps);
+    `code_hash` is the keyed hash of salt and code."""
+
+    purpose = models.CharField(_("用途"), max_length=16, choices=SmsCodePurpose.choices)
+    phone_hash = models.CharField(max_length=64, editable=False)
+    phone = EncryptedTextField(_("手机号码"), editable=False)
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    salt = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    tries = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    delivered = models.BooleanField(_("已交付短信"), default=False)
+    provider_answer = models.JSONField(_("服务商回执"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(fields=["phone_hash", "purpose", "-created_at"], name="smscode_phone_idx"),
+            models.Index(fields=["address_hash", "created_at"], name="smscode_address_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"

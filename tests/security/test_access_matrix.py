@@ -134,6 +134,19 @@ REGISTRY: dict[str, Entry] = {
         public=True,
         data=lambda v: {"username": v.person.id_number, "password": "wrong-password-1"},
     ),
+    "api-sms-codes": Entry(lambda v: "/api/v1/auth/sms-codes/", POST, public=True),
+    "api-password-reset": Entry(
+        lambda v: "/api/v1/auth/password-reset/",
+        POST,
+        public=True,
+        data=lambda v: {"phone": v.person.phone, "sms_code": "000000", "new_password": "Taken-over-123"},
+    ),
+    "api-sms-login": Entry(
+        lambda v: "/api/v1/auth/sms-login/",
+        POST,
+        public=True,
+        data=lambda v: {"phone": v.person.phone, "sms_code": "000000"},
+    ),
     "api-me": Entry(lambda v: "/api/v1/me/", ("GET", "PUT", "PATCH", "POST"), public=True),
     "api-unions": Entry(
         lambda v: [f"/api/v1/unions/?search={v.union.name}", "/api/v1/unions/"],

@@ -52,6 +52,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "uscc_checksum": ErrorCode(400, _("统一社会信用代码校验位不正确。"), PAGES),
     "too_many_rows": ErrorCode(400, _("文件行数超过上限，请分成几个文件导入。"), PAGES),
     "not_retryable": ErrorCode(400, _("该导入不能重新提交，请重新上传文件。"), PAGES),
+    "too_many_codes": ErrorCode(429, _("验证码发送过于频繁，请稍后再试。")),
+    "sms_code_invalid": ErrorCode(400, _("验证码不正确或已失效，请重新获取。")),
     "locked_out": ErrorCode(429, _("登录失败次数过多，请30分钟后再试。")),
     "address_locked_out": ErrorCode(429, _("来自您所在网络地址的登录失败次数过多，请15分钟后再试。")),
     "password_change_required": ErrorCode(403, _("密码已被管理员重置，请先登录管理后台修改密码。"), AUTH),

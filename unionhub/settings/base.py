@@ -166,7 +166,27 @@ WECHATPAY = {
     "NOTIFY_URL": env("WECHATPAY_NOTIFY_URL"),
 }
 
-NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "notifications.delivery.ConsoleSmsBackend")
+# SMS (notifications.sms): console, locmem, aliyun or tencent; template codes per kind: notifications.sms_templates
+NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "console")
+UNIONHUB_SMS_SIGN_NAME = env("UNIONHUB_SMS_SIGN_NAME", "")
+UNIONHUB_SMS_RATE_PER_SECOND = int(env("UNIONHUB_SMS_RATE_PER_SECOND", "20"))  # per provider, across workers
+UNIONHUB_SMS_ALIYUN_ACCESS_KEY_ID = env("UNIONHUB_SMS_ALIYUN_ACCESS_KEY_ID", "")
+UNIONHUB_SMS_ALIYUN_ACCESS_KEY_SECRET = env("UNIONHUB_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+UNIONHUB_SMS_ALIYUN_ENDPOINT = env("UNIONHUB_SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+UNIONHUB_SMS_ALIYUN_PROTOCOL = env("UNIONHUB_SMS_ALIYUN_PROTOCOL", "https")
+UNIONHUB_SMS_ALIYUN_REGION = env("UNIONHUB_SMS_ALIYUN_REGION", "cn-hangzhou")
+UNIONHUB_SMS_TENCENT_SECRET_ID = env("UNIONHUB_SMS_TENCENT_SECRET_ID", "")
+UNIONHUB_SMS_TENCENT_SECRET_KEY = env("UNIONHUB_SMS_TENCENT_SECRET_KEY", "")
+UNIONHUB_SMS_TENCENT_APP_ID = env("UNIONHUB_SMS_TENCENT_APP_ID", "")
+UNIONHUB_SMS_TENCENT_REGION = env("UNIONHUB_SMS_TENCENT_REGION", "ap-guangzhou")
+UNIONHUB_SMS_TENCENT_ENDPOINT = env("UNIONHUB_SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
+UNIONHUB_SMS_TENCENT_PROTOCOL = env("UNIONHUB_SMS_TENCENT_PROTOCOL", "https")
+# One-time SMS codes (security.sms_codes, SPEC §9)
+UNIONHUB_SMS_CODE_TTL_SECONDS = 300
+UNIONHUB_SMS_CODE_MAX_TRIES = 5
+UNIONHUB_SMS_CODE_RESEND_SECONDS = 60
+UNIONHUB_SMS_CODES_PER_PHONE_DAY = 10
+UNIONHUB_SMS_CODES_PER_ADDRESS_DAY = int(env("UNIONHUB_SMS_CODES_PER_ADDRESS_DAY", "30"))
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "unionhub@localhost")
 
@@ -367,6 +387,10 @@ CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
 }
 # Data work (members: import, exports, statistics, half-yearly review)
 # 每年1月、7月: remind each union's staff to review its data.
+CELERY_BEAT_SCHEDULE["sms-codes-purge-daily"] = {
+    "task": "security.tasks.sms_codes_purge",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["union-review-remind"] = {
     "task": "members.tasks.union_review_remind",
     "schedule": crontab(day_of_month="2", month_of_year="1,7", hour=9, minute=0),

@@ -18,6 +18,8 @@ CACHES = {
 }
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+NOTIFY_SMS_BACKEND = "locmem"  # notifications.sms.outbox
+UNIONHUB_SMS_RATE_PER_SECOND = 0  # off; tests of the limit turn it on
 AXES_ENABLED = True
 UNIONHUB_TODAY = None
 STORAGES = {
