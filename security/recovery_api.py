@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from security import recovery
 from security.sms_codes_api import SmsCodeThrottle
 from unionhub.lib.api import error_codes
-from unionhub.lib.parsers import SafeJSONParser
 
 
 class _CodeIn(serializers.Serializer):
@@ -22,7 +21,6 @@ class _CodeIn(serializers.Serializer):
 class PasswordResetApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    parser_classes = [SafeJSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "用短信验证码重置密码"
 
@@ -48,7 +46,6 @@ class PasswordResetApi(APIView):
 class SmsLoginApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    parser_classes = [SafeJSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "短信验证码登录"
 

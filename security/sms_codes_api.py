@@ -12,7 +12,6 @@ from security.models import SmsCodePurpose
 from unionhub.lib import phone as phones
 from unionhub.lib.api import error_codes
 from unionhub.lib.client_ip import client_ip
-from unionhub.lib.parsers import SafeJSONParser
 
 
 class SmsCodeThrottle(AnonRateThrottle):
@@ -27,7 +26,6 @@ class SmsCodeThrottle(AnonRateThrottle):
 class SmsCodeApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    parser_classes = [SafeJSONParser]
     throttle_classes = [SmsCodeThrottle]
     api_summary = "获取短信验证码"
 
