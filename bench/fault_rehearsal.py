@@ -60,6 +60,7 @@ class Stack:
             "UNIONHUB_FIELD_KEYS": "pJqS1bW7rQ7bm6l6s0l3aH8o7y3a6f8nB2v4c1x9z0E=",
             "UNIONHUB_HASH_KEY": "rehearsal-hash-key",
             "PAYMENT_SANDBOX_SECRET": SANDBOX_SECRET,
+            "UNIONHUB_ALLOW_SANDBOX_PAYMENTS": "true",  # a training deployment: the sandbox pays
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "UNIONHUB_PRIVATE_MEDIA_ROOT": str(self.tmp / "private"),
