@@ -31,10 +31,10 @@ BUSINESS_FIELDS = [
     ("members.Membership", "created_at"),
     ("members.MembershipEvent", "at"),
     ("members.ProfileChange", "at"),
-    ("members.ImportJob", "created_at"),
+    ("datawork.ImportJob", "created_at"),
     ("dues.PaymentOrder", "created_at"),
     ("dues.PaidMonth", "created_at"),
-    ("unionhub.OutboxMessage", "created_at"),
+    ("notifications.OutboxMessage", "created_at"),
     ("unionhub.AuditEntry", "at"),
 ]
 
