@@ -22,7 +22,8 @@ def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-def test_metrics_hold_request_metrics_and_business_figures(client, city, today):
+def test_metrics_hold_request_metrics_and_business_figures(client, city, today, settings):
+    settings.UNIONHUB_METRICS_ALLOWED_CIDRS = ["127.0.0.1/32"]
     user = f.person_user(name="刘小红", born=dt.date(1995, 5, 20), male=False)
     today("2025-04-14")
     submit(user, union=city.branch)
@@ -69,7 +70,8 @@ def test_metrics_are_hidden_from_addresses_outside_the_allowed_networks(client, 
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 404
 
 
-def test_multiprocess_mode_still_reports_the_business_figures(client, monkeypatch, tmp_path, city):
+def test_multiprocess_mode_still_reports_the_business_figures(client, monkeypatch, tmp_path, city, settings):
+    settings.UNIONHUB_METRICS_ALLOWED_CIDRS = ["127.0.0.1/32"]
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     user = f.person_user()
     OutboxMessage.objects.create(
