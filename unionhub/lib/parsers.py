@@ -46,11 +46,9 @@ def check_text(data, where: str = "") -> None:
                 raise InvalidCharacters(path)
         elif isinstance(item, dict):
             for key, value in item.items():
-                name = key if isinstance(key, str) and not unsafe_text(key) else "?"
-                child = f"{path}.{name}" if path else name
-                if isinstance(key, str) and unsafe_text(key):
+                if unsafe_text(key):  # JSON object keys are always strings
                     raise InvalidCharacters(path or "body")
-                stack.append((value, child))
+                stack.append((value, f"{path}.{key}" if path else key))
         elif isinstance(item, list | tuple):
             stack.extend((value, f"{path}.{i}" if path else str(i)) for i, value in enumerate(item))
 
