@@ -511,3 +511,36 @@ class ProfileChange(models.Model):
             return str(Person._meta.get_field(self.field).verbose_name)
         except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
             return self.field
+
+
+class IdentityMethod(models.TextChoices):
+    SMS = "sms", _("手机验证码")
+    WECHAT = "wechat", _("微信")
+    SSO = "sso", _("统一身份认证")
+    STAFF = "staff", _("工作人员核验证件")
+
+
+class IdentityVerification(models.Model):
+    """How an account's identity was proven (SPEC §9): one row per method, kept with when and by whom.
+
+    `sms`: the phone was proven by a code; `wechat`: a WeChat openid was bound; `sso`: the institution's login
+    named the person; `staff`: union staff checked the ID card in person (a claim, a join approved after a check)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="identity_verifications", verbose_name=_("账号")
+    )
+    method = models.CharField(_("核验方式"), max_length=8, choices=IdentityMethod.choices)
+    verified_at = models.DateTimeField(_("核验时间"), default=clock.now, editable=False)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("核验人")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("身份核验")
+        verbose_name_plural = _("身份核验")
+        ordering = ["verified_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "method"], name="identity_verification_once")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_method_display()}"

@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors
+from members.identity import identity_verified_by
 from members.api import UnionRefSerializer
-from members.models import Education, HouseholdType, PoliticalStatus
+from members.models import Education, HouseholdType, IdentityMethod, PoliticalStatus
 from members.permissions import member_person
 from members.profile import person_profile_update
 from notifications import inbox
@@ -41,6 +42,10 @@ class MeApi(APIView):
         id_number_masked = serializers.CharField()
         phone_masked = serializers.CharField()
         membership = MembershipBriefSerializer(allow_null=True)
+        identity_verified_by = serializers.ListField(
+            child=serializers.ChoiceField(choices=IdentityMethod.values),
+            help_text="身份核验方式（手机验证码、微信、统一身份认证、工作人员核验证件）；空表示未核验",
+        )
 
     @extend_schema(responses=OutputSerializer)
     @error_codes("not_a_member_account")
@@ -54,6 +59,7 @@ class MeApi(APIView):
                     "id_number_masked": person.id_number_masked,
                     "phone_masked": person.phone_masked,
                     "membership": membership,
+                    "identity_verified_by": identity_verified_by(request.user),
                 }
             ).data
         )

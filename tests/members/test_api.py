@@ -33,6 +33,7 @@ def test_register_then_token_then_me(api):
         "id_number_masked": id_number[:6] + "********" + id_number[14:],
         "phone_masked": phone[:3] + "****" + phone[7:],
         "membership": None,
+        "identity_verified_by": [],
     }
 
 
