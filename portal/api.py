@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors
-from members.identity import identity_verified_by
 from members.api import UnionRefSerializer
+from members.identity import identity_verified_by
 from members.models import Education, HouseholdType, IdentityMethod, PoliticalStatus
 from members.permissions import member_person
 from members.profile import person_profile_update

@@ -7,27 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0009_data_work_to_datawork'),
+        ("members", "0009_data_work_to_datawork"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdentityVerification',
+            name="IdentityVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('sms', '手机验证码'), ('wechat', '微信'), ('sso', '统一身份认证'), ('staff', '工作人员核验证件')], max_length=8, verbose_name='核验方式')),
-                ('verified_at', models.DateTimeField(default=unionhub.lib.clock.now, editable=False, verbose_name='核验时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identity_verifications', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("sms", "手机验证码"),
+                            ("wechat", "微信"),
+                            ("sso", "统一身份认证"),
+                            ("staff", "工作人员核验证件"),
+                        ],
+                        max_length=8,
+                        verbose_name="核验方式",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(
+                        default=unionhub.lib.clock.now, editable=False, verbose_name="核验时间"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核验人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identity_verifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '身份核验',
-                'verbose_name_plural': '身份核验',
-                'ordering': ['verified_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'method'), name='identity_verification_once')],
+                "verbose_name": "身份核验",
+                "verbose_name_plural": "身份核验",
+                "ordering": ["verified_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "method"), name="identity_verification_once")
+                ],
             },
         ),
     ]
