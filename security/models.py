@@ -63,3 +63,42 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WeChatApp(models.TextChoices):
+    MINIPROGRAM = "miniprogram", _("小程序")
+    OFFICIAL = "official", _("公众号")
+
+
+class WeChatBinding(models.Model):
+    """A WeChat openid bound to an account (SPEC §9): one account per openid per app, one openid per account per
+    app. `app_id` is the appid of the mini-program or Official Account the openid belongs to (openids differ per
+    app); `unionid` is kept when WeChat gives it. The session key is never stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wechat_bindings",
+        verbose_name=_("账号"),
+    )
+    app = models.CharField(_("微信应用"), max_length=12, choices=WeChatApp.choices)
+    app_id = models.CharField(_("AppID"), max_length=32)
+    openid = models.CharField(_("OpenID"), max_length=64)
+    unionid = models.CharField(_("UnionID"), max_length=64, blank=True)
+    bound_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+    auto_login = models.BooleanField(
+        _("微信内免密登录"),
+        default=False,
+        help_text=_("在微信内打开会员页面时无需密码直接登录（本人选择）。"),
+    )
+
+    class Meta:
+        verbose_name = _("微信绑定")
+        verbose_name_plural = _("微信绑定")
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "openid"], name="wechat_openid_one_account"),
+            models.UniqueConstraint(fields=["user", "app_id"], name="wechat_one_openid_per_app"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_app_display()} {self.user_id}"
