@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -12,13 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dues import selectors, services
-from dues.models import PaymentNotification, PaymentOrder
+from dues.models import PayChannel, PaymentNotification, PaymentOrder
 from dues.providers import NotificationRejected
 from dues.services.payments import NOTIFICATION_BODY_CAP
 from members import selectors as member_selectors
 from members.permissions import member_person
 from unionhub.lib import clock
 from unionhub.lib.api import error_codes
+from unionhub.lib.client_ip import client_ip
 from unionhub.lib.errors import BusinessError
 from unionhub.lib.money import format_money
 
@@ -65,7 +67,39 @@ PAYMENT_EXAMPLES = [
             "extra_amount": "2.00",
             "status": "pending",
             "pay_url": "/dues/sandbox/pay/DU20250415A1B2C3D4E5F6/",
+            "channel": "native",
+            "pay_params": None,
         },
+    ),
+    OpenApiExample(
+        "小程序支付：wx.requestPayment 的参数",
+        response_only=True,
+        status_codes=["201"],
+        value={
+            "order_no": "DU20250415A1B2C3D4E5F6",
+            "year": 2025,
+            "months": 5,
+            "month_list": ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08"],
+            "amount": "52.00",
+            "extra_amount": "2.00",
+            "status": "pending",
+            "pay_url": "/dues/orders/DU20250415A1B2C3D4E5F6/",
+            "channel": "miniprogram",
+            "pay_params": {
+                "appId": "wxd678efh567hg6787",
+                "timeStamp": "1744682400",
+                "nonceStr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+                "package": "prepay_id=wx201410272009395522657a690389285100",
+                "signType": "RSA",
+                "paySign": "oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ...",
+            },
+        },
+    ),
+    OpenApiExample(
+        "小程序支付：未绑定微信",
+        response_only=True,
+        status_codes=["400"],
+        value={"code": "wechat_not_bound", "detail": "小程序支付需要先在小程序中绑定本账号的微信。"},
     ),
     OpenApiExample(
         "清华示例2：2—3月未缴，只缴到3月",
@@ -166,17 +200,55 @@ class DuesOrderOut(serializers.ModelSerializer):
         return format_money(obj.extra_amount)
 
 
+class PayParamsOut(serializers.Serializer):
+    """What `wx.requestPayment` (mini-program) or `WeixinJSBridge` getBrandWCPayRequest (jsapi) takes."""
+
+    appId = serializers.CharField()  # noqa: N815 (WeChat's own names)
+    timeStamp = serializers.CharField()  # noqa: N815
+    nonceStr = serializers.CharField()  # noqa: N815
+    package = serializers.CharField()
+    signType = serializers.CharField()  # noqa: N815
+    paySign = serializers.CharField()  # noqa: N815
+
+
 class DuesOrderCreatedOut(DuesOrderOut):
-    pay_url = serializers.CharField(source="provider_ref")
+    pay_url = serializers.SerializerMethodField()
+    channel = serializers.CharField()
+    pay_params = serializers.SerializerMethodField()
 
     class Meta(DuesOrderOut.Meta):
-        fields = ["order_no", "year", "months", "month_list", "amount", "extra_amount", "status", "pay_url"]
+        fields = [
+            "order_no",
+            "year",
+            "months",
+            "month_list",
+            "amount",
+            "extra_amount",
+            "status",
+            "pay_url",
+            "channel",
+            "pay_params",
+        ]
+
+    def get_pay_url(self, obj) -> str:
+        """The sandbox page, the native code_url or the h5_url; the order page for jsapi / miniprogram."""
+        return obj.provider_ref or reverse("dues-order", args=[obj.order_no])
+
+    @extend_schema_field(PayParamsOut(allow_null=True))
+    def get_pay_params(self, obj):
+        """jsapi / miniprogram with WeChat Pay: the signed parameters; null otherwise (the sandbox: open pay_url)."""
+        if obj.channel in (PayChannel.JSAPI, PayChannel.MINIPROGRAM) and obj.pay_params:
+            return obj.pay_params
+        return None
 
 
 class DuesPaymentIn(serializers.Serializer):
     year = serializers.IntegerField(min_value=1950, max_value=2200)
     through_month = serializers.IntegerField(min_value=1, max_value=12)
     extra_amount = serializers.CharField(required=False, allow_blank=True, default="0", max_length=20)
+    channel = serializers.ChoiceField(
+        choices=[selectors.AUTO, *PayChannel.values], required=False, default=selectors.AUTO
+    )
 
 
 def _invalid_input(request) -> Response | None:
@@ -219,13 +291,23 @@ class DuesPaymentApi(APIView):
         "beyond_window",
         "nothing_payable",
         "payment_unavailable",
+        "wechat_not_bound",
     )
     def post(self, request):
         invalid = _invalid_input(request)
         if invalid is not None:
             return invalid
+        data = dict(request.dues_payment)
+        channel = selectors.pay_channel(
+            requested=data.pop("channel"), user_agent=request.headers.get("User-Agent", ""), user=request.user
+        )
         order = services.dues_payment_create(
-            membership=_membership_of(request), actor=request.user, **request.dues_payment
+            membership=_membership_of(request),
+            actor=request.user,
+            channel=channel,
+            client_ip=client_ip(request),
+            site_url=request.build_absolute_uri("/"),
+            **data,
         )
         return Response(DuesOrderCreatedOut(order).data, status=status.HTTP_201_CREATED)
 

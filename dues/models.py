@@ -33,6 +33,15 @@ class PaymentChannel(models.TextChoices):
     UNIT = "unit", _("单位统一缴纳")
 
 
+class PayChannel(models.TextChoices):
+    """How the payer pays an online order (SPEC §9): the WeChat Pay v3 product used."""
+
+    NATIVE = "native", _("扫码支付")
+    H5 = "h5", _("手机浏览器支付")
+    JSAPI = "jsapi", _("微信内支付")
+    MINIPROGRAM = "miniprogram", _("小程序支付")
+
+
 class PaymentOrder(models.Model):
     """One payment of consecutive months of one year (self-pay online, or a unit's bulk payment)."""
 
@@ -62,7 +71,11 @@ class PaymentOrder(models.Model):
     transaction_id = models.CharField(_("支付流水号"), max_length=64, null=True, blank=True, unique=True)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     receipt_no = models.CharField(_("收据号"), max_length=24, null=True, blank=True, unique=True)
-    provider_ref = models.CharField(_("渠道支付参数"), max_length=500, blank=True)
+    provider_ref = models.CharField(_("渠道支付参数"), max_length=1000, blank=True)
+    # Empty for orders paid outside the online flow (a unit's bulk payment).
+    channel = models.CharField(_("支付方式"), max_length=12, choices=PayChannel.choices, blank=True)
+    # What the payer's WeChat needs to pay a JSAPI / mini-program order (signed by the merchant key; not secret).
+    pay_params = models.JSONField(_("调起支付参数"), default=dict, blank=True)
     created_by = models.ForeignKey(
         "members.User",
         null=True,

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentOrder
+from dues.models import ArrearsEntry, DuesRate, PaidMonth, PayChannel, PaymentOrder
 from members.models import DuesMode, Membership, MembershipStatus, Union
+from security.wechat_bindings import wechat_openid
 from unionhub.lib import months
+from unionhub.lib.errors import BusinessError
 from unionhub.lib.money import to_money
 
 
@@ -332,3 +335,67 @@ def dashboard_figures(*, union: Union, today: dt.date) -> dict:
         "arrears": arrears,
         "arrears_as_of": as_of,
     }
+
+
+# --- pay channel (SPEC §9: paying on a phone) ------------------------------------------------------------------
+
+AUTO = "auto"
+MOBILE_MARKERS = ("android", "iphone", "ipad", "ipod", "mobile", "harmonyos")
+
+
+@dataclass(frozen=True)
+class PayChannelChoice:
+    channel: str
+    app_id: str = (
+        ""  # the WeChat app the openid belongs to (jsapi: Official Account, miniprogram: mini-program)
+    )
+    openid: str = ""
+    # inside WeChat without a bound Official Account openid: paid by Native QR, unless the page binds first
+    unbound_in_wechat: bool = False
+
+
+def channel_app_id(channel: str) -> str:
+    """The appid an order of this channel is made in: the Official Account's (JSAPI) or the mini-program's; native
+    and H5 orders use the merchant's own appid (WECHATPAY_APPID)."""
+    if channel == PayChannel.JSAPI:
+        return settings.UNIONHUB_WECHAT_OFFICIAL_APPID or ""
+    if channel == PayChannel.MINIPROGRAM:
+        return settings.UNIONHUB_WECHAT_MINIPROGRAM_APPID or ""
+    return (settings.WECHATPAY or {}).get("APPID") or ""
+
+
+def pay_channel(*, requested: str, user_agent: str, user) -> PayChannelChoice:
+    """The WeChat Pay product for this payer. An explicit channel is taken as asked (400 `wechat_not_bound` when it
+    needs an openid the account has not bound); `auto` reads the user agent:
+
+    - the mini-program's web-view (`miniProgram` in the agent) → miniprogram, with the mini-program openid;
+    - inside WeChat (`MicroMessenger`) with a bound Official Account openid → jsapi;
+    - inside WeChat without one → native (WeChat Pay refuses H5 inside WeChat); `unbound_in_wechat` tells the page
+      it may bind the openid through the Official Account OAuth first;
+    - a phone browser → h5; anything else (a desktop) → native."""
+    ua = (user_agent or "").lower()
+    channel = requested or AUTO
+    if channel == AUTO:
+        if "miniprogram" in ua:
+            channel = PayChannel.MINIPROGRAM
+        elif "micromessenger" in ua:
+            app_id = channel_app_id(PayChannel.JSAPI)
+            openid = wechat_openid(user, app_id)
+            if openid:
+                return PayChannelChoice(PayChannel.JSAPI, app_id=app_id, openid=openid)
+            return PayChannelChoice(PayChannel.NATIVE, unbound_in_wechat=True)
+        elif any(marker in ua for marker in MOBILE_MARKERS):
+            channel = PayChannel.H5
+        else:
+            channel = PayChannel.NATIVE
+    if channel in (PayChannel.JSAPI, PayChannel.MINIPROGRAM):
+        app_id = channel_app_id(channel)
+        openid = wechat_openid(user, app_id)
+        if not openid:
+            if channel == PayChannel.JSAPI:
+                detail = gettext("微信内支付需要先在公众号中绑定本账号的微信。")
+            else:
+                detail = gettext("小程序支付需要先在小程序中绑定本账号的微信。")
+            raise BusinessError("wechat_not_bound", detail)
+        return PayChannelChoice(channel, app_id=app_id, openid=openid)
+    return PayChannelChoice(channel)

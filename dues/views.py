@@ -1,23 +1,27 @@
 """Member pages of the dues ledger: the year grid, the pay page, the sandbox pay page, history, receipts."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dues import receipts, selectors, services
 from dues.forms import PayForm
-from dues.models import PaymentOrder
+from dues.models import PayChannel, PaymentOrder
 from dues.providers import NotificationRejected
 from dues.providers import sandbox as sandbox_provider
 from members import selectors as member_selectors
 from members.models import DuesMode, MembershipStatus
 from unionhub.lib import clock, pdf
+from unionhub.lib.client_ip import client_ip
 from unionhub.lib.errors import BusinessError
 
 
@@ -78,6 +82,10 @@ def dues_pay(request):
         min_through=calendar.min_through,
         max_through=calendar.max_through,
     )
+    # The channel follows the browser (SPEC §9): WeChat with a bound openid → JSAPI, a phone → H5, else Native QR.
+    channel = selectors.pay_channel(
+        requested=selectors.AUTO, user_agent=request.headers.get("User-Agent", ""), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             order = services.dues_payment_create(
@@ -86,12 +94,16 @@ def dues_pay(request):
                 through_month=form.cleaned_data["through_month"],
                 extra_amount=form.cleaned_data["extra_amount"] or "0",
                 actor=request.user,
+                channel=channel,
+                client_ip=client_ip(request),
+                site_url=request.build_absolute_uri("/"),
             )
         except BusinessError as exc:
             form.add_business_error(exc)
         else:
             if order.provider == "sandbox":
                 return redirect(order.provider_ref)
+            # the order page opens WeChat Pay (a redirect straight to WeChat after a form post is refused by CSP)
             return redirect("dues-order", order_no=order.order_no)
     months_by_number = [{"month": c.month.month, "status": c.status} for c in calendar.months]
     return render(
@@ -103,8 +115,19 @@ def dues_pay(request):
             "form": form,
             "year": year,
             "months_data": months_by_number,
+            "channel": channel,
+            "wechat_bind_url": _wechat_bind_url(request) if channel.unbound_in_wechat else None,
         },
     )
+
+
+def _wechat_bind_url(request) -> str | None:
+    """The Official Account OAuth that binds this account's openid, returning to this page (when it exists)."""
+    try:
+        start = reverse("wechat-oauth-start")
+    except NoReverseMatch:
+        return None
+    return f"{start}?{urlencode({'next': request.get_full_path()})}"
 
 
 def _year_from_post(request, default: int) -> int:
@@ -124,13 +147,43 @@ def _own_order(request, order_no: str) -> PaymentOrder:
 
 @login_required
 def dues_order(request, order_no: str):
+    """The order and how to pay it: the Native QR code, a JSAPI payment in WeChat (static/js/dues-order.js calls
+    WeixinJSBridge with the signed parameters), or the way to WeChat's H5 page. Back from paying (`?returned=1`)
+    the page waits for the provider's notification and shows the result."""
     order = _own_order(request, order_no)
+    pending = order.status == PaymentOrder.Status.PENDING
+    online = order.provider == "wechatpay"
     qr = None
-    if order.provider == "wechatpay" and order.provider_ref.startswith("weixin://"):
-        import segno
-
+    if online and order.channel == PayChannel.NATIVE and order.provider_ref.startswith("weixin://"):
         qr = segno.make(order.provider_ref).svg_data_uri(scale=5)
-    return render(request, "dues/order.html", {"order": order, "qr": qr})
+    pay_data = None
+    if online and pending:
+        pay_data = {
+            "order_no": order.order_no,
+            "channel": order.channel,
+            "returned": bool(request.GET.get("returned")),
+            "poll_url": reverse("api-dues-payments"),
+            "result_url": f"{reverse('dues-order', args=[order.order_no])}?returned=1",
+        }
+        if order.channel == PayChannel.H5:
+            pay_data["h5_url"] = order.provider_ref
+        if order.channel == PayChannel.JSAPI:
+            pay_data["pay_params"] = order.pay_params
+    response = render(
+        request,
+        "dues/order.html",
+        {
+            "order": order,
+            "qr": qr,
+            "pay_data": pay_data,
+            "h5_url": order.provider_ref if online and order.channel == PayChannel.H5 else None,
+            "returned": bool(request.GET.get("returned")),
+        },
+    )
+    if pay_data and order.channel == PayChannel.H5:
+        # WeChat's H5 page checks the Referer against the domain registered for H5 payment: send our origin
+        response["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return response
 
 
 @login_required

@@ -2,11 +2,24 @@
 
 from django.conf import settings
 
-from dues.providers.base import NotificationRejected, PaymentProvider, VerifiedNotification
+from dues.providers.base import (
+    NotificationRejected,
+    OpenedOrder,
+    PaymentProvider,
+    PayRequest,
+    VerifiedNotification,
+)
 from dues.providers.sandbox import SandboxProvider
 from dues.providers.wechatpay import WeChatPayProvider
 
-__all__ = ["NotificationRejected", "PaymentProvider", "VerifiedNotification", "get_provider"]
+__all__ = [
+    "NotificationRejected",
+    "OpenedOrder",
+    "PayRequest",
+    "PaymentProvider",
+    "VerifiedNotification",
+    "get_provider",
+]
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:

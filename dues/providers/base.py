@@ -61,11 +61,28 @@ def provider_time(value) -> tuple[dt.datetime | None, str]:
         return None, raw
 
 
+@dataclass(frozen=True)
+class PayRequest:
+    """How the payer will pay (the order's channel, see dues.selectors.pay_channel) and what that channel needs."""
+
+    channel: str = "native"
+    app_id: str = ""  # jsapi / miniprogram: the app the openid belongs to
+    openid: str = ""  # jsapi / miniprogram
+    client_ip: str = ""  # h5: the payer's address (scene_info.payer_client_ip)
+    return_url: str = ""  # h5: where WeChat sends the payer back (an absolute URL)
+
+
+@dataclass(frozen=True)
+class OpenedOrder:
+    pay_url: str  # a pay page, a code_url (native) or an h5_url
+    pay_params: dict | None = None  # jsapi / miniprogram: what WeixinJSBridge or wx.requestPayment takes
+
+
 class PaymentProvider:
     name = ""
 
-    def create_order(self, order) -> str:
-        """Open the order with the provider; return what the payer needs (a pay page URL or a code URL)."""
+    def create_order(self, order, request: PayRequest) -> OpenedOrder:
+        """Open the order with the provider for `request.channel`; return what the payer needs."""
         raise NotImplementedError
 
     def verify_notification(self, *, headers: dict, body: bytes) -> VerifiedNotification:

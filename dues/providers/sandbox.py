@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from dues.providers.base import (
     NotificationRejected,
+    OpenedOrder,
     PaymentProvider,
+    PayRequest,
     VerifiedNotification,
     exact_yuan,
     provider_time,
@@ -43,8 +45,9 @@ def notification_body(order, transaction_id: str | None = None) -> bytes:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
-    def create_order(self, order) -> str:
-        return reverse("dues-sandbox-pay", args=[order.order_no])
+    def create_order(self, order, request: PayRequest) -> OpenedOrder:
+        """Every channel is paid on the sandbox's own page (so the demo works in any browser and in WeChat)."""
+        return OpenedOrder(pay_url=reverse("dues-sandbox-pay", args=[order.order_no]))
 
     def verify_notification(self, *, headers: dict, body: bytes) -> VerifiedNotification:
         if not settings.PAYMENT_SANDBOX_SECRET:

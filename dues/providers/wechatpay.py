@@ -1,4 +1,4 @@
-"""WeChat Pay API v3 through the `wechatpayv3` SDK: native (QR code) and JSAPI orders, notification signature
+"""WeChat Pay API v3 through the `wechatpayv3` SDK: native (QR code), H5, JSAPI and mini-program orders, notification signature
 check and AES-256-GCM decryption, order query. Amounts are in fen.
 
 The SDK does not reject stale timestamps, raises on a missing signature type and downloads platform certificates
@@ -8,15 +8,19 @@ probe, a 300-second timestamp window, a known serial) so a forged or replayed on
 import datetime as dt
 import json
 import logging
+import secrets
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from cryptography import x509
 from django.conf import settings
 
 from dues.providers.base import (
     NotificationRejected,
+    OpenedOrder,
     PaymentProvider,
+    PayRequest,
     VerifiedNotification,
     provider_time,
     reference,
@@ -34,6 +38,14 @@ HEADERS = (
 )
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
+DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
+
+
+def h5_url_returning(h5_url: str, return_url: str) -> str:
+    """The h5_url with the page WeChat sends the payer back to (`redirect_url`, url-encoded, as WeChat requires)."""
+    if not return_url:
+        return h5_url
+    return f"{h5_url}{'&' if '?' in h5_url else '?'}redirect_url={quote(return_url, safe='')}"
 
 
 def _read(path: str | None) -> str | None:
@@ -48,17 +60,17 @@ class WeChatPayProvider(PaymentProvider):
         self.max_age = int(getattr(settings, "WECHATPAY_NOTIFY_MAX_AGE_SECONDS", 300))
 
     # -- the SDK client ------------------------------------------------------------------------------------------
-    def client(self, pay_type=None):
+    def client(self, pay_type=None, *, appid: str | None = None):
         from wechatpayv3 import WeChatPay, WeChatPayType
 
         c = self.config
         public_key = _read(c.get("PUBLIC_KEY_PATH"))
-        return WeChatPay(
+        client = WeChatPay(
             wechatpay_type=pay_type or WeChatPayType.NATIVE,
             mchid=c["MCHID"],
             private_key=_read(c["PRIVATE_KEY_PATH"]),
             cert_serial_no=c["CERT_SERIAL_NO"],
-            appid=c["APPID"],
+            appid=appid or c["APPID"],
             apiv3_key=c["API_V3_KEY"],
             notify_url=c.get("NOTIFY_URL"),
             cert_dir=c.get("PLATFORM_CERT_DIR"),
@@ -67,6 +79,18 @@ class WeChatPayProvider(PaymentProvider):
             timeout=(3, 5),
             logger=None,
         )
+        # The SDK has no option for its gateway; the address is a setting so tests reach a local stand-in.
+        client._core._gate_way = (c.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        return client
+
+    def app_ids(self) -> set[str]:
+        """Every appid an order of ours may be paid in: the merchant's, the Official Account's, the mini-program's."""
+        ids = {
+            self.config.get("APPID"),
+            getattr(settings, "UNIONHUB_WECHAT_OFFICIAL_APPID", ""),
+            getattr(settings, "UNIONHUB_WECHAT_MINIPROGRAM_APPID", ""),
+        }
+        return {i for i in ids if i}
 
     def known_serials(self) -> set[int]:
         """Serials of the platform keys we hold: the WeChat Pay public key id and unexpired certificates."""
@@ -93,43 +117,72 @@ class WeChatPayProvider(PaymentProvider):
             return False
 
     # -- interface -----------------------------------------------------------------------------------------------
-    def create_order(self, order) -> str:
-        """A native order: the returned code_url is shown to the payer as a QR code."""
-        code, message = self.client().pay(
-            description=f"工会会费 {order.period_label}",
-            out_trade_no=order.order_no,
-            amount={"total": to_fen(order.total_amount), "currency": "CNY"},
-        )
-        data = json.loads(message) if isinstance(message, str) else {}
-        if code not in range(200, 300) or "code_url" not in data:
-            log.error("wechatpay order creation failed for %s: HTTP %s", order.order_no, code)
-            raise RuntimeError("wechatpay order creation failed")
-        return data["code_url"]
-
-    def jsapi_params(self, order, *, openid: str) -> dict:
-        """A JSAPI / mini-program order for a payer's openid: the parameters wx.requestPayment needs."""
+    def create_order(self, order, request: PayRequest) -> OpenedOrder:
+        """Open the order in the channel's WeChat Pay product: native → code_url (shown as a QR code); h5 → h5_url
+        with the return page; jsapi / miniprogram → prepay_id, answered as the signed parameters of
+        WeixinJSBridge getBrandWCPayRequest / wx.requestPayment."""
         from wechatpayv3 import WeChatPayType
 
-        client = self.client(WeChatPayType.JSAPI)
-        code, message = client.pay(
-            description=f"工会会费 {order.period_label}",
-            out_trade_no=order.order_no,
-            amount={"total": to_fen(order.total_amount), "currency": "CNY"},
-            payer={"openid": openid},
-        )
-        prepay_id = json.loads(message).get("prepay_id") if code in range(200, 300) else None
-        if not prepay_id:
-            raise RuntimeError("wechatpay JSAPI order failed")
-        timestamp, nonce = str(int(time.time())), order.order_no[-16:]
+        pay_type = {
+            "native": WeChatPayType.NATIVE,
+            "h5": WeChatPayType.H5,
+            "jsapi": WeChatPayType.JSAPI,
+            "miniprogram": WeChatPayType.MINIPROG,
+        }[request.channel]
+        app_id = request.app_id or self.config["APPID"]
+        order_fields = {
+            "description": f"工会会费 {order.period_label}",
+            "out_trade_no": order.order_no,
+            "amount": {"total": to_fen(order.total_amount), "currency": "CNY"},
+        }
+        if pay_type in (WeChatPayType.JSAPI, WeChatPayType.MINIPROG):
+            if not request.openid:
+                raise ValueError("a JSAPI or mini-program order needs the payer's openid")
+            order_fields["payer"] = {"openid": request.openid}
+        if pay_type == WeChatPayType.H5:
+            if not request.client_ip:
+                raise ValueError("an H5 order needs the payer's address")
+            order_fields["scene_info"] = {
+                "payer_client_ip": request.client_ip,
+                "h5_info": {
+                    "type": "Wap",
+                    "app_name": self.config.get("H5_APP_NAME") or "工会会费",
+                    "app_url": self.config.get("H5_APP_URL") or settings.SITE_URL or "",
+                },
+            }
+            if not order_fields["scene_info"]["h5_info"]["app_url"]:
+                del order_fields["scene_info"]["h5_info"]["app_url"]
+        client = self.client(pay_type, appid=app_id)
+        code, message = client.pay(**order_fields)
+        try:
+            data = json.loads(message) if isinstance(message, str) else {}
+        except ValueError:
+            data = {}
+        answer = {"native": "code_url", "h5": "h5_url"}.get(request.channel, "prepay_id")
+        if code not in range(200, 300) or not isinstance(data, dict) or not data.get(answer):
+            log.error(
+                "wechatpay %s order creation failed for %s: HTTP %s", request.channel, order.order_no, code
+            )
+            raise RuntimeError("wechatpay order creation failed")
+        if request.channel == "native":
+            return OpenedOrder(pay_url=data["code_url"])
+        if request.channel == "h5":
+            return OpenedOrder(pay_url=h5_url_returning(data["h5_url"], request.return_url))
+        return OpenedOrder(pay_url="", pay_params=self.pay_params(client, app_id, data["prepay_id"]))
+
+    @staticmethod
+    def pay_params(client, app_id: str, prepay_id: str) -> dict:
+        """The parameters of getBrandWCPayRequest / wx.requestPayment, signed (RSA-SHA256) by the merchant key over
+        appId, timeStamp, nonceStr and package, each followed by a newline."""
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
         package = f"prepay_id={prepay_id}"
-        sign = client.sign([self.config["APPID"], timestamp, nonce, package])
         return {
-            "appId": self.config["APPID"],
+            "appId": app_id,
             "timeStamp": timestamp,
             "nonceStr": nonce,
             "package": package,
             "signType": "RSA",
-            "paySign": sign,
+            "paySign": client.sign([app_id, timestamp, nonce, package]),
         }
 
     def verify_notification(self, *, headers: dict, body: bytes) -> VerifiedNotification:
@@ -179,7 +232,8 @@ class WeChatPayProvider(PaymentProvider):
     def _payment(self, resource: dict) -> VerifiedNotification:
         if resource.get("mchid") != self.config["MCHID"]:
             raise NotificationRejected("merchant id mismatch")
-        if self.config.get("APPID") and resource.get("appid") not in (None, self.config["APPID"]):
+        app_ids = self.app_ids()
+        if app_ids and resource.get("appid") is not None and resource.get("appid") not in app_ids:
             raise NotificationRejected("app id mismatch")
         if resource.get("trade_state") != "SUCCESS":
             raise NotificationRejected("trade not successful")

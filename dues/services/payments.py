@@ -6,12 +6,14 @@ import re
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dues import selectors
-from dues.models import PaidMonth, PaymentNotification, PaymentOrder
-from dues.providers import NotificationRejected, VerifiedNotification, get_provider
+from dues.models import PaidMonth, PayChannel, PaymentNotification, PaymentOrder
+from dues.providers import NotificationRejected, PayRequest, VerifiedNotification, get_provider
 from members import selectors as member_selectors
 from members.models import DuesMode, Membership, MembershipStatus, User
 from unionhub.audit import audit_record
@@ -71,9 +73,15 @@ def dues_payment_create(
     extra_amount,
     actor: User | None = None,
     provider_name: str | None = None,
+    channel: selectors.PayChannelChoice | None = None,
+    client_ip: str = "",
+    site_url: str = "",
 ) -> PaymentOrder:
     """Open an order for the months of `year` from the earliest unpaid required month to `through_month`
-    (rules 1–6 of SPEC §5). A member has at most one pending order: a new one supersedes the old."""
+    (rules 1–6 of SPEC §5). A member has at most one pending order: a new one supersedes the old.
+
+    `channel` (dues.selectors.pay_channel) says how it is paid, Native QR when not given; an H5 order needs the
+    payer's `client_ip`, and returns the payer to the order page under `site_url` (SITE_URL when set)."""
     if membership is None or membership.status != MembershipStatus.ACTIVE:
         raise BusinessError("membership_inactive", _("会籍状态不是正常，不能缴费。"))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -113,6 +121,7 @@ def dues_payment_create(
         status=PaymentOrder.Status.SUPERSEDED
     )
     provider = get_provider(provider_name)
+    channel = channel or selectors.PayChannelChoice(PayChannel.NATIVE)
     order = PaymentOrder.objects.create(
         order_no=order_no_new(today),
         membership=membership,
@@ -125,14 +134,27 @@ def dues_payment_create(
         extra_amount=extra,
         total_amount=dues_amount + extra,
         provider=provider.name,
+        channel=channel.channel,
         created_by=actor,
     )
+    base = (settings.SITE_URL or site_url or "").rstrip("/")
+    request = PayRequest(
+        channel=channel.channel,
+        app_id=channel.app_id,
+        openid=channel.openid,
+        client_ip=client_ip,
+        return_url=f"{base}{reverse('dues-order', args=[order.order_no])}?returned=1" if base else "",
+    )
     try:
-        order.provider_ref = provider.create_order(order)[:500]
+        opened = provider.create_order(order, request)
+        if len(opened.pay_url) > PaymentOrder._meta.get_field("provider_ref").max_length:
+            raise ValueError("pay URL too long to keep")
     except Exception as exc:  # the provider is down or refused: nothing is kept, the member may try again
         log.exception("payment provider %s could not open order %s", provider.name, order.order_no)
         raise PaymentUnavailable() from exc
-    order.save(update_fields=["provider_ref"])
+    order.provider_ref = opened.pay_url
+    order.pay_params = opened.pay_params or {}
+    order.save(update_fields=["provider_ref", "pay_params"])
     return order
 
 
@@ -357,8 +379,6 @@ def _refund_case_open(order: PaymentOrder, data: VerifiedNotification, paid_at: 
 
 def payment_reconcile(*, now: dt.datetime | None = None, ttl_minutes: int | None = None) -> dict:
     """Ask the provider about pending orders: credit those paid, expire those older than the TTL."""
-    from django.conf import settings
-
     now = now or clock.now()
     ttl = dt.timedelta(minutes=ttl_minutes if ttl_minutes is not None else settings.PAYMENT_ORDER_TTL_MINUTES)
     counts = {"credited": 0, "expired": 0}

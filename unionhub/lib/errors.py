@@ -118,6 +118,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "beyond_window": ErrorCode(400, _("最多可预缴至本年度当月起5个月，且不允许跨年度缴费。")),
     "notification_rejected": ErrorCode(400, _("支付通知签名或金额不正确，未入账。")),
     "payment_unavailable": ErrorCode(503, _("支付服务暂时不可用，请稍后再试。")),
+    "wechat_not_bound": ErrorCode(400, _("该支付方式需要先绑定本账号的微信。")),
     "not_refund_pending": ErrorCode(400, _("该订单不在待退款状态。"), PAGES),
     "invalid_members": ErrorCode(400, _("所选人员须为本单位范围内、单位统一缴纳方式的会员。"), PAGES),
     # --- imports (admin) ----------------------------------------------------------------------------------------

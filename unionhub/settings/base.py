@@ -412,6 +412,15 @@ WECHATPAY["PUBLIC_KEY_PATH"] = env("WECHATPAY_PUBLIC_KEY_PATH")
 WECHATPAY["PUBLIC_KEY_ID"] = env("WECHATPAY_PUBLIC_KEY_ID")
 # Notifications older (or newer) than this many seconds are refused as replays.
 WECHATPAY_NOTIFY_MAX_AGE_SECONDS = int(env("WECHATPAY_NOTIFY_MAX_AGE_SECONDS", "300"))
+# The merchant API's address (tests point it at a local stand-in).
+WECHATPAY["BASE_URL"] = env("WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
+# H5 payment (a phone browser outside WeChat): the site as registered for H5 payment (scene_info.h5_info).
+WECHATPAY["H5_APP_NAME"] = env("WECHATPAY_H5_APP_NAME", "工会会费")
+WECHATPAY["H5_APP_URL"] = env("WECHATPAY_H5_APP_URL", "")
+# The WeChat apps members use (the login work reads them too): JSAPI payments are made in the Official Account's
+# appid with its openid, mini-program payments in the mini-program's; both must be bound to the merchant id.
+UNIONHUB_WECHAT_OFFICIAL_APPID = env("UNIONHUB_WECHAT_OFFICIAL_APPID", "")
+UNIONHUB_WECHAT_MINIPROGRAM_APPID = env("UNIONHUB_WECHAT_MINIPROGRAM_APPID", "")
 # The arrears sweep runs at DUES_SWEEP_HOUR; a check every 15 minutes sweeps a date missed or left unfinished
 # (a run silent for DUES_SWEEP_STALE_SECONDS is taken as lost and resumed).
 DUES_SWEEP_HOUR = 2
