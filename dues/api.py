@@ -213,7 +213,7 @@ class PayParamsOut(serializers.Serializer):
 
 class DuesOrderCreatedOut(DuesOrderOut):
     pay_url = serializers.SerializerMethodField()
-    channel = serializers.CharField()
+    channel = serializers.ChoiceField(choices=PayChannel.choices)
     pay_params = serializers.SerializerMethodField()
 
     class Meta(DuesOrderOut.Meta):
