@@ -125,7 +125,7 @@ class OrderAdminBase(LedgerReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         "paid_time",
         "receipt",
     ]
-    list_filter = ["status", "provider", "year", UnionFilter, CoveredMonthFilter]
+    list_filter = ["status", "provider", "channel", "year", UnionFilter, CoveredMonthFilter]
     search_fields = [
         "order_no",
         "receipt_no",
