@@ -35,10 +35,10 @@ WHERE m.id >= %s
 
 ORDERS_SQL = f"""
 INSERT INTO dues_paymentorder (order_no, year, first_month, last_month, month_list, months_count, dues_amount,
-    extra_amount, total_amount, status, provider, transaction_id, paid_at, receipt_no, provider_ref, note,
-    created_at, updated_at, created_by_id, membership_id)
+    extra_amount, total_amount, status, provider, transaction_id, paid_at, receipt_no, provider_ref, channel,
+    pay_params, note, created_at, updated_at, created_by_id, membership_id)
 SELECT 'BENCH' || %s || lpad(row_number() OVER (ORDER BY m.id)::text, 8, '0'), %s, %s, %s, %s::jsonb, %s, %s, 0, %s,
-       %s, 'sandbox', NULL, NULL, NULL, '', '', now(), now(), NULL, m.id
+       %s, 'sandbox', NULL, NULL, NULL, '', 'native', '{{}}'::jsonb, '', now(), now(), NULL, m.id
 FROM members_membership m
 WHERE m.id >= %s AND m.status = 'active' AND m.dues_mode = 'self_pay' AND ({BEHIND_SQL}) = 0
   AND m.id %% 4 = %s
