@@ -354,3 +354,41 @@ def test_a_jsapi_notification_is_credited(member, standin, keys, client):
     assert response.status_code == 204
     order.refresh_from_db()
     assert order.status == "paid"
+
+
+# --- the member's pay page -------------------------------------------------------------------------------------
+
+
+def test_pay_page_inside_wechat_without_a_binding_shows_the_qr_code(member, standin, client):
+    user, _membership = member
+    client.force_login(user)
+    response = client.post(
+        "/dues/pay/?year=2025",
+        {"year": 2025, "through_month": 4, "extra_amount": "0"},
+        HTTP_USER_AGENT=UA["wechat"],
+    )
+    order = PaymentOrder.objects.get()
+    assert response.status_code == 302 and response.url == f"/dues/orders/{order.order_no}/"
+    assert order.channel == "native" and len(standin.api_requests("/v3/pay/transactions/native")) == 1
+    page = client.get(response.url).content.decode()
+    assert 'alt="微信支付二维码"' in page and 'data-channel="native"' in page
+
+
+def test_order_page_of_an_h5_order_hands_the_h5_url_to_the_script_and_sends_its_origin(
+    member, standin, client
+):
+    user, _membership = member
+    client.force_login(user)
+    client.post(
+        "/dues/pay/?year=2025",
+        {"year": 2025, "through_month": 4, "extra_amount": "0"},
+        HTTP_USER_AGENT=UA["android"],
+    )
+    order = PaymentOrder.objects.get()
+    response = client.get(f"/dues/orders/{order.order_no}/")
+    assert order.channel == "h5" and response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    data = response.context["pay_data"]
+    assert data["h5_url"] == order.provider_ref and data["returned"] is False
+    assert 'id="pay-data" type="application/json"' in response.content.decode()
+    assert "<script>" not in response.content.decode()  # no inline script under the CSP
+    assert client.get(f"/dues/orders/{order.order_no}/?returned=1").context["pay_data"]["returned"] is True
