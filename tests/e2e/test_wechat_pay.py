@@ -127,6 +127,7 @@ def test_inside_wechat_the_page_pays_by_jsapi_with_the_signed_parameters(
         )
         assert answer.status_code == 204
         expect(page.get_by_test_id("order-status")).to_have_attribute("data-status", "paid", timeout=15000)
+        expect(page.get_by_test_id("pay-done")).to_be_visible()
     finally:
         context.close()
 
