@@ -21,6 +21,7 @@ from tests.dues.wechatpay_standin import (
     key_pair,
     notification,
     verifies,
+    wsgi_headers,
 )
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +295,8 @@ def test_pay_channel_by_user_agent(member, settings):
 
 
 @pytest.mark.parametrize(
-    ("channel", "appid", "trade_type"), [("h5", APPID, "MWEB"), ("jsapi", OFFICIAL_APPID, "JSAPI")]
+    ("channel", "appid", "trade_type"),
+    [("native", APPID, "NATIVE"), ("h5", APPID, "MWEB"), ("jsapi", OFFICIAL_APPID, "JSAPI")],
 )
 def test_reconcile_credits_a_paid_order_of_the_channel(member, standin, channel, appid, trade_type):
     user, membership = member
@@ -327,7 +329,7 @@ def test_a_payment_in_a_foreign_appid_is_not_credited(member, standin):
     assert order.status == "pending"
 
 
-@pytest.mark.parametrize("channel", ["h5", "jsapi"])
+@pytest.mark.parametrize("channel", ["native", "h5", "jsapi"])
 def test_reconcile_expires_and_closes_an_unpaid_order_of_the_channel(member, standin, channel):
     user, membership = member
     bind(user)
@@ -335,8 +337,15 @@ def test_reconcile_expires_and_closes_an_unpaid_order_of_the_channel(member, sta
     counts = services.payment_reconcile(now=order.created_at + dt.timedelta(hours=1))
     order.refresh_from_db()
     assert counts == {"credited": 0, "expired": 1} and order.status == "expired"
+    about = standin.api_requests(f"/v3/pay/transactions/out-trade-no/{order.order_no}")
+    # asked first (the stand-in answers NOTPAY), closed once expired
+    assert [(r["method"], r["answer"] and r["answer"].get("trade_state")) for r in about] == [
+        ("GET", "NOTPAY"),
+        ("POST", None),
+    ]
     close = standin.api_requests(f"/v3/pay/transactions/out-trade-no/{order.order_no}/close")
     assert len(close) == 1 and close[0]["verified"] and close[0]["body"] == {"mchid": MCHID}
+    assert close[0]["status"] == 204
 
 
 def test_a_jsapi_notification_is_credited(member, standin, keys, client):
@@ -349,7 +358,7 @@ def test_a_jsapi_notification_is_credited(member, standin, keys, client):
         "/api/v1/payments/wechatpay/notify/",
         data=body,
         content_type="application/json",
-        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+        **wsgi_headers(headers),
     )
     assert response.status_code == 204
     order.refresh_from_db()

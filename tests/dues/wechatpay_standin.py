@@ -1,7 +1,9 @@
 """A local HTTP server on 127.0.0.1 standing in for the WeChat Pay API v3 (the merchant gateway): it checks each
 request's Authorization signature with the merchant's public key, records the request, answers as WeChat Pay does
 (native code_url, h5_url, prepay_id, order query, close) and signs every answer with the platform key, which the
-SDK verifies. `/h5pay/` stands in for WeChat's H5 cashier page (it records who came, with which Referer)."""
+SDK verifies. A test may set the answer of one path (`answer`), or make every request fail as WeChat Pay does in an
+outage (`failing`: 500 SYSTEM_ERROR). `/h5pay/` stands in for WeChat's H5 cashier page (it records who came, with
+which Referer)."""
 
 import base64
 import json
@@ -76,9 +78,12 @@ def configure(settings, tmp_path, *, merchant, platform, base_url: str) -> None:
     }
 
 
-def notification(platform, resource: dict) -> tuple[str, dict]:
+def notification(
+    platform, resource: dict, *, timestamp=None, serial=KEY_ID, signature=None, drop=()
+) -> tuple[str, dict]:
     """A payment notification as WeChat Pay sends it: the resource AES-GCM encrypted with the API v3 key, the body
-    signed with the platform key (header names as sent on the wire)."""
+    signed with the platform key (header names as sent on the wire). `timestamp`, `serial` and `signature` replace
+    what WeChat Pay would send; the headers named in `drop` are left out."""
     aes_nonce = os.urandom(6).hex()
     ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(
         aes_nonce.encode(), json.dumps(resource).encode(), b"transaction"
@@ -99,34 +104,52 @@ def notification(platform, resource: dict) -> tuple[str, dict]:
             },
         }
     )
-    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
-    signed = platform.sign(f"{timestamp}\n{nonce}\n{body}\n".encode(), padding.PKCS1v15(), hashes.SHA256())
-    return body, {
+    timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), uuid.uuid4().hex
+    if signature is None:
+        signed = platform.sign(
+            f"{timestamp}\n{nonce}\n{body}\n".encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
+        signature = base64.b64encode(signed).decode()
+    headers = {
         "Wechatpay-Timestamp": timestamp,
         "Wechatpay-Nonce": nonce,
-        "Wechatpay-Signature": base64.b64encode(signed).decode(),
-        "Wechatpay-Serial": KEY_ID,
+        "Wechatpay-Signature": signature,
+        "Wechatpay-Serial": serial,
         "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
     }
+    return body, {name: value for name, value in headers.items() if name not in drop}
+
+
+def wsgi_headers(headers: dict) -> dict:
+    """Wire header names as the Django test client takes them (Wechatpay-Serial → HTTP_WECHATPAY_SERIAL)."""
+    return {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
 
 
 class WeChatPayStandIn:
     def __init__(self, *, merchant_public_key, platform_key):
         self.merchant_public_key = merchant_public_key
         self.platform_key = platform_key
-        self.requests: list[dict] = []  # every API request: method, path, body (parsed), verified
+        self.requests: list[
+            dict
+        ] = []  # every API request: method, path, body (parsed), verified, status, answer
         self.paid: dict[
             str, dict
         ] = {}  # out_trade_no → the transaction the query answers (trade_state SUCCESS)
         self.h5_visits: list[dict] = []
-        self.fail_next = False
+        self.answers: dict[tuple[str, str], tuple[int, dict | None]] = {}  # (method, path) → status, payload
+        self.failing = False  # every API request answers 500 SYSTEM_ERROR
+        self.fail_next = False  # the next API request does
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            entry = None  # this request's record in standin.requests
+
             def _answer(
                 self, status: int, payload: dict | None, *, sign=True, content_type="application/json"
             ):
                 body = json.dumps(payload).encode() if payload is not None else b""
+                if self.entry is not None:
+                    self.entry.update(status=status, answer=payload)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -169,21 +192,22 @@ class WeChatPayStandIn:
                     and fields.get("mchid") == MCHID
                     and verifies(standin.merchant_public_key, fields.get("signature", ""), message)
                 )
-                standin.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "body": json.loads(raw) if raw else None,
-                        "verified": verified,
-                    }
-                )
+                self.entry = {
+                    "method": self.command,
+                    "path": self.path,
+                    "body": json.loads(raw) if raw else None,
+                    "verified": verified,
+                }
+                standin.requests.append(self.entry)
                 if not verified:
                     return self._answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
-                if standin.fail_next:
+                if standin.failing or standin.fail_next:
                     standin.fail_next = False
                     return self._answer(500, {"code": "SYSTEM_ERROR", "message": "系统错误"})
                 body = json.loads(raw) if raw else {}
                 path = split.path
+                if (self.command, path) in standin.answers:
+                    return self._answer(*standin.answers[(self.command, path)])
                 if self.command == "POST" and path == "/v3/pay/transactions/native":
                     return self._answer(
                         200, {"code_url": f"weixin://wxpay/bizpayurl?pr={uuid.uuid4().hex[:7]}"}
@@ -238,6 +262,10 @@ class WeChatPayStandIn:
             "amount": {"total": fen, "payer_total": fen, "currency": "CNY", "payer_currency": "CNY"},
         }
         return self.paid[order.order_no]
+
+    def answer(self, method: str, path: str, status: int, payload: dict | None) -> None:
+        """From now on `method path` (the path without its query) is answered so, signed as any answer."""
+        self.answers[(method, path)] = (status, payload)
 
     def api_requests(self, path_prefix: str) -> list[dict]:
         return [r for r in self.requests if r["path"].startswith(path_prefix)]
