@@ -129,9 +129,8 @@ class WeChatPayStandIn:
     def __init__(self, *, merchant_public_key, platform_key):
         self.merchant_public_key = merchant_public_key
         self.platform_key = platform_key
-        self.requests: list[
-            dict
-        ] = []  # every API request: method, path, body (parsed), verified, status, answer
+        # every API request: method, path, body (parsed), verified, status and answer (payload) sent back
+        self.requests: list[dict] = []
         self.paid: dict[
             str, dict
         ] = {}  # out_trade_no → the transaction the query answers (trade_state SUCCESS)
