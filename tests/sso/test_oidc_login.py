@@ -4,6 +4,7 @@ the code is exchanged, the RS256 ID token checked against the provider's JWKS, a
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 
 from members import services
@@ -63,6 +64,8 @@ def test_an_unknown_person_gets_the_not_on_record_page_and_no_account(city, sso_
     assert "未找到您的会员记录" in body and "/register/" in body
     assert _logged_in_as(client) is None
     assert User.objects.count() == users_before
+    assert AccessAttempt.objects.filter(failures_since_start=1).exists()  # counted like a wrong password
+    assert AuditEntry.objects.filter(action="login_by_sso_refused", detail__reason="no_person").exists()
 
 
 def test_a_staff_account_is_never_signed_in_by_sso(city, sso_on):
