@@ -19,10 +19,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
+CALLBACK = "http://testserver/sso/callback/"  # Django's test client
+LIVE_CALLBACK = (
+    "http://localhost/sso/callback/"  # the browser test's live server, any port (RFC 8252 loopback)
+)
 CLIENT = {
     "id": "unionhub-test",
     "secret": "unionhub-test-secret",
-    "redirect_uri": "http://testserver/sso/callback/",
+    "redirect_uri": f"{CALLBACK} {LIVE_CALLBACK}",
 }
 USER, PASSWORD = "zhang.san", "Provider-pass-123"
 
@@ -124,5 +128,5 @@ def provider_sign_in(client, *, username: str = USER, password: str = PASSWORD) 
     )
     assert answer.status_code == 302, answer.text[:500]
     back = urlsplit(answer.headers["Location"])
-    assert f"{back.scheme}://{back.netloc}{back.path}" == CLIENT["redirect_uri"], back
+    assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK, back
     return f"{back.path}?{back.query}"

@@ -41,6 +41,7 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profile"},
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # the browser test's live server listens on a port chosen at run time
     "OAUTH2_VALIDATOR_CLASS": "tests.sso.provider.validator.ClaimsFromFile",
 }
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}
