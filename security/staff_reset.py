@@ -7,16 +7,22 @@ lockout is cleared, a "must change password" mark from an admin's reset is lifte
 and nobody is logged in: the next login still asks for the second factor (security.otp)."""
 
 import logging
+from functools import partial
+from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.shortcuts import render
 from django.urls import path, reverse_lazy
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_ratelimit.core import is_ratelimited
 from rest_framework.authtoken.models import Token
 
@@ -55,19 +61,48 @@ def staff_password_reset_complete(*, user: User) -> None:
 
 
 class StaffPasswordResetForm(PasswordResetForm):
+    subject_template_name = "security/staff_password_reset_subject.txt"
+    email_template_name = "security/staff_password_reset_email.txt"
+
     def get_users(self, email):
         """Active staff accounts with this e-mail (Django's default would also reach members)."""
         users = User.objects.filter(email__iexact=email, is_active=True, is_staff=True)
         return (u for u in users if u.email.lower() == email.lower())
 
-    def save(self, *args, **kwargs):
-        email = self.cleaned_data["email"]
-        found = list(self.get_users(email))
+    def save(self, *, request=None, use_https=False, domain_override=None, **kwargs):
+        """Queue the link for each account found, after commit: the answer takes the same time either way, and
+        the token is made by the worker, so no link passes through the broker."""
+        found = list(self.get_users(self.cleaned_data["email"]))
+        site = urlsplit(settings.SITE_URL) if settings.SITE_URL else None
+        domain = site.netloc if site else (domain_override or request.get_host())
+        https = site.scheme == "https" if site else use_https
         for user in found:
             audit_record(actor=None, action="staff_password_reset_link_sent", obj=user)
+            transaction.on_commit(partial(staff_password_reset_mail_task.delay, user.pk, domain, https))
         if not found:
             audit_record(actor=None, action="staff_password_reset_unknown_address")
-        return super().save(*args, **kwargs)
+
+
+def staff_password_reset_mail(*, user: User, domain: str, use_https: bool) -> None:
+    """Send the reset link to an active staff account (a fresh token: it ends with the next password change)."""
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    form = StaffPasswordResetForm()
+    form.send_mail(form.subject_template_name, form.email_template_name, context, None, user.email)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def staff_password_reset_mail_task(user_id: int, domain: str, use_https: bool) -> None:
+    user = User.objects.filter(pk=user_id, is_active=True, is_staff=True).exclude(email="").first()
+    if user is not None:
+        staff_password_reset_mail(user=user, domain=domain, use_https=use_https)
 
 
 def _too_many(request) -> bool:
@@ -89,8 +124,6 @@ def _too_many(request) -> bool:
 class StaffPasswordResetView(auth_views.PasswordResetView):
     form_class = StaffPasswordResetForm
     template_name = "security/staff_password_reset_form.html"
-    email_template_name = "security/staff_password_reset_email.txt"
-    subject_template_name = "security/staff_password_reset_subject.txt"
     success_url = reverse_lazy("staff-password-reset-done")
 
     def post(self, request, *args, **kwargs):
