@@ -226,6 +226,9 @@ class Person(models.Model):
     )
     union_position = models.CharField(_("担任工会职务"), max_length=50, blank=True)
     wants_card = models.BooleanField(_("申领会员卡"), default=False)
+    # The employer's staff number (工号), as the institution's SSO names the person (UNIONHUB_OIDC_PERSON_KEY).
+    # Not a national identifier, so kept in clear like a member number; unique when set.
+    staff_number = models.CharField(_("工号"), max_length=32, null=True, blank=True, unique=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from members.models import User
+from security.lockout import lockout_clear
 from security.models import SmsCodePurpose
 from security.sms_codes import sms_code_verify
 from unionhub.audit import audit_record
@@ -40,7 +41,8 @@ def _member_by_code(*, purpose: str, phone: str, code: str) -> User:
 
 def password_reset_by_code(*, phone: str, code: str, new_password: str) -> User:
     """Set a new password. The password rules are checked before the code is used, so a refused password does not
-    cost the code. The account's API tokens are deleted; its sessions end because the password changed."""
+    cost the code. The account's API tokens are deleted; its sessions end because the password changed; its
+    login lockout is cleared, so the new password works at once."""
     validate_password(new_password)
     user = _member_by_code(purpose=SmsCodePurpose.RESET, phone=phone, code=code)
     validate_password(new_password, user=user)
@@ -48,6 +50,7 @@ def password_reset_by_code(*, phone: str, code: str, new_password: str) -> User:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         Token.objects.filter(user=user).delete()
+        lockout_clear(user)
         audit_record(actor=user, action="password_reset_by_sms", obj=user)
     log.info("password reset by SMS code for %s", phones.mask(phone))
     return user

@@ -93,6 +93,7 @@ def person_anonymise(*, person_id: int, now: dt.datetime) -> bool:
     person.unit_name = ""
     person.hire_date = None
     person.union_position = ""
+    person.staff_number = None
     person.anonymised_at = now
     person.save()
     # the record of changes holds old addresses and the like (encrypted, but still the person's)

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from security import services, sms_codes
 from security.sms_codes import sms_code_deliver_task  # noqa: F401  (registered for the worker)
+from security.staff_reset import staff_password_reset_mail_task  # noqa: F401  (registered for the worker)
 from unionhub.lib import clock
 
 

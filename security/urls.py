@@ -1,8 +1,11 @@
 from django.urls import path
 
-from security import views
+from security import sso_views, staff_reset, views
 
 urlpatterns = [
     path("account/2fa/", views.otp_enrol, name="security-otp-enrol"),
     path("account/2fa/verify/", views.otp_verify, name="security-otp-verify"),
+    path("sso/login/", sso_views.SsoLoginView.as_view(), name="sso-login"),
+    path("sso/callback/", sso_views.SsoCallbackView.as_view(), name="sso-callback"),
+    *staff_reset.urlpatterns,
 ]

@@ -24,6 +24,8 @@ from django.db.models import ForeignKey
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -126,6 +128,18 @@ REGISTRY: dict[str, Entry] = {
     "set_language": Entry(lambda v: "/i18n/setlang/", POST, public=True, data=lambda v: {"language": "en"}),
     "security-otp-enrol": Entry(lambda v: reverse("security-otp-enrol"), GET_POST, public=True),
     "security-otp-verify": Entry(lambda v: reverse("security-otp-verify"), GET_POST, public=True),
+    "sso-login": Entry(lambda v: "/sso/login/", public=True),
+    "sso-callback": Entry(lambda v: ["/sso/callback/", "/sso/callback/?code=x&state=y"], public=True),
+    "staff-password-reset": Entry(lambda v: "/staff/password-reset/", GET_POST, public=True),
+    "staff-password-reset-done": Entry(lambda v: "/staff/password-reset/sent/", public=True),
+    "staff-password-reset-confirm": Entry(
+        lambda v: (
+            f"/staff/password-reset/{urlsafe_base64_encode(force_bytes(v.staff_user.pk))}/set-password/"
+        ),
+        GET_POST,
+        public=True,
+    ),
+    "staff-password-reset-complete": Entry(lambda v: "/staff/password-reset/done/", public=True),
     # API
     "api-register": Entry(lambda v: "/api/v1/auth/register/", POST, public=True),
     "api-token": Entry(

@@ -478,3 +478,27 @@ CELERY_BEAT_SCHEDULE["prune-expired-nightly"] = {
     "task": "datawork.tasks.prune_expired",
     "schedule": crontab(hour=3, minute=30),
 }
+# --- Institutional SSO (统一身份认证, OpenID Connect; security/sso.py, mozilla-django-oidc) -----------------------
+# Off while UNIONHUB_OIDC_ISSUER or the client id is empty. Endpoints come from the issuer's discovery document
+# (/.well-known/openid-configuration, fetched on first use and cached); an explicit endpoint setting wins.
+UNIONHUB_OIDC_ISSUER = env("UNIONHUB_OIDC_ISSUER", "")
+UNIONHUB_OIDC_PERSON_CLAIM = env("UNIONHUB_OIDC_PERSON_CLAIM", "id_number")
+UNIONHUB_OIDC_PERSON_KEY = env("UNIONHUB_OIDC_PERSON_KEY", "id_number")  # or "staff_number"
+UNIONHUB_OIDC_DISCOVERY_TTL_SECONDS = int(env("UNIONHUB_OIDC_DISCOVERY_TTL_SECONDS", "3600"))
+OIDC_RP_CLIENT_ID = env("UNIONHUB_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("UNIONHUB_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env("UNIONHUB_OIDC_SCOPES", "openid profile")
+OIDC_RP_SIGN_ALGO = "RS256"  # keys from the provider's JWKS
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("UNIONHUB_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("UNIONHUB_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("UNIONHUB_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("UNIONHUB_OIDC_JWKS_ENDPOINT", "")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_CREATE_USER = False  # security.sso decides: only for a person on record
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+AUTHENTICATION_BACKENDS.append("security.sso.PersonOIDCBackend")
+# Staff password reset by e-mail link: how often one address may ask for a link (django-ratelimit rate).
+STAFF_PASSWORD_RESET_RATE = env("UNIONHUB_STAFF_PASSWORD_RESET_RATE", "5/h")
+PASSWORD_RESET_TIMEOUT = int(env("UNIONHUB_PASSWORD_RESET_TIMEOUT", str(3600)))  # seconds a link stays valid
