@@ -124,7 +124,9 @@ def wechat_miniprogram_login(*, code: str) -> dict:
 # --- binding ------------------------------------------------------------------------------------------------------
 
 
-def wechat_binding_create(*, user: User, app: str, app_id: str, openid: str, unionid: str = "") -> WeChatBinding:
+def wechat_binding_create(
+    *, user: User, app: str, app_id: str, openid: str, unionid: str = ""
+) -> WeChatBinding:
     """Bind `openid` of the app to `user` (again binding the same pair is a no-op). An openid bound to another
     account, or an account already bound to another openid of the app, is refused (409)."""
     with transaction.atomic():

@@ -37,7 +37,9 @@ class WeChatMiniprogramLoginApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField(required=False, help_text="已绑定账号：登录令牌")
-        bind_ticket = serializers.CharField(required=False, help_text="未绑定：绑定凭证，用于 auth/wechat/bind/")
+        bind_ticket = serializers.CharField(
+            required=False, help_text="未绑定：绑定凭证，用于 auth/wechat/bind/"
+        )
         expires_in = serializers.IntegerField(required=False, help_text="绑定凭证有效秒数")
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, summary="微信小程序登录")
@@ -63,7 +65,9 @@ class WeChatBindApi(APIView):
     api_summary = "绑定微信（短信验证码或密码）并登录"
 
     class InputSerializer(serializers.Serializer):
-        bind_ticket = serializers.CharField(max_length=2048, help_text="auth/wechat/miniprogram/ 返回的绑定凭证")
+        bind_ticket = serializers.CharField(
+            max_length=2048, help_text="auth/wechat/miniprogram/ 返回的绑定凭证"
+        )
         phone = serializers.CharField(
             max_length=20, help_text="绑定的手机号码（用密码绑定时也可填身份证号码）"
         )
@@ -71,7 +75,10 @@ class WeChatBindApi(APIView):
             r"^\d{6}$", required=False, help_text="用途为 bind 的短信验证码（6位数字）"
         )
         password = serializers.CharField(
-            max_length=4096, required=False, style={"input_type": "password"}, help_text="登录密码（代替验证码）"
+            max_length=4096,
+            required=False,
+            style={"input_type": "password"},
+            help_text="登录密码（代替验证码）",
         )
 
         def validate(self, attrs):
