@@ -109,10 +109,10 @@ def test_rate_limited_answer_is_told_as_try_later(api, wechat_server):
     assert "bind_ticket" not in limited.json() and "token" not in busy.json()
 
 
-def test_not_configured_mini_program_answers_503(api, wechat_server, settings):
+def test_not_configured_mini_program_is_refused_without_calling_wechat(api, wechat_server, settings):
     settings.UNIONHUB_WECHAT_MINIPROGRAM_SECRET = ""
     answer = login(api, "anything")
-    assert answer.status_code == 503 and answer.json()["code"] == "wechat_not_configured"
+    assert answer.status_code == 400 and answer.json()["code"] == "wechat_not_configured"
     assert wechat_server.requests == []
 
 

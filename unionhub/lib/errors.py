@@ -77,7 +77,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "wechat_code_invalid": ErrorCode(400, _("微信登录凭证无效或已使用，请重新进入小程序。")),
     "wechat_rate_limited": ErrorCode(429, _("微信接口调用过于频繁，请稍后再试。")),
     "wechat_unavailable": ErrorCode(503, _("微信服务暂时不可用，请稍后再试。")),
-    "wechat_not_configured": ErrorCode(503, _("本系统尚未开通微信登录。")),
+    "wechat_not_configured": ErrorCode(400, _("本系统尚未开通微信登录。")),
     "wechat_not_allowed": ErrorCode(400, _("微信登录只适用于未开启两步验证的会员账号。")),
     "bind_ticket_invalid": ErrorCode(400, _("绑定凭证无效或已过期，请重新进入小程序。")),
     "wechat_openid_bound": ErrorCode(409, _("该微信已绑定其他账号，请先在原账号解除绑定。")),

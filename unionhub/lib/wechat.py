@@ -143,10 +143,18 @@ def oauth_authorize_url(*, redirect_uri: str, state: str, scope: str = "snsapi_b
     """The Official Account's web authorisation page; WeChat sends the user back to `redirect_uri` with a code."""
     appid, _secret = credentials(OFFICIAL)
     query = urlencode(
-        {"appid": appid, "redirect_uri": redirect_uri, "response_type": "code", "scope": scope, "state": state},
+        {
+            "appid": appid,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": scope,
+            "state": state,
+        },
         quote_via=quote,
     )
-    return f"{settings.UNIONHUB_WECHAT_OPEN_BASE.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
+    return (
+        f"{settings.UNIONHUB_WECHAT_OPEN_BASE.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
+    )
 
 
 def oauth_access_token(code: str) -> WeChatIdentity:
@@ -182,11 +190,18 @@ def _fetch_access_token(appid: str, secret: str) -> tuple[str, int]:
             "POST",
             "/cgi-bin/stable_token",
             params={},
-            json={"grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": False},
+            json={
+                "grant_type": "client_credential",
+                "appid": appid,
+                "secret": secret,
+                "force_refresh": False,
+            },
         )
     else:
         answer = _call(
-            "GET", "/cgi-bin/token", params={"grant_type": "client_credential", "appid": appid, "secret": secret}
+            "GET",
+            "/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": appid, "secret": secret},
         )
     if not answer.get("access_token"):
         raise WeChatBusy(-1, "no access_token in answer")
