@@ -105,7 +105,9 @@ def wechat_page(request):
                 messages.success(request, _("已保存。"))
         elif action == "unbind":
             app = request.POST.get("app") or None
-            if (app is None or app in WeChatApp.values) and services.wechat_unbind(user=request.user, app=app):
+            if (app is None or app in WeChatApp.values) and services.wechat_unbind(
+                user=request.user, app=app
+            ):
                 messages.success(request, _("已解除微信绑定。"))
         return redirect("security-wechat")
     bindings = list(request.user.wechat_bindings.order_by("app"))

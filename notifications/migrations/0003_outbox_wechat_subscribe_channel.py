@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_outbox_provider_answer'),
+        ("notifications", "0002_outbox_provider_answer"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='channel',
-            field=models.CharField(choices=[('inbox', '站内消息'), ('sms', '短信'), ('email', '电子邮件'), ('wechat_subscribe', '微信订阅消息')], max_length=16, verbose_name='渠道'),
+            model_name="outboxmessage",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("inbox", "站内消息"),
+                    ("sms", "短信"),
+                    ("email", "电子邮件"),
+                    ("wechat_subscribe", "微信订阅消息"),
+                ],
+                max_length=16,
+                verbose_name="渠道",
+            ),
         ),
     ]
