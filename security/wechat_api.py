@@ -1,5 +1,6 @@
 """POST auth/wechat/miniprogram/, POST auth/wechat/bind/ and DELETE me/wechat/ (SPEC §9)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -129,11 +130,11 @@ class MeWeChatApi(APIView):
         responses={204: None},
         summary="解除微信绑定",
     )
-    @error_codes("not_a_member_account")
+    @error_codes("not_a_member_account", "invalid")
     def delete(self, request):
         member_person(request.user)
         app = request.query_params.get("app") or None
         if app is not None and app not in WeChatApp.values:
-            raise serializers.ValidationError({"app": ["应为 miniprogram 或 official。"]})
+            raise BusinessError("invalid", gettext("app 应为 miniprogram 或 official。"))
         wechat.wechat_unbind(user=request.user, app=app)
         return Response(status=status.HTTP_204_NO_CONTENT)

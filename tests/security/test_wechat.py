@@ -279,6 +279,9 @@ def test_unbind_removes_the_bindings_and_is_audited(api_for, api, wechat_server)
     WeChatBinding.objects.create(user=user, app="official", app_id=OFFICIAL_APPID, openid="o-web-1")
     me = api_for(user)
 
+    unknown = me.delete("/api/v1/me/wechat/?app=weibo")
+    assert unknown.status_code == 400 and unknown.json()["code"] == "invalid"
+    assert WeChatBinding.objects.filter(user=user).count() == 2
     one = me.delete("/api/v1/me/wechat/?app=official")
     assert one.status_code == 204
     assert list(WeChatBinding.objects.filter(user=user).values_list("app", flat=True)) == ["miniprogram"]
