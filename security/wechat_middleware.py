@@ -2,7 +2,8 @@
 binding goes through the web OAuth (`snsapi_base`) to bind the openid, and a visitor who is not logged in goes
 through it to be signed in, if the bound member chose so (`WeChatBinding.auto_login`).
 
-Only GET requests of member pages (URL names `member-…`, but not the login, registration and card-check pages),
+Only GET requests of member pages (URL names `member-…`, but not the login, registration and card-check pages,
+and the dues pages),
 only with a `MicroMessenger` user agent, only when the Official Account is configured; each purpose is tried at
 most once per session, so a refused or cancelled authorisation never loops.
 """
@@ -12,6 +13,8 @@ from security import wechat_views
 from unionhub.lib import wechat
 
 SKIPPED_PAGES = {"member-login", "member-logout", "member-register", "member-card-verify"}
+# The dues pages too: paying by JSAPI inside WeChat needs the Official Account openid.
+DUES_PAGES = {"dues-home", "dues-pay", "dues-history", "dues-order"}
 
 
 def inside_wechat(request) -> bool:
@@ -29,7 +32,7 @@ class WeChatOfficialMiddleware:
         if request.method != "GET" or not inside_wechat(request) or not wechat.configured(wechat.OFFICIAL):
             return None
         name = getattr(request.resolver_match, "url_name", "") or ""
-        if not name.startswith("member-") or name in SKIPPED_PAGES:
+        if not (name.startswith("member-") or name in DUES_PAGES) or name in SKIPPED_PAGES:
             return None
         user = request.user
         if user.is_authenticated:

@@ -328,6 +328,15 @@ def test_member_page_inside_wechat_binds_the_official_openid_once(wechat_server)
     assert browser.get("/profile/").status_code == 200  # bound: no more redirects
 
 
+def test_dues_pages_inside_wechat_bind_too_but_not_the_api(wechat_server, api_for):
+    user = f.person_user()
+    browser = Client(HTTP_USER_AGENT=WECHAT_UA)
+    browser.force_login(user)
+    assert api_for(user).get("/api/v1/me/", HTTP_USER_AGENT=WECHAT_UA).status_code == 200
+    query = _oauth_redirect(browser.get("/dues/"), wechat_server)
+    assert query["state"] == browser.session["wechat_oauth_state"]
+
+
 def test_oauth_callback_with_a_bad_state_is_refused_and_binds_nothing(wechat_server):
     user = f.person_user()
     browser = Client(HTTP_USER_AGENT=WECHAT_UA)
