@@ -1,4 +1,5 @@
-"""Delivery of one outbox message through the configured SMS backend or Django's e-mail backend."""
+"""Delivery of one outbox message through the configured SMS backend, Django's e-mail backend or a WeChat
+subscribe message."""
 
 import logging
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
-from notifications import sms
+from notifications import sms, wechat_subscribe
 from notifications.models import OutboxMessage
 from notifications.sms_templates import outbox_params
 from unionhub.lib import clock
@@ -61,5 +62,7 @@ def _send(message: OutboxMessage) -> None:
         if number:
             result = sms.sms_send(phone=number, kind=message.template, params=outbox_params(message))
             message.provider_answer = result.as_answer()
+    elif message.channel == OutboxMessage.Channel.WECHAT_SUBSCRIBE:
+        message.provider_answer = wechat_subscribe.subscribe_deliver(message)
     elif message.channel == OutboxMessage.Channel.EMAIL and message.recipient.email:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email])

@@ -18,6 +18,7 @@ class OutboxMessage(models.Model):
         INBOX = "inbox", _("站内消息")
         SMS = "sms", _("短信")
         EMAIL = "email", _("电子邮件")
+        WECHAT_SUBSCRIBE = "wechat_subscribe", _("微信订阅消息")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -25,7 +26,7 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("发送失败")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
-    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     template = models.CharField(_("模板"), max_length=64)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from notifications import wechat_subscribe
 from notifications.models import OutboxMessage
 from notifications.tasks import outbox_deliver
 from unionhub.lib import clock
@@ -17,7 +18,9 @@ def notify(
     dedupe_key: str,
     channels: tuple[str, ...] = ("inbox", "sms"),
 ) -> list[OutboxMessage]:
-    """Queue one message per channel; the same dedupe_key never queues twice."""
+    """Queue one message per channel (and as a WeChat subscribe message where that is configured and the member
+    is bound); the same dedupe_key never queues twice."""
+    channels = wechat_subscribe.subscribe_channels(channels=channels, template=template, recipient=recipient)
     created = []
     for channel in channels:
         key = f"{dedupe_key}:{channel}"
@@ -56,11 +59,24 @@ def notify_many(items: list[dict], *, channels: tuple[str, ...] = ("inbox", "sms
             ).values_list("dedupe_key", flat=True)
         )
         rows = []
+        subscribed = (
+            wechat_subscribe.subscribed_recipients(
+                {i["recipient_id"] for i in batch if wechat_subscribe.subscribe_template(i["template"])}
+            )
+            if "sms" in channels
+            else set()
+        )
         for item in batch:
             if f"{item['dedupe_key']}:{channels[0]}" in existing:
                 continue
             new += 1
-            for channel in channels:
+            extra = (
+                (wechat_subscribe.CHANNEL,)
+                if item["recipient_id"] in subscribed
+                and wechat_subscribe.subscribe_template(item["template"])
+                else ()
+            )
+            for channel in (*channels, *extra):
                 inbox = channel == OutboxMessage.Channel.INBOX
                 rows.append(
                     OutboxMessage(

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from security import api, recovery_api, sms_codes_api
+from security import api, recovery_api, sms_codes_api, wechat_api
 
 urlpatterns = [
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
     path("auth/sms-codes/", sms_codes_api.SmsCodeApi.as_view(), name="api-sms-codes"),
     path("auth/password-reset/", recovery_api.PasswordResetApi.as_view(), name="api-password-reset"),
     path("auth/sms-login/", recovery_api.SmsLoginApi.as_view(), name="api-sms-login"),
+    path(
+        "auth/wechat/miniprogram/",
+        wechat_api.WeChatMiniprogramLoginApi.as_view(),
+        name="api-wechat-miniprogram-login",
+    ),
+    path("auth/wechat/bind/", wechat_api.WeChatBindApi.as_view(), name="api-wechat-bind"),
+    path("me/wechat/", wechat_api.MeWeChatApi.as_view(), name="api-me-wechat"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security import sso_views, staff_reset, views
+from security import sso_views, staff_reset, views, wechat_views
 
 urlpatterns = [
     path("account/2fa/", views.otp_enrol, name="security-otp-enrol"),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("sso/login/", sso_views.SsoLoginView.as_view(), name="sso-login"),
     path("sso/callback/", sso_views.SsoCallbackView.as_view(), name="sso-callback"),
     *staff_reset.urlpatterns,
+    path("account/wechat/", wechat_views.wechat_page, name="security-wechat"),
+    path("wechat/oauth/callback/", wechat_views.wechat_oauth_callback, name="security-wechat-oauth-callback"),
 ]

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from members.models import UnionLevel
 from tests.members import factories as f
+from tests.wechat_server import wechat_server  # noqa: F401  (the WeChat stand-in fixture)
 
 
 @pytest.fixture(autouse=True)

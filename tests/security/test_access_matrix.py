@@ -51,6 +51,7 @@ from members.models import (
 from notifications.models import OutboxMessage
 from notifications.services import notify
 from portal.card import card_token
+from security.models import WeChatBinding
 from tests.applications.conftest import upload
 from tests.members import factories as f
 from transfers import services as transfer_services
@@ -59,8 +60,8 @@ from transfers.models import TransferApplication
 DENIED = frozenset({301, 302, 401, 403, 404, 405})  # 301: an old admin address, sent to its new one
 # May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
 # that the body holds nothing of the victim's and that the victim's rows are unchanged. 201: the outsider's own
-# application, made through a public "my applications" endpoint.
-OPEN = DENIED | {200, 201, 400, 429}
+# application, made through a public "my applications" endpoint. 204: the outsider's own WeChat binding removed.
+OPEN = DENIED | {200, 201, 204, 400, 429}
 ROLES = ("sibling_staff", "child_staff", "member", "anonymous")
 TAMPER = {
     "name": "篡改",
@@ -140,6 +141,10 @@ REGISTRY: dict[str, Entry] = {
         public=True,
     ),
     "staff-password-reset-complete": Entry(lambda v: "/staff/password-reset/done/", public=True),
+    "security-wechat": Entry(lambda v: "/account/wechat/", GET_POST, public=True),
+    "security-wechat-oauth-callback": Entry(
+        lambda v: f"/wechat/oauth/callback/?code=c&state=s{v.person.pk}", public=True
+    ),
     # API
     "api-register": Entry(lambda v: "/api/v1/auth/register/", POST, public=True),
     "api-token": Entry(
@@ -162,6 +167,16 @@ REGISTRY: dict[str, Entry] = {
         data=lambda v: {"phone": v.person.phone, "sms_code": "000000"},
     ),
     "api-me": Entry(lambda v: "/api/v1/me/", ("GET", "PUT", "PATCH", "POST"), public=True),
+    "api-wechat-miniprogram-login": Entry(
+        lambda v: "/api/v1/auth/wechat/miniprogram/", POST, public=True, data=lambda v: {"code": "any-code"}
+    ),
+    "api-wechat-bind": Entry(
+        lambda v: "/api/v1/auth/wechat/bind/",
+        POST,
+        public=True,
+        data=lambda v: {"bind_ticket": "forged", "phone": v.person.phone, "password": "wrong-password-1"},
+    ),
+    "api-me-wechat": Entry(lambda v: "/api/v1/me/wechat/", ("GET", "DELETE"), public=True),
     "api-unions": Entry(
         lambda v: [f"/api/v1/unions/?search={v.union.name}", "/api/v1/unions/"],
         GET_POST,
@@ -693,6 +708,9 @@ def world(city, settings, tmp_path):
     )
     v.member_user, v.membership = f.member(v.union, name="欧阳机密", joined_on=dt.date(2020, 5, 1))
     v.person = v.member_user.person
+    v.wechat = WeChatBinding.objects.create(
+        user=v.member_user, app="miniprogram", app_id="wx-victim-app", openid="o-victim-openid"
+    )
     v.person.address = "机密小区1栋"
     v.person.save()
     v.staff_user = city.grassroots_staff
@@ -823,6 +841,7 @@ def snapshot(v) -> dict:
         "member_user": row(User, v.member_user.pk),
         "device": row(TOTPDevice, v.device.pk),
         "token": list(Token.objects.filter(user=v.member_user).values_list("key", flat=True)),
+        "wechat": list(WeChatBinding.objects.filter(user=v.member_user).values_list("app_id", "openid")),
         "group_perms": sorted(v.group.permissions.values_list("pk", flat=True)),
         "subtree": sorted(Union.objects.filter(path__startswith=v.union.path).values_list("pk", "name")),
         "subtree_staff": sorted(

@@ -73,6 +73,15 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "not_union_admin": ErrorCode(400, _("只有工会管理员可以创建下级工会账号。")),
     "not_below": ErrorCode(400, _("只能为下级工会创建账号。")),
     "username_taken": ErrorCode(400, _("用户名已存在。")),
+    # --- WeChat login and binding (SPEC §9) ---------------------------------------------------------------------
+    "wechat_code_invalid": ErrorCode(400, _("微信登录凭证无效或已使用，请重新进入小程序。")),
+    "wechat_rate_limited": ErrorCode(429, _("微信接口调用过于频繁，请稍后再试。")),
+    "wechat_unavailable": ErrorCode(503, _("微信服务暂时不可用，请稍后再试。")),
+    "wechat_not_configured": ErrorCode(400, _("本系统尚未开通微信登录。")),
+    "wechat_not_allowed": ErrorCode(400, _("微信登录只适用于未开启两步验证的会员账号。")),
+    "bind_ticket_invalid": ErrorCode(400, _("绑定凭证无效或已过期，请重新进入小程序。")),
+    "wechat_openid_bound": ErrorCode(409, _("该微信已绑定其他账号，请先在原账号解除绑定。")),
+    "wechat_account_bound": ErrorCode(409, _("该账号已绑定另一个微信，请先解除绑定。")),
     # --- unions and memberships ---------------------------------------------------------------------------------
     "invalid_level": ErrorCode(400, _("层级不正确。")),
     "invalid_parent": ErrorCode(400, _("上级工会的层级与本工会层级不匹配。")),

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "unionhub.middleware.PasswordChangeRequiredMiddleware",
+    "security.wechat_middleware.WeChatOfficialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,6 +167,25 @@ WECHATPAY = {
     "PLATFORM_CERT_DIR": env("WECHATPAY_PLATFORM_CERT_DIR"),
     "NOTIFY_URL": env("WECHATPAY_NOTIFY_URL"),
 }
+
+# WeChat (unionhub.lib.wechat, SPEC §9): mini-program login, Official Account web OAuth, subscribe messages.
+UNIONHUB_WECHAT_API_BASE = env("UNIONHUB_WECHAT_API_BASE", "https://api.weixin.qq.com")
+UNIONHUB_WECHAT_OPEN_BASE = env("UNIONHUB_WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+UNIONHUB_WECHAT_MINIPROGRAM_APPID = env("UNIONHUB_WECHAT_MINIPROGRAM_APPID", "")
+UNIONHUB_WECHAT_MINIPROGRAM_SECRET = env("UNIONHUB_WECHAT_MINIPROGRAM_SECRET", "")
+UNIONHUB_WECHAT_OFFICIAL_APPID = env("UNIONHUB_WECHAT_OFFICIAL_APPID", "")
+UNIONHUB_WECHAT_OFFICIAL_SECRET = env("UNIONHUB_WECHAT_OFFICIAL_SECRET", "")
+UNIONHUB_WECHAT_TIMEOUT_SECONDS = int(env("UNIONHUB_WECHAT_TIMEOUT_SECONDS", "5"))
+# Access tokens: the stable-token API (one token shared by every caller) or the classic /cgi-bin/token; cached
+# in this cache alias until this many seconds before they expire.
+UNIONHUB_WECHAT_STABLE_TOKEN = env_bool("UNIONHUB_WECHAT_STABLE_TOKEN", True)
+UNIONHUB_WECHAT_CACHE = env("UNIONHUB_WECHAT_CACHE", "default")
+UNIONHUB_WECHAT_TOKEN_MARGIN_SECONDS = int(env("UNIONHUB_WECHAT_TOKEN_MARGIN_SECONDS", "300"))
+# How long a mini-program bind ticket (an unknown openid waiting for a phone code or password) is valid.
+UNIONHUB_WECHAT_BIND_TICKET_SECONDS = int(env("UNIONHUB_WECHAT_BIND_TICKET_SECONDS", "600"))
+# Subscribe messages: JSON {message kind: template id, or {"template_id", "data": {key: field}, "page"}}; empty: off.
+UNIONHUB_WECHAT_SUBSCRIBE_TEMPLATES = json.loads(env("UNIONHUB_WECHAT_SUBSCRIBE_TEMPLATES", "{}") or "{}")
+UNIONHUB_WECHAT_MINIPROGRAM_STATE = env("UNIONHUB_WECHAT_MINIPROGRAM_STATE", "")  # formal, trial or developer
 
 # SMS (notifications.sms): console, locmem, aliyun or tencent; template codes per kind: notifications.sms_templates
 NOTIFY_SMS_BACKEND = env("UNIONHUB_SMS_BACKEND", "console")
