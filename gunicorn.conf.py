@@ -34,6 +34,10 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
 # Only the TLS proxy may say which scheme and client a request came with (X-Forwarded-Proto / -For).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (`gunicornc`) only where asked for: one fixed path per user would be shared by every
+# gunicorn on the host (tests, the benchmark, several replicas).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 
