@@ -18,9 +18,11 @@ RUN pip install --require-hashes --no-deps -r requirements/lock.txt
 COPY . .
 RUN pip install --no-deps . \
  && pip check
-# A message catalogue that does not compile fails the build.
-RUN python manage.py compilemessages -v1 \
- && find locale -name '*.mo' | grep -q .
+# A message catalogue that does not compile fails the build (test settings: fixed, non-secret keys, nothing
+# generated into var/ that could end up in the image).
+RUN DJANGO_SETTINGS_MODULE=unionhub.settings.test python manage.py compilemessages -v1 \
+ && find locale -name '*.mo' | grep -q . \
+ && test ! -e var/dev-keys.json
 # Static files with the production storage (hashed names, compressed); throwaway values, not kept in the image.
 RUN DJANGO_SETTINGS_MODULE=unionhub.settings.production \
     DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \

@@ -2,7 +2,11 @@
 when configured (django-storages' S3Storage and boto3, against moto's S3 server on loopback)."""
 
 import io
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import boto3
 import pytest
@@ -95,3 +99,42 @@ def test_import_uploads_and_reports_go_to_the_bucket(s3, settings, tmp_path):
     assert b"110101199003074514" not in obj and "张三".encode() not in obj
     assert imports.stored_exists("upload.csv.enc")
     assert not imports.stored_exists("other.csv.enc")
+
+
+def _settings_in_child(env: dict, expression: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("UNIONHUB_S3_")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print({expression})",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**environ, "DJANGO_SETTINGS_MODULE": "unionhub.settings.test", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+
+
+def test_the_bucket_is_chosen_from_the_environment():
+    assert _settings_in_child({}, "settings.STORAGES['private']['BACKEND']") == (
+        "unionhub.lib.storage.PrivateFileSystemStorage"
+    )
+    chosen = _settings_in_child(
+        {
+            "UNIONHUB_S3_BUCKET": "city-files",
+            "UNIONHUB_S3_ENDPOINT_URL": "http://minio:9000",
+            "UNIONHUB_S3_ACCESS_KEY_ID": "id",
+            "UNIONHUB_S3_SECRET_ACCESS_KEY": "secret",
+        },
+        "settings.STORAGES['private']",
+    )
+    assert "'storages.backends.s3.S3Storage'" in chosen
+    for expected in (
+        "'bucket_name': 'city-files'",
+        "'endpoint_url': 'http://minio:9000'",
+        "'default_acl': None",
+    ):
+        assert expected in chosen
