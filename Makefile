@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 
-.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal upgrade-rehearsal backup restore prune
+.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal upgrade-rehearsal backup restore prune prod-local prod-local-packages prod-local-stop prod-local-status prod-smoke prod-local-smoke lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,41 @@ bench: install-test
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_city --members $(BENCH_MEMBERS)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py bench_run
+
+# The production topology from local processes (README § Deployment, "Rehearsed here"): nginx (TLS, self-signed)
+# → gunicorn (gunicorn.conf.py, production settings) → PgBouncer (transaction pooling) → PostgreSQL; Celery
+# workers per queue and beat on Redis. Pids, logs and configuration under var/prod-local/.
+PRODLOCAL_URL ?= https://localhost:8443
+prod-local: prod-local-packages install-test
+	$(PY) scripts/prod_local.py start
+
+prod-local-packages:
+	@command -v pgbouncer >/dev/null && command -v nginx >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer nginx >/dev/null; \
+	  else echo "Please install the Debian packages pgbouncer and nginx"; exit 1; fi; }
+
+prod-local-stop:
+	$(PY) scripts/prod_local.py stop
+
+prod-local-status:
+	$(PY) scripts/prod_local.py status
+
+# The smoke test against a running prod-local: readiness, API and browser through the proxy over HTTPS.
+PROD_SMOKE = UNIONHUB_PRODLOCAL_URL=$(PRODLOCAL_URL) DJANGO_SETTINGS_MODULE=unionhub.settings.test \
+  $(VENV)/bin/pytest tests/prodlocal -m prodlocal -q -p no:cacheprovider
+prod-smoke: install-test
+	$(PROD_SMOKE)
+
+# Start, smoke, stop: everything started is stopped again, whether the smoke passes or not.
+prod-local-smoke: prod-local-packages install-test
+	@trap '$(PY) scripts/prod_local.py stop' EXIT INT TERM; \
+	  $(PY) scripts/prod_local.py start && $(PROD_SMOKE)
+
+# The hashed lock the image installs (pip-tools): after a change of pyproject.toml's dependencies.
+lock:
+	@[ -x var/lock-venv/bin/pip-compile ] || { $(PYTHON) -m venv var/lock-venv && var/lock-venv/bin/pip install -q pip-tools; }
+	var/lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements/lock.txt pyproject.toml
 
 # Its own PostgreSQL, Redis, gunicorn and worker; faults injected; a table of what was lost (not in CI).
 fault-rehearsal: install-test

@@ -7,10 +7,10 @@ import warnings
 from pathlib import Path
 
 import filetype
-from django.conf import settings
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
+from unionhub.lib import storage
 from unionhub.lib.crypto import decrypt_bytes, encrypt_bytes
 from unionhub.lib.errors import BusinessError
 
@@ -20,8 +20,9 @@ MAX_PIXELS = 60_000_000
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-def _root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "proofs"
+def _path(name: str) -> str:
+    """The proof's name in the private storage (unionhub.lib.storage): a local directory or an S3 bucket."""
+    return f"proofs/{Path(name).name}"
 
 
 def proof_check(data: bytes) -> str:
@@ -60,20 +61,18 @@ def proof_read_upload(upload) -> bytes:
 
 
 def proof_store(data: bytes) -> str:
-    root = _root()
-    root.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16)
-    (root / name).write_bytes(encrypt_bytes(data))
+    storage.private_write(_path(name), encrypt_bytes(data))
     return name
 
 
 def proof_delete(name: str) -> None:
     if name:
-        (_root() / Path(name).name).unlink(missing_ok=True)
+        storage.private_delete(_path(name))
 
 
 def proof_load(name: str) -> bytes:
-    return decrypt_bytes((_root() / Path(name).name).read_bytes())
+    return decrypt_bytes(storage.private_read(_path(name)))
 
 
 def proof_filename(name: str, content_type: str) -> str:

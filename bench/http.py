@@ -40,20 +40,15 @@ def gunicorn(workers: int = 2, threads: int = 1):
         "DATABASE_POOL": "true",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        # gunicorn.conf.py (the production configuration) with the counts under measurement
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKER_CLASS": "gthread" if threads > 1 else "sync",
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        "GUNICORN_LOG_LEVEL": "warning",
     }
     exe = Path(sys.executable).with_name("gunicorn")
-    args = [
-        str(exe),
-        "unionhub.wsgi:application",
-        "-b",
-        f"127.0.0.1:{port}",
-        "-w",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-    ]
+    args = [str(exe), "--config", str(Path(settings.BASE_DIR) / "gunicorn.conf.py")]
     proc = subprocess.Popen(args, cwd=settings.BASE_DIR, env=env)  # noqa: S603 - our own gunicorn
     try:
         for _ in range(100):

@@ -29,7 +29,7 @@ from datawork import roster
 from datawork.models import ImportJob
 from members.models import MemberNumberCounter, Membership, MembershipEvent, MembershipStatus, Person
 from members.services import dues_start_for
-from unionhub.lib import clock, crypto, idnumber
+from unionhub.lib import clock, crypto, idnumber, storage
 from unionhub.lib import phone as phones
 from unionhub.lib.errors import BusinessError
 from unionhub.lib.queueing import enqueue_on_commit
@@ -67,19 +67,35 @@ class CleanRow:
 # --- the stored upload ------------------------------------------------------------------------------------
 
 
+UPLOADS = "imports"  # the folder of the uploads and reports in the private storage (unionhub.lib.storage)
+
+
 def upload_dir() -> Path:
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
+    """The uploads folder when the private storage is the local directory (the default)."""
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / UPLOADS
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
+def stored_name(stored: str) -> str:
+    return f"{UPLOADS}/{Path(stored).name}"
+
+
+def stored_write(stored: str, data: bytes) -> None:
+    storage.private_write(stored_name(stored), crypto.encrypt_bytes(data))
+
+
+def stored_exists(stored: str) -> bool:
+    return storage.private_exists(stored_name(stored))
+
+
 def _read_stored(job: ImportJob) -> bytes:
-    return crypto.decrypt_bytes((upload_dir() / job.stored_file).read_bytes())
+    return crypto.decrypt_bytes(storage.private_read(stored_name(job.stored_file)))
 
 
 def _drop_stored(job: ImportJob) -> None:
     if job.stored_file:
-        (upload_dir() / job.stored_file).unlink(missing_ok=True)
+        storage.private_delete(stored_name(job.stored_file))
 
 
 # --- reading rows -----------------------------------------------------------------------------------------
@@ -632,15 +648,15 @@ def _store_report(entries, summary: str = "") -> str:
     """The bad rows (the first IMPORT_REPORT_FULL_ROWS in full, then counts), kept encrypted beside the uploads
     (the job row keeps only the first ones)."""
     stored = f"{uuid.uuid4().hex}.report.csv.enc"
-    (upload_dir() / stored).write_bytes(crypto.encrypt_bytes(_report_csv(entries, summary=summary)))
+    stored_write(stored, _report_csv(entries, summary=summary))
     return stored
 
 
 def error_report_csv(job: ImportJob) -> bytes:
     """Every bad row with its reasons (row number and name, never the ID number)."""
     stored = job.report.get("report_file")
-    if stored and (upload_dir() / stored).exists():
-        return crypto.decrypt_bytes((upload_dir() / stored).read_bytes())
+    if stored and stored_exists(stored):
+        return crypto.decrypt_bytes(storage.private_read(stored_name(stored)))
     return _report_csv(
         job.report.get("errors", []), job.report.get("file_error", ""), job.report.get("summary", "")
     )
@@ -756,7 +772,7 @@ def import_job_retry(*, job: ImportJob, actor) -> ImportJob:
             job.status == ImportJob.Status.FAILED
             and job.report.get("can_retry")
             and job.stored_file
-            and (upload_dir() / job.stored_file).exists()
+            and stored_exists(job.stored_file)
         ):
             raise BusinessError("not_retryable", gettext("该导入不能重新提交，请重新上传文件。"))
         job.status, job.attempts, job.queued_at, job.finished_at = (

@@ -11,7 +11,6 @@ from datawork.models import ImportJob
 from datawork.tasks import member_import_run
 from members import selectors
 from members.models import Union, User
-from unionhub.lib import crypto
 from unionhub.lib.errors import BusinessError, NotInScope
 from unionhub.lib.queueing import enqueue_on_commit
 
@@ -28,7 +27,7 @@ def import_job_create(*, union: Union, actor: User, file_name: str, data: bytes)
     if len(data) > imports.MAX_UPLOAD_BYTES:
         raise BusinessError("file_too_large", gettext("文件过大（上限 30 MB）。"))
     stored = f"{uuid.uuid4().hex}{suffix}.enc"
-    (imports.upload_dir() / stored).write_bytes(crypto.encrypt_bytes(data))
+    imports.stored_write(stored, data)
     job = ImportJob.objects.create(
         union=union,
         uploaded_by=actor,

@@ -8,7 +8,7 @@ files directory, and that no migration is pending. A load balancer takes a proce
 import dataclasses
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -59,7 +59,7 @@ class PrivateFiles(Storage):
 
     @property
     def storage(self):
-        return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+        return storages[self.alias]  # the local directory, or the S3 bucket when one is configured
 
 
 @never_cache

@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DATABASE_POOL", False):
         DATABASES["default"]["OPTIONS"]["pool"] = True
+    # Behind PgBouncer in transaction pooling a named cursor cannot outlive its transaction: .iterator() then
+    # fetches in chunks on the client instead.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
@@ -138,6 +141,37 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded proofs and generated documents live outside the web root and are served by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(env("UNIONHUB_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+# The same files in an S3-compatible bucket (MinIO, Ceph, a cloud's object storage) when UNIONHUB_S3_BUCKET is
+# set: the named storage "private" (unionhub.lib.storage) is then django-storages' S3Storage. The bucket stays
+# private (no public ACL, no served URL); proofs and uploads are encrypted before they are written.
+UNIONHUB_S3_BUCKET = env("UNIONHUB_S3_BUCKET", "")
+PRIVATE_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": UNIONHUB_S3_BUCKET,
+            "endpoint_url": env("UNIONHUB_S3_ENDPOINT_URL") or None,
+            "access_key": env("UNIONHUB_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("UNIONHUB_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env("UNIONHUB_S3_REGION", "us-east-1"),
+            "location": env("UNIONHUB_S3_PREFIX", ""),
+            # MinIO and most self-hosted stores want path-style addresses (http://minio:9000/bucket/key).
+            "addressing_style": env("UNIONHUB_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": True,  # names are random; no existence round trip before each write
+        },
+    }
+    if UNIONHUB_S3_BUCKET
+    else {"BACKEND": "unionhub.lib.storage.PrivateFileSystemStorage"}
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE,
+}
 
 # Business date (SPEC §7): an ISO date for demos and training, else today in Asia/Shanghai.
 UNIONHUB_TODAY = env("UNIONHUB_TODAY")
@@ -212,7 +246,11 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.E
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "unionhub@localhost")
 
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# One Redis, separate databases: broker, cache and sessions each default to REDIS_URL and can be given their own
+# (e.g. redis://redis:6379/0, /1 and /2, or separate servers), so a flushed cache never drops queued tasks.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CACHE_REDIS_URL = env("CACHE_REDIS_URL") or REDIS_URL
+SESSION_REDIS_URL = env("SESSION_REDIS_URL") or REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -237,12 +275,12 @@ CACHES = (
     {
         "default": {
             "BACKEND": "unionhub.lib.cache.FailoverRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "OPTIONS": {"fallback": "local"},
         },
         "sessions": {
             "BACKEND": "unionhub.lib.cache.FailoverRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": SESSION_REDIS_URL,
             "OPTIONS": {"fallback": "miss"},
         },
     }

@@ -23,6 +23,7 @@ UNIONHUB_SMS_RATE_PER_SECOND = 0  # off; tests of the limit turn it on
 AXES_ENABLED = True
 UNIONHUB_TODAY = None
 STORAGES = {
+    "private": PRIVATE_STORAGE,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
