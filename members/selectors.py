@@ -1,6 +1,6 @@
 """Reads: scope, lookups by keyed hash, member counts."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -76,11 +76,13 @@ def person_get_by_phone(value: str) -> Person | None:
 
 
 def membership_current(person: Person) -> Membership | None:
-    """The open (active or retained) membership, else the latest one."""
-    return membership_open(person) or (
+    """The open (active or retained) membership, else the latest one: one query whichever it is (a person has
+    one open membership at most)."""
+    is_open = Q(status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+    return (
         Membership.objects.select_related("union")
         .filter(person=person)
-        .order_by("-created_at", "-pk")
+        .order_by(Case(When(is_open, then=Value(0)), default=Value(1)), "-created_at", "-pk")
         .first()
     )
 
