@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -83,6 +84,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     paginator = CappedCountPaginator
     list_filter = [QueueFilter, "state", OverdueFilter]
     inlines = [TransitionRecordInline]
+    _state_labels: dict[str, dict[str, str]] = {}  # noqa: RUF012 - replaced whole, never changed in place
 
     @admin.display(description=_("审批人"))
     def decided_by_name(self, obj):
@@ -104,8 +106,18 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     @admin.display(description=_("状态"), ordering="state")
     def state_badge(self, obj):
         return format_html(
-            '<span class="app-state app-state-{}">{}</span>', obj.state, obj.get_state_display()
+            '<span class="app-state app-state-{}">{}</span>', obj.state, self.state_label(obj.state)
         )
+
+    def state_label(self, state: str) -> str:
+        """The state's name in the active language, translated once per language (get_FOO_display hashes every
+        lazy choice label on each call, which is each choice translated again for every row of the list)."""
+        language = get_language()
+        labels = self._state_labels.get(language)
+        if labels is None:
+            labels = {value: str(label) for value, label in self.model._meta.get_field("state").flatchoices}
+            self._state_labels = {**self._state_labels, language: labels}
+        return labels.get(state, state)
 
     @admin.display(description=_("办结期限"), ordering="due_at")
     def due_marked(self, obj):
