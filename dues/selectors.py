@@ -83,7 +83,12 @@ class Ledger:
 
     @classmethod
     def load(cls, membership: Membership) -> "Ledger":
-        retentions = list(membership.retentions.values_list("retained_on", "restored_on"))
+        """The membership's retention periods are looked up unless it was read with `has_retentions` false
+        (members.selectors.membership_current)."""
+        if getattr(membership, "has_retentions", True):
+            retentions = list(membership.retentions.values_list("retained_on", "restored_on"))
+        else:
+            retentions = []
         return cls(membership, retentions)
 
     def required(self, month: dt.date) -> bool:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dues import selectors
 from members import services as member_services
-from members.models import DuesMode
+from members.models import DuesMode, Membership
 from tests.dues.conftest import credit
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,7 @@ def test_year_calendar_request_takes_at_most_six_queries(april, make_member, kin
     # inside the test's transaction an atomic block shows as SAVEPOINT … RELEASE (outside: BEGIN … COMMIT): counted
     queries = [q["sql"] for q in captured.captured_queries]
     assert len(queries) <= MAX_QUERIES, "\n".join(queries)
+    # the same months as the calendar read the long way (every lookup made, whatever the membership says)
+    membership = Membership.objects.filter(person=user.person).order_by("-created_at").first()
+    expected = selectors.dues_calendar(membership, 2025, april)
+    assert [m["status"] for m in response.json()["months"]] == [c.status for c in expected.months]
