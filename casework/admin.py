@@ -2,6 +2,7 @@
 the API, the trace inline, printable documents, and the working-day calendar kept by city admins."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -53,6 +54,20 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RowLinkChangeList(ChangeList):
+    """The changelist whose row links carry the list's filters (`?_changelist_filters=…`, to come back to the same
+    list) as Django's do, but appended once per row: Django's add_preserved_filters resolves each row's URL against
+    every admin pattern to find out it is not the changelist, a quarter of a filtered page's rendering."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
+
+
 class TransitionRecordInline(ReadOnlyInlineMixin, GenericTabularInline):
     model = TransitionRecord
     ct_field, ct_fk_field = "content_type", "object_id"
@@ -92,6 +107,9 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     class Media:
         css = {"all": ["casework/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinkChangeList
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related("applicant", "union", "county")

@@ -116,3 +116,12 @@ def test_list_state_badge_names_the_state_in_the_active_language(language):
         for state, _label in JoinApplication._meta.get_field("state").flatchoices:
             app = JoinApplication(state=state)
             assert f">{app.get_state_display()}</span>" in model_admin.state_badge(app)
+
+
+def test_row_links_of_a_filtered_list_lead_back_to_the_same_list(city, applicant):
+    app = submit(applicant, union=city.branch)
+    client = _client(city.branch_staff)
+    change = f"/admin/applications/joinapplication/{app.pk}/change/"
+    filtered = client.get(LIST, {"state": "submitted", "overdue": "no"}).content.decode()
+    assert f'href="{change}?_changelist_filters=state%3Dsubmitted%26overdue%3Dno"' in filtered
+    assert f'href="{change}"' in client.get(LIST).content.decode()  # an unfiltered list: nothing to keep
