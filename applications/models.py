@@ -48,6 +48,9 @@ class JoinApplication(ApplicationBase):
                 condition=Q(state__in=OPEN_STATES),
                 name="joinapp_open_created_idx",
             ),
+            # the scope of a county or union (its unions' ids, or the county it was dispatched to) with the state
+            models.Index(fields=["union", "state"], name="joinapp_union_state_idx"),
+            models.Index(fields=["county", "state"], name="joinapp_county_state_idx"),
         ]
 
     def __str__(self):

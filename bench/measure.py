@@ -327,7 +327,7 @@ def import_export(report: Report, *, rows: int) -> None:
         report.add(f"roster {step} peak RSS", rss, "MB", target="< 300 MB", met=rss < 300)
 
 
-def run(*, quick: bool, stdout) -> Report:
+def run(*, quick: bool, stdout, only: list[str] | None = None) -> Report:
     rng = random.Random(11)  # noqa: S311 - reproducible sampling
     members = Membership.objects.count()
     report = Report(members)
@@ -340,6 +340,8 @@ def run(*, quick: bool, stdout) -> Report:
         ("import/export", lambda: import_export(report, rows=500 if quick else 100_000)),
     ]
     for name, step in steps:
+        if only and not any(word in name for word in only):
+            continue
         started = time.perf_counter()
         step()
         stdout.write(f"{name}: measured in {time.perf_counter() - started:.1f}s")

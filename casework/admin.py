@@ -2,11 +2,13 @@
 the API, the trace inline, printable documents, and the working-day calendar kept by city admins."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -52,6 +54,20 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RowLinkChangeList(ChangeList):
+    """The changelist whose row links carry the list's filters (`?_changelist_filters=…`, to come back to the same
+    list) as Django's do, but appended once per row: Django's add_preserved_filters resolves each row's URL against
+    every admin pattern to find out it is not the changelist, a quarter of a filtered page's rendering."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
+
+
 class TransitionRecordInline(ReadOnlyInlineMixin, GenericTabularInline):
     model = TransitionRecord
     ct_field, ct_fk_field = "content_type", "object_id"
@@ -83,6 +99,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     paginator = CappedCountPaginator
     list_filter = [QueueFilter, "state", OverdueFilter]
     inlines = [TransitionRecordInline]
+    _state_labels: dict[str, dict[str, str]] = {}  # noqa: RUF012 - replaced whole, never changed in place
 
     @admin.display(description=_("审批人"))
     def decided_by_name(self, obj):
@@ -90,6 +107,9 @@ class ApplicationAdminMixin(ScopedAdminMixin):
 
     class Media:
         css = {"all": ["casework/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinkChangeList
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related("applicant", "union", "county")
@@ -104,8 +124,18 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     @admin.display(description=_("状态"), ordering="state")
     def state_badge(self, obj):
         return format_html(
-            '<span class="app-state app-state-{}">{}</span>', obj.state, obj.get_state_display()
+            '<span class="app-state app-state-{}">{}</span>', obj.state, self.state_label(obj.state)
         )
+
+    def state_label(self, state: str) -> str:
+        """The state's name in the active language, translated once per language (get_FOO_display hashes every
+        lazy choice label on each call, which is each choice translated again for every row of the list)."""
+        language = get_language()
+        labels = self._state_labels.get(language)
+        if labels is None:
+            labels = {value: str(label) for value, label in self.model._meta.get_field("state").flatchoices}
+            self._state_labels = {**self._state_labels, language: labels}
+        return labels.get(state, state)
 
     @admin.display(description=_("办结期限"), ordering="due_at")
     def due_marked(self, obj):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,7 +86,12 @@ class Ledger:
 
     @classmethod
     def load(cls, membership: Membership) -> "Ledger":
-        retentions = list(membership.retentions.values_list("retained_on", "restored_on"))
+        """The membership's retention periods are looked up unless it was read with `has_retentions` false
+        (members.selectors.membership_current)."""
+        if getattr(membership, "has_retentions", True):
+            retentions = list(membership.retentions.values_list("retained_on", "restored_on"))
+        else:
+            retentions = []
         return cls(membership, retentions)
 
     def required(self, month: dt.date) -> bool:
@@ -121,14 +126,16 @@ def rate_cache_clear() -> None:
 
 
 def _rate_from_db(year: int) -> Decimal:
+    """One query: the latest rate of `year` or before, else the earliest rate of a later year."""
+    set_by_then = Q(year__lte=year)
     rate = (
-        DuesRate.objects.filter(year__lte=year)
-        .order_by("-year")
+        DuesRate.objects.order_by(
+            Case(When(set_by_then, then=Value(0)), default=Value(1)),
+            Case(When(set_by_then, then=-F("year")), default=F("year"), output_field=IntegerField()),
+        )
         .values_list("monthly_amount", flat=True)
         .first()
     )
-    if rate is None:
-        rate = DuesRate.objects.order_by("year").values_list("monthly_amount", flat=True).first()
     return to_money(rate if rate is not None else settings.DUES_DEFAULT_MONTHLY_AMOUNT)
 
 

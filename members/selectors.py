@@ -1,10 +1,10 @@
 """Reads: scope, lookups by keyed hash, member counts."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from members.models import EmployerUnit, Membership, MembershipStatus, Person, Union, User
+from members.models import EmployerUnit, Membership, MembershipStatus, Person, RetentionPeriod, Union, User
 from unionhub.lib import idnumber, phone
 from unionhub.lib.crypto import keyed_hash
 from unionhub.lib.errors import NotInScope
@@ -75,12 +75,18 @@ def person_get_by_phone(value: str) -> Person | None:
     return Person.objects.filter(phone_hash=keyed_hash(phone.normalize(value))).first()
 
 
-def membership_current(person: Person) -> Membership | None:
-    """The open (active or retained) membership, else the latest one."""
-    return membership_open(person) or (
+def membership_current(person: Person, **annotations) -> Membership | None:
+    """The open (active or retained) membership, else the latest one: one query whichever it is (a person has
+    one open membership at most). `annotations`: more facts read in the same query (the home page's sections)."""
+    is_open = Q(status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
+    return (
         Membership.objects.select_related("union")
+        # most members were never retained: their dues ledger then needs no lookup of retention periods
+        .annotate(
+            has_retentions=Exists(RetentionPeriod.objects.filter(membership=OuterRef("pk"))), **annotations
+        )
         .filter(person=person)
-        .order_by("-created_at", "-pk")
+        .order_by(Case(When(is_open, then=Value(0)), default=Value(1)), "-created_at", "-pk")
         .first()
     )
 

@@ -426,9 +426,21 @@ def membership_auto_withdraw_many(*, items: list[tuple[Membership, str, dict]], 
                 detail=detail,
             )
         )
-    Membership.objects.bulk_update(
-        [m for m, *_ in items], ["status", "status_reason", "status_changed_on", "auto_withdrawn"]
-    )
+    # one UPDATE per distinct set of values (a batch has a few reasons, by the number of unpaid months), not
+    # bulk_update's CASE over every row
+    groups: dict[tuple, list[int]] = {}
+    for membership, *_ in items:
+        values = (
+            membership.status,
+            membership.status_reason,
+            membership.status_changed_on,
+            membership.auto_withdrawn,
+        )
+        groups.setdefault(values, []).append(membership.pk)
+    for (status, reason, changed_on, auto), pks in groups.items():
+        Membership.objects.filter(pk__in=pks).update(
+            status=status, status_reason=reason, status_changed_on=changed_on, auto_withdrawn=auto
+        )
     MembershipEvent.objects.bulk_create(events)
 
 

@@ -1,7 +1,8 @@
 """消息: a user's in-site messages from the outbox (application results, dispatch, reminders, arrears, transfers)."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from notifications.models import OutboxMessage
 from unionhub.lib import clock
@@ -17,6 +18,19 @@ def inbox_list(*, user: AbstractBaseUser) -> QuerySet[OutboxMessage]:
 
 def inbox_unread_count(*, user: AbstractBaseUser) -> int:
     return inbox_list(user=user).filter(read_at__isnull=True).count()
+
+
+def inbox_unread_count_expression(*, user: AbstractBaseUser) -> Coalesce:
+    """inbox_unread_count as an expression, to be read along with another query (the home page's membership)."""
+    unread = (
+        inbox_list(user=user)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def inbox_message_read(*, user: AbstractBaseUser, message_id: int) -> OutboxMessage:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -94,5 +95,12 @@ def home_section(request, person, membership):
     """Home page of a member: the latest transfer's state, or the way to ask for one."""
     if membership is None or membership.status not in ("active", "retained"):
         return None
-    app = TransferApplication.objects.filter(applicant=person).select_related("union").first()
+    app = None
+    if getattr(membership, "has_transfer_applications", True):  # read with the membership (home_annotations)
+        app = TransferApplication.objects.filter(applicant=person).select_related("union").first()
     return "transfers/home_section.html", {"transfer_application": app}
+
+
+def home_annotations(request, person) -> dict:
+    """What home_section needs to know with the membership: whether the person ever asked for a transfer."""
+    return {"has_transfer_applications": Exists(TransferApplication.objects.filter(applicant=person))}

@@ -1,6 +1,7 @@
 """Arrears (欠费): the daily sweep over all members, set-based."""
 
 import datetime as dt
+from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
@@ -47,7 +48,7 @@ WITH runs AS MATERIALIZED (
     FROM long_runs r
 )
 SELECT c.id, c.dues_mode, c.unpaid, c.run_start,
-       (SELECT u.id FROM members_user u WHERE u.person_id = c.person_id)
+       (SELECT u.id FROM members_user u WHERE u.person_id = c.person_id) AS user_id
 FROM counted c
 WHERE c.unpaid >= %s
 ORDER BY c.id
@@ -74,6 +75,14 @@ def arrears_rows(
     from django.db import connection
 
     ids = [membership_id] if membership_id else list(membership_ids or [])
+    sql, params = _arrears_statement(today, at_least=at_least, ids=ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _arrears_statement(today: dt.date, *, at_least: int, ids: list[int]) -> tuple[str, list]:
+    """ARREARS_SQL for this database and its parameters (see arrears_rows)."""
     sql = selectors.sql_for(
         ARREARS_SQL,
         columns={
@@ -89,9 +98,7 @@ def arrears_rows(
     current = today.year * 12 + today.month - 1
     params = [months.month_of(today)] + ids
     params += [current - at_least, current, current, current, at_least]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
 WITHDRAW_BATCH = 500
@@ -166,36 +173,59 @@ def _sweep_start(today: dt.date, now) -> "SweepRun | None":
         return run
 
 
+# The arrears list written straight from the statement (INSERT … SELECT): the rows never leave the database; the
+# statement answers the count of each action (PostgreSQL: from the inserted rows; SQLite: their actions).
+PLAN_SQL = """
+{WITH_INSERT}INSERT INTO dues_arrearsentry (membership_id, unpaid_months, first_unpaid_month, dues_mode, action, as_of)
+SELECT a.id, a.unpaid, {MONTH_DATE}, a.dues_mode,
+       CASE WHEN a.dues_mode <> %s THEN 'staff_report'
+            WHEN a.unpaid > %s THEN 'auto_withdraw'
+            WHEN a.unpaid = %s THEN 'final_warning'
+            ELSE 'reminder' END,
+       %s
+FROM ({ARREARS}) a
+RETURNING action{COUNT_INSERTED}
+"""
+_PLAN_COUNTS = {
+    "postgresql": ("WITH inserted AS (", ") SELECT action, COUNT(*) FROM inserted GROUP BY action"),
+    "sqlite": ("", ""),
+}
+# the first day of the month of a month index (year × 12 + month − 1), as the database stores a date
+_MONTH_DATE = {
+    "postgresql": "make_date(a.run_start / 12, a.run_start %% 12 + 1, 1)",
+    "sqlite": "printf('%%04d-%%02d-01', a.run_start / 12, a.run_start %% 12 + 1)",
+}
+
+
 def _sweep_plan(run: "SweepRun", today: dt.date) -> None:
-    """The arrears list of the date, written in one transaction with the run's plan."""
-    rows = arrears_rows(today, at_least=REMINDER_AT)
-    reported = withdraw = 0
-    entries = []
-    for pk, mode, unpaid, run_start, _user_id in rows:
-        if mode != DuesMode.SELF_PAY:
-            action = "staff_report"
-            reported += 1
-        elif unpaid > FINAL_AT:
-            action = "auto_withdraw"
-            withdraw += 1
-        else:
-            action = "final_warning" if unpaid == FINAL_AT else "reminder"
-        entries.append(
-            ArrearsEntry(
-                membership_id=pk,
-                unpaid_months=unpaid,
-                first_unpaid_month=_index_month(run_start),
-                dues_mode=mode,
-                action=action,
-                as_of=today,
-            )
-        )
+    """The arrears list of the date, written in one transaction with the run's plan: one DELETE, one INSERT … SELECT
+    of the arrears statement (self-pay members above FINAL_AT months to withdraw, at FINAL_AT a final warning, below
+    a reminder; payroll and unit-paid members to the staff report) that answers the count of each action."""
+    from django.db import connection
+
+    arrears, params = _arrears_statement(today, at_least=REMINDER_AT, ids=[])
+    dialect = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    with_insert, count_inserted = _PLAN_COUNTS[dialect]
+    sql = PLAN_SQL.format(
+        MONTH_DATE=_MONTH_DATE[dialect],
+        ARREARS=arrears,
+        WITH_INSERT=with_insert,
+        COUNT_INSERTED=count_inserted,
+    )
     with transaction.atomic():
         ArrearsEntry.objects.all().delete()
-        ArrearsEntry.objects.bulk_create(entries, batch_size=5000)
+        with connection.cursor() as cursor:
+            if dialect == "postgresql":
+                # one pass over every membership with a correlated lookup each: compiling it (JIT) costs seconds and
+                # saves none of them
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, [DuesMode.SELF_PAY, FINAL_AT, FINAL_AT, today, *params])
+            rows = cursor.fetchall()
+        by_action = dict(rows) if dialect == "postgresql" else Counter(action for (action,) in rows)
+        withdraw = by_action.get("auto_withdraw", 0)
         run.planned = True
         run.batches_total = -(-withdraw // WITHDRAW_BATCH)
-        run.counts = {"reported": reported, "in_arrears": len(entries)}
+        run.counts = {"reported": by_action.get("staff_report", 0), "in_arrears": sum(by_action.values())}
         run.heartbeat_at = timezone.now()
         run.save(update_fields=["planned", "batches_total", "counts", "heartbeat_at"])
 

@@ -8,6 +8,7 @@ from dues.views import home_section as dues_section
 from members import selectors
 from notifications import inbox
 from portal import card
+from transfers.views import home_annotations as transfer_annotations
 from transfers.views import home_section as transfer_section
 
 
@@ -18,13 +19,24 @@ def card_section(request, person, membership):
 
 
 def inbox_section(request, person, membership):
-    return "members/sections/inbox.html", {"inbox_unread_count": inbox.inbox_unread_count(user=request.user)}
+    unread = getattr(membership, "inbox_unread_count", None)  # read with the membership (inbox_annotations)
+    if unread is None:
+        unread = inbox.inbox_unread_count(user=request.user)
+    return "members/sections/inbox.html", {"inbox_unread_count": unread}
+
+
+def inbox_annotations(request, person) -> dict:
+    return {"inbox_unread_count": inbox.inbox_unread_count_expression(user=request.user)}
 
 
 # What the home page shows, in order: a callable (request, person, membership) -> (template_name, extra_context)
 # or None; a section whose context has home_main_task true is shown first, above the member's own summary.
 # The portal sits above the apps it shows, so it names them here rather than being told at start-up.
 HOME_SECTIONS = [card_section, inbox_section, join_section, transfer_section, dues_section]
+# Facts some sections need, read in the one query of the membership instead of one query each: a callable
+# (request, person) -> {name: expression}; the section finds the value as an attribute of the membership (and
+# asks for it itself when there is no membership).
+HOME_ANNOTATIONS = [inbox_annotations, transfer_annotations]
 
 
 @login_required
@@ -32,7 +44,10 @@ def home(request):
     person = request.user.person
     if person is None:
         return redirect("admin:index")
-    membership = selectors.membership_current(person)
+    annotations = {}
+    for provider in HOME_ANNOTATIONS:
+        annotations.update(provider(request, person))
+    membership = selectors.membership_current(person, **annotations)
     context = {"person": person, "membership": membership, "home_main_sections": [], "home_sections": []}
     for provider in HOME_SECTIONS:
         section = provider(request, person, membership)

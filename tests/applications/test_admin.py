@@ -104,3 +104,24 @@ def test_trace_names_the_person_and_union_not_the_username(city, applicant):
     assert "周建国（甲厂一分工会）" in page
     assert applicant.person.name in page  # the applicant who submitted
     assert f">{city.branch_staff.username}<" not in page and f">{applicant.username}<" not in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_list_state_badge_names_the_state_in_the_active_language(language):
+    from django.contrib import admin as django_admin
+    from django.utils import translation
+
+    model_admin = django_admin.site._registry[JoinApplication]
+    with translation.override(language):
+        for state, _label in JoinApplication._meta.get_field("state").flatchoices:
+            app = JoinApplication(state=state)
+            assert f">{app.get_state_display()}</span>" in model_admin.state_badge(app)
+
+
+def test_row_links_of_a_filtered_list_lead_back_to_the_same_list(city, applicant):
+    app = submit(applicant, union=city.branch)
+    client = _client(city.branch_staff)
+    change = f"/admin/applications/joinapplication/{app.pk}/change/"
+    filtered = client.get(LIST, {"state": "submitted", "overdue": "no"}).content.decode()
+    assert f'href="{change}?_changelist_filters=state%3Dsubmitted%26overdue%3Dno"' in filtered
+    assert f'href="{change}"' in client.get(LIST).content.decode()  # an unfiltered list: nothing to keep

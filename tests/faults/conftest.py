@@ -28,7 +28,7 @@ def redis_down(settings):
             "OPTIONS": {"fallback": "miss"},
         },
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "unionhub.lib.sessions"
     return url
 
 

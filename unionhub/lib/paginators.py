@@ -19,7 +19,8 @@ class CappedCountPaginator(Paginator):
     def count(self):
         if isinstance(self.object_list, list):
             return len(self.object_list)
-        return self.object_list[: self.cap + 1].count()
+        # without the list's ordering: the count needs no sort, the planner any index that finds the rows
+        return self.object_list.order_by()[: self.cap + 1].count()
 
 
 class CappedPagination(Pagination):

@@ -358,7 +358,7 @@ UNIONHUB_LOGIN_FAILURES_PER_ADDRESS = int(env("UNIONHUB_LOGIN_FAILURES_PER_ADDRE
 UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS = int(env("UNIONHUB_LOGIN_FAILURES_WINDOW_SECONDS", str(15 * 60)))
 
 # Sessions are read from the cache (Redis in production) and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "unionhub.lib.sessions"  # cached_db, a session update in one statement
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))  # absolute lifetime
 SESSION_IDLE_SECONDS = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_COOKIE_HTTPONLY = True
