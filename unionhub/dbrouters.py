@@ -1,7 +1,8 @@
 """Reads that may go to a read replica: the statistics and the exports, and only inside `replica_reads()`.
 
 Everything else - every write, and every read outside that block, so a read after a write - goes to the primary.
-Without a `replica` database alias (DATABASE_REPLICA_URL unset) the block changes nothing."""
+Without a `replica` database alias (DATABASE_REPLICA_URL unset) or with UNIONHUB_READ_REPLICA off the block
+changes nothing."""
 
 import contextlib
 import contextvars
@@ -12,7 +13,7 @@ _reading = contextvars.ContextVar("unionhub_replica_reads", default=False)
 
 
 def replica_alias() -> str:
-    return "replica" if "replica" in settings.DATABASES else "default"
+    return "replica" if settings.UNIONHUB_READ_REPLICA and "replica" in settings.DATABASES else "default"
 
 
 @contextlib.contextmanager
@@ -27,7 +28,7 @@ def replica_reads():
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reading.get() and "replica" in settings.DATABASES:
+        if _reading.get() and replica_alias() == "replica":
             return "replica"
         return None
 

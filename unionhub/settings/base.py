@@ -118,6 +118,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
     DATABASES["replica"].setdefault("OPTIONS", {})
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = UNIONHUB_PGBOUNCER
+UNIONHUB_READ_REPLICA = bool(DATABASE_REPLICA_URL)
 DATABASE_ROUTERS = ["unionhub.dbrouters.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -540,4 +541,7 @@ OUTBOX_STALE_SECONDS = int(env("UNIONHUB_OUTBOX_STALE_SECONDS", "900"))
 # --- Exports as jobs (datawork.export_jobs) ---
 UNIONHUB_EXPORT_SHEET_ROWS = int(env("UNIONHUB_EXPORT_SHEET_ROWS", "1000000"))
 UNIONHUB_EXPORT_LINK_HOURS = int(env("UNIONHUB_EXPORT_LINK_HOURS", "24"))
-UNIONHUB_EXPORT_CHUNK_ROWS = int(env("UNIONHUB_EXPORT_CHUNK_ROWS", "5000"))
+CELERY_BEAT_SCHEDULE["export-jobs-housekeeping"] = {
+    "task": "datawork.tasks.export_jobs_housekeeping",
+    "schedule": crontab(minute="*/10"),
+}
