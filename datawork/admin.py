@@ -252,7 +252,17 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
 class ExportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     """A user's own export jobs: progress, and the download link while it is valid."""
 
-    list_display = ["kind", "union", "format", "clear", "status", "row_count", "sheets", "created_at", "expires_at"]
+    list_display = [
+        "kind",
+        "union",
+        "format",
+        "clear",
+        "status",
+        "row_count",
+        "sheets",
+        "created_at",
+        "expires_at",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["union"]
 

@@ -72,7 +72,9 @@ def export_job_create(
 def _claim(job_id: int) -> bool:
     """Pending → running; a job left running past the heavy time limit (lost worker) may be taken again."""
     now = clock.now()
-    stale = now - timedelta(seconds=settings.CELERY_TASK_ANNOTATIONS["datawork.tasks.export_job_run"]["time_limit"])
+    stale = now - timedelta(
+        seconds=settings.CELERY_TASK_ANNOTATIONS["datawork.tasks.export_job_run"]["time_limit"]
+    )
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
         status=ExportJob.Status.RUNNING, started_at=now
     )

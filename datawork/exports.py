@@ -181,7 +181,12 @@ def roster_write(
     writer = TableWriter(
         fmt=fmt,
         title="会员花名册",
-        preamble=[["会员花名册"], ["工会名称：", union.name], ["联系人：", union.leader_name], ["联系电话：", union.phone]],
+        preamble=[
+            ["会员花名册"],
+            ["工会名称：", union.name],
+            ["联系人：", union.leader_name],
+            ["联系电话：", union.phone],
+        ],
         headers=roster.TEMPLATE_HEADERS + roster.EXPORT_EXTRA_HEADERS,
         widths=ROSTER_WIDTHS,
         sheet_rows=sheet_rows,

@@ -98,7 +98,11 @@ class ExportJob(models.Model):
     FINISHED = (Status.DONE, Status.FAILED)
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("申请人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
     union = models.ForeignKey(
         "members.Union", on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("工会")
@@ -106,7 +110,9 @@ class ExportJob(models.Model):
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     format = models.CharField(_("格式"), max_length=4, choices=Format.choices, default=Format.XLSX)
     filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
-    clear = models.BooleanField(_("明文证件号和手机号"), default=False)  # decided at request time (perm + 2FA)
+    clear = models.BooleanField(
+        _("明文证件号和手机号"), default=False
+    )  # decided at request time (perm + 2FA)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(_("总行数"), default=0)
     done = models.PositiveIntegerField(_("已写行数"), default=0)

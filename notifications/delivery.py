@@ -130,7 +130,9 @@ def outbox_queue_pending(*, limit: int | None = None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    OutboxMessage.objects.filter(pk__in=ids, status=Status.PENDING).update(status=Status.QUEUED, queued_at=now)
+    OutboxMessage.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        status=Status.QUEUED, queued_at=now
+    )
     return ids
 
 
@@ -165,7 +167,9 @@ def _send(message: OutboxMessage) -> dict:
     if message.channel == OutboxMessage.Channel.SMS:
         number = person.phone if person else ""
         if number:
-            return sms.sms_send(phone=number, kind=message.template, params=outbox_params(message)).as_answer()
+            return sms.sms_send(
+                phone=number, kind=message.template, params=outbox_params(message)
+            ).as_answer()
     elif message.channel == OutboxMessage.Channel.EMAIL and message.recipient.email:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email])
     return message.provider_answer or {}

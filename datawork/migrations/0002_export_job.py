@@ -7,42 +7,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('datawork', '0001_initial'),
-        ('members', '0009_data_work_to_datawork'),
+        ("datawork", "0001_initial"),
+        ("members", "0009_data_work_to_datawork"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('roster', '会员花名册'), ('summary', '组织信息汇总表')], max_length=8, verbose_name='类型')),
-                ('format', models.CharField(choices=[('xlsx', 'xlsx'), ('csv', 'csv')], default='xlsx', max_length=4, verbose_name='格式')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('clear', models.BooleanField(default=False, verbose_name='明文证件号和手机号')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '处理出错')], default='pending', max_length=8, verbose_name='状态')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已写行数')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('sheets', models.PositiveSmallIntegerField(default=0, verbose_name='工作表数')),
-                ('stored_file', models.CharField(blank=True, editable=False, max_length=200)),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=unionhub.lib.clock.now, editable=False, verbose_name='申请时间')),
-                ('started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='下载链接有效期至')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('union', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='export_jobs', to='members.union', verbose_name='工会')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("roster", "会员花名册"), ("summary", "组织信息汇总表")],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("xlsx", "xlsx"), ("csv", "csv")],
+                        default="xlsx",
+                        max_length=4,
+                        verbose_name="格式",
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                ("clear", models.BooleanField(default=False, verbose_name="明文证件号和手机号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "生成中"),
+                            ("done", "已完成"),
+                            ("failed", "处理出错"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已写行数")),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="行数")),
+                ("sheets", models.PositiveSmallIntegerField(default=0, verbose_name="工作表数")),
+                ("stored_file", models.CharField(blank=True, editable=False, max_length=200)),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("error", models.CharField(blank=True, max_length=200)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=unionhub.lib.clock.now, editable=False, verbose_name="申请时间"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="下载链接有效期至")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "union",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="export_jobs",
+                        to="members.union",
+                        verbose_name="工会",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出任务',
-                'verbose_name_plural': '导出任务',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='exportjob_status_idx')],
+                "verbose_name": "导出任务",
+                "verbose_name_plural": "导出任务",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["status", "created_at"], name="exportjob_status_idx")],
             },
         ),
     ]

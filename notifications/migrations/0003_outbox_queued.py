@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_outbox_provider_answer'),
+        ("notifications", "0002_outbox_provider_answer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='queued_at',
+            model_name="outboxmessage",
+            name="queued_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='status',
-            field=models.CharField(choices=[('pending', '待发送'), ('queued', '已排队'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=8, verbose_name='状态'),
+            model_name="outboxmessage",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "待发送"),
+                    ("queued", "已排队"),
+                    ("sending", "发送中"),
+                    ("sent", "已发送"),
+                    ("failed", "发送失败"),
+                ],
+                default="pending",
+                max_length=8,
+                verbose_name="状态",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('status__in', ['queued', 'sending'])), fields=['queued_at'], name='outbox_queued_idx'),
+            model_name="outboxmessage",
+            index=models.Index(
+                condition=models.Q(("status__in", ["queued", "sending"])),
+                fields=["queued_at"],
+                name="outbox_queued_idx",
+            ),
         ),
     ]

@@ -100,7 +100,9 @@ def test_masked_unless_revealed_with_the_permission_and_a_second_factor(city, me
     assert clear.clear
     row = _sheets(_download(city.city_admin, clear))[0][HEADER_ROW + 1]
     assert row[3] == person.id_number and row[6] == person.phone
-    details = list(AuditEntry.objects.filter(action="export_roster").order_by("pk").values_list("detail", flat=True))
+    details = list(
+        AuditEntry.objects.filter(action="export_roster").order_by("pk").values_list("detail", flat=True)
+    )
     assert [d["clear"] for d in details] == [False, False, True]
     assert all(person.id_number not in str(d) for d in details)
 
@@ -179,12 +181,19 @@ def test_the_admin_request_leads_to_the_progress_page_with_the_bar(city, members
     members_of(city.grassroots, 1)
     client.force_login(city.grassroots_staff)
     with TestCase.captureOnCommitCallbacks(execute=False):  # not run yet: the page shows the bar
-        response = client.get(reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"]))
+        response = client.get(
+            reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"])
+        )
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("admin:datawork_exportjob_progress", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "admin:datawork_exportjob_progress", args=[job.pk]
+    )
     page = client.get(response.url).content.decode()
     assert 'data-finished="0"' in page and "import_progress.js" in page and "排队中" in page
-    assert client.get(reverse("admin:datawork_exportjob_progress_json", args=[job.pk])).json()["status"] == "pending"
+    assert (
+        client.get(reverse("admin:datawork_exportjob_progress_json", args=[job.pk])).json()["status"]
+        == "pending"
+    )
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])

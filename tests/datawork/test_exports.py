@@ -126,7 +126,9 @@ def test_admin_export_links_download_xlsx_in_scope_only(client, city, members_of
         client.get(reverse("admin:datawork_unionreview_export", args=[city.sibling.pk, "roster"])).status_code
         == 404
     )
-    summary = admin_export(client, reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "summary"]))
+    summary = admin_export(
+        client, reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "summary"])
+    )
     assert sheet_rows(summary)[2] == roster.SUMMARY_HEADERS
     f.member(city.sibling)
     listing = client.get(reverse("admin:datawork_unionreview_changelist")).content.decode()

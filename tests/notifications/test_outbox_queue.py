@@ -206,7 +206,8 @@ def test_nothing_is_lost_every_message_ends_sent_or_failed(settings):
                 if batch[0] % 4 == 0:
                     continue  # this queue message is lost
                 delivery.outbox_deliver_batch(
-                    message_ids=batch, retry=lambda pk, _c: (lock.acquire(), retries.append(pk), lock.release())
+                    message_ids=batch,
+                    retry=lambda pk, _c: (lock.acquire(), retries.append(pk), lock.release()),
                 )
         finally:
             connection.close()

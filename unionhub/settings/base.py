@@ -224,7 +224,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payments-reconcile": {"task": "dues.tasks.payment_reconcile", "schedule": crontab(minute="*/10")},
     "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
-    "outbox-requeue-stale": {"task": "notifications.tasks.outbox_requeue_stale", "schedule": crontab(minute="*/5")},
+    "outbox-requeue-stale": {
+        "task": "notifications.tasks.outbox_requeue_stale",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 # Three queues, one worker pool each (README § Queues): messages (SMS and e-mail sends), heavy (imports, exports,
 # sweeps, statistics), default (everything else: beats that only mark and enqueue, reminders, purges).
