@@ -53,15 +53,24 @@ def _raw_notification(conn, order_no: str, transaction_id: str, body: str) -> st
                FROM dues_paymentorder WHERE id = %s FOR UPDATE""",
             [order_id],
         ).fetchone()
+        taken = None
         if paid_tx:
             outcome = "duplicate"
         else:
             conn.execute("SELECT 1 FROM dues_paymentorder WHERE transaction_id = %s", [transaction_id])
             wanted = [months.parse_month(m) for m in month_list]
-            conn.execute(
+            taken = conn.execute(
                 "SELECT 1 FROM dues_paidmonth WHERE membership_id = %s AND month = ANY(%s) LIMIT 1",
                 [membership_id, wanted],
+            ).fetchone()
+        if not paid_tx and taken:
+            conn.execute(
+                """UPDATE dues_paymentorder SET status = 'refund_pending', transaction_id = %s, paid_at = %s,
+                       updated_at = %s WHERE id = %s""",
+                [transaction_id, now, now, order_id],
             )
+            outcome = "refund"
+        elif not paid_tx:
             per_month = (Decimal(dues_amount) / count).quantize(Decimal("0.01")) if count else Decimal("0.00")
             with conn.cursor() as cursor:
                 cursor.executemany(
