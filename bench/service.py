@@ -5,9 +5,11 @@ and the roster exported as a job."""
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 from django.conf import settings
@@ -175,9 +177,9 @@ def calendar_gunicorn(report: Report, *, seconds: int, connections: int = 16) ->
     script = (
         f'wrk.headers["Authorization"] = "Token {token.key}"\nwrk.headers["Accept"] = "application/json"\n'
     )
-    path = f"{settings.BASE_DIR}/var/bench/calendar.lua"
-    with open(path, "w") as handle:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    path = handle.name
     with gunicorn(workers=2, threads=4) as base:
         wrk(f"{base}/api/v1/health/", seconds=1, connections=connections)  # warm-up
         floor = wrk(f"{base}/api/v1/health/", seconds=seconds, connections=connections, threads=2)
@@ -188,6 +190,7 @@ def calendar_gunicorn(report: Report, *, seconds: int, connections: int = 16) ->
             threads=2,
             script=path,
         )
+    Path(path).unlink()
     report.add(
         f"dues calendar through gunicorn (2 workers × 4 threads), wrk {connections} connections",
         load["rps"],

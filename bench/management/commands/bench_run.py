@@ -12,13 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="few requests, 2 s of load (for the tests)")
+        parser.add_argument(
+            "--only", default="", help="comma-separated parts of step names to run (default all)"
+        )
 
-    def handle(self, *args, quick, **options):
+    def handle(self, *args, quick, only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The bench runs on PostgreSQL.")
         if not AuditEntry.objects.filter(action="bench_city").exists():
             raise CommandError("No generated city here: run bench_city on a fresh database first.")
-        report = run(quick=quick, stdout=self.stdout)
+        report = run(quick=quick, stdout=self.stdout, only=only)
         json_path, md_path = report.write()
         self.stdout.write(report.markdown())
         self.stdout.write(f"Written {json_path} and {md_path}")
