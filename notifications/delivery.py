@@ -55,9 +55,17 @@ def outbox_deliver(*, message_id: int) -> str:
     if not claimed:  # another worker took it between the read and the claim
         return ""
     try:
-        answer = _send(message)
+        return _send_and_record(message)
     except sms.SmsRateLimited:
         OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(status=before)
+        raise
+
+
+def _send_and_record(message: OutboxMessage) -> str:
+    """Send a claimed (sending) message outside any transaction, then write the answer or the failure."""
+    try:
+        answer = _send(message)
+    except sms.SmsRateLimited:
         raise
     except Exception as exc:
         attempts = message.attempts + 1
@@ -82,26 +90,52 @@ def outbox_deliver(*, message_id: int) -> str:
     return Status.SENT
 
 
+def _claim_batch(message_ids: list[int]) -> list[int]:
+    """Claim the batch's still claimable messages in one conditional statement; returns the ids this worker got
+    (another worker given the same ids gets none of them)."""
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        table = OutboxMessage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} SET status = %s, queued_at = %s
+                WHERE id = ANY(%s) AND status IN (%s, %s) AND channel <> %s RETURNING id""",  # noqa: S608
+                [Status.SENDING, now, list(message_ids), *CLAIMABLE, OutboxMessage.Channel.INBOX],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    got = []
+    for pk in message_ids:
+        if (
+            OutboxMessage.objects.filter(pk=pk, status__in=CLAIMABLE)
+            .exclude(channel="inbox")
+            .update(status=Status.SENDING, queued_at=now)
+        ):
+            got.append(pk)
+    return got
+
+
 def outbox_deliver_batch(*, message_ids: list[int], retry) -> dict:
-    """Deliver a batch one by one. A failed message is handed to retry(message_id, countdown) and the batch goes
-    on; when the provider's rate is spent the batch waits for the next second's budget."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    for message_id in message_ids:
+    """Deliver a batch: claimed in one statement, loaded in one query, then each message sent and its answer
+    written on its own. A failed message is handed to retry(message_id, countdown) and the batch goes on; when
+    the provider's rate is spent the batch waits for the next second's budget."""
+    claimed = _claim_batch(message_ids)
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(message_ids) - len(claimed)}
+    messages = OutboxMessage.objects.filter(pk__in=claimed).select_related("recipient__person").order_by("pk")
+    for message in messages:
         while True:
             try:
-                state = outbox_deliver(message_id=message_id)
+                _send_and_record(message)
             except sms.SmsRateLimited:
                 time.sleep(1.0 - time.time() % 1.0 + 0.01)
                 continue
             except Exception:
-                row = OutboxMessage.objects.filter(pk=message_id).values("status", "attempts").first()
-                if row and row["status"] == Status.QUEUED:
+                if message.attempts + 1 < settings.OUTBOX_MAX_ATTEMPTS:
                     counts["retry"] += 1
-                    retry(message_id, retry_countdown(row["attempts"]))
+                    retry(message.pk, retry_countdown(message.attempts + 1))
                 else:
                     counts["failed"] += 1
                 break
-            counts["sent" if state == Status.SENT else "skipped"] += 1
+            counts["sent"] += 1
             break
     return counts
 
