@@ -117,7 +117,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=type(exc).__name__[:200], finished_at=clock.now()
         )
-        raise
+        return ExportJob.objects.get(pk=job.pk)  # its page says so; the requester exports again
     now = clock.now()
     prefix = "roster" if job.kind == ExportJob.Kind.ROSTER else "union-summary"
     ExportJob.objects.filter(pk=job.pk).update(

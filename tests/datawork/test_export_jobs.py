@@ -217,3 +217,21 @@ def test_statistics_and_exports_read_through_the_replica(city, members_of, setti
     primary_sql = " ".join(q["sql"] for q in primary.captured_queries)
     assert "members_membership" in replica_sql and "UPDATE" not in replica_sql
     assert "UPDATE" in primary_sql and "datawork_exportjob" in primary_sql
+
+
+@pytest.mark.django_db
+def test_a_job_whose_file_cannot_be_stored_ends_failed_and_says_so(
+    city, members_of, client, tmp_path, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    members_of(city.grassroots, 1)
+    full = tmp_path / "full"
+    full.write_text("")  # a file where the storage's directory should be: every save fails
+    monkeypatch.setattr(export_jobs, "export_storage", lambda: FileSystemStorage(location=full / "private"))
+    job = _request(city.grassroots_staff, city.grassroots)
+    assert job.status == ExportJob.Status.FAILED and job.stored_file == "" and job.finished_at
+    assert not AuditEntry.objects.filter(action="export_roster").exists()
+    client.force_login(city.grassroots_staff)
+    page = client.get(reverse("admin:datawork_exportjob_progress", args=[job.pk])).content.decode()
+    assert "导出出错" in page and 'data-testid="export-download"' not in page
