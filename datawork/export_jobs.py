@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, InvalidStorageError, storages
-from django.utils.translation import gettext
 
 from datawork import exports
 from datawork.models import ExportJob
@@ -25,7 +24,7 @@ from members.models import Membership, Union, User
 from unionhub.audit import audit_record
 from unionhub.dbrouters import replica_alias
 from unionhub.lib import clock
-from unionhub.lib.errors import BusinessError, NotInScope
+from unionhub.lib.errors import NotInScope
 from unionhub.lib.queueing import enqueue_on_commit
 
 log = logging.getLogger(__name__)
@@ -53,10 +52,8 @@ def export_job_create(
     """Record the request and queue the job (the task takes only its id)."""
     if not selectors.union_in_scope(actor, union):
         raise NotInScope()
-    if kind not in ExportJob.Kind.values:
-        raise BusinessError("export_kind", gettext("未知的导出类型。"))
-    if fmt not in ExportJob.Format.values:
-        raise BusinessError("export_format", gettext("未知的导出格式。"))
+    if kind not in ExportJob.Kind.values or fmt not in ExportJob.Format.values:
+        raise ValueError(f"unknown export {kind!r} as {fmt!r}")  # the views offer only these
     job = ExportJob.objects.create(
         requested_by=actor,
         union=union,
