@@ -157,14 +157,21 @@ def roster_rows(union: Union, *, clear: bool, using: str = "default") -> Iterato
         .values_list("pk", flat=True)
     )
     for union_id in union_ids:
-        rows = (
+        # the chunk's keys from the membership table alone, then its rows with the people joined
+        keys = (
             Membership.objects.using(using)
             .filter(union_id=union_id, status__in=OPEN)
-            .values_list("member_no", *fields)
+            .values_list("member_no")
         )
-        for chunk in key_chunks(rows, key="member_no", size=CHUNK):
-            for row in chunk:
-                yield row[1:]
+        for chunk in key_chunks(keys, key="member_no", size=CHUNK):
+            numbers = [number for (number,) in chunk]
+            rows = (
+                Membership.objects.using(using)
+                .filter(member_no__in=numbers)
+                .order_by("member_no")
+                .values_list(*fields)
+            )
+            yield from rows
 
 
 def roster_write(
