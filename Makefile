@@ -50,7 +50,7 @@ demo: install system-deps migrate
 	$(PY) manage.py demo_city --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
-	  $(VENV)/bin/celery -A unionhub worker -B -l warning --concurrency 2 & \
+	  $(VENV)/bin/celery -A unionhub worker -B -Q default,messages,heavy -l warning --concurrency 2 & \
 	fi
 	@# Card QR links point at the address the demo is served on (on 0.0.0.0: the host each request came to).
 	@if [ "$(HOST)" != 0.0.0.0 ]; then export UNIONHUB_SITE_URL="$${UNIONHUB_SITE_URL:-http://$(HOST):$(PORT)}"; fi; \

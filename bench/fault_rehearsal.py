@@ -171,7 +171,20 @@ class Stack:
 
     def worker_start(self):
         self.worker = subprocess.Popen(
-            [PY, "-m", "celery", "-A", "unionhub", "worker", "-c", "2", "-l", "WARNING"],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "unionhub",
+                "worker",
+                "-Q",
+                "default,messages,heavy",
+                "-c",
+                "2",
+                "-l",
+                "WARNING",
+            ],
             cwd=ROOT,
             env=self.env,
             start_new_session=True,

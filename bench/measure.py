@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench import service
 from bench.dues import BUSINESS_DATE
 from bench.http import db_env, gunicorn, wrk
 from bench.runner import Report, timed_requests
@@ -185,6 +186,8 @@ def notifications(report: Report, *, seconds: int, threads: int = 4) -> None:
     if not orders:
         report.add("payment notifications", 0, "req/s", target="(no pending orders generated)", met=False)
         return
+    # the same transactions from a hand-written psycopg client first (the orders are then put back to pending)
+    raw = service.payments_raw_baseline(report, seconds=seconds)
     bodies = [sandbox.notification_body(o, transaction_id=f"SBXBENCH{o.pk}") for o in orders]
     sigs = [sandbox.sign(b) for b in bodies]
     script = LUA % {
@@ -232,6 +235,19 @@ def notifications(report: Report, *, seconds: int, threads: int = 4) -> None:
         double_credits=doubles,
         orders_with_wrong_months=wrong,
     )
+    if raw:
+        report.add(
+            "payment notifications (gunicorn) against a hand-written psycopg client, 8 connections",
+            load["rps"],
+            "req/s",
+            baseline=raw["rps"],
+            baseline_name="psycopg client, same transactions",
+            target="≥ 25% of the psycopg client",
+            met=load["rps"] >= 0.25 * raw["rps"],
+            raw_notifications=raw["requests"],
+            raw_errors=raw["errors"],
+            raw_seconds=round(raw["seconds"], 2),
+        )
 
 
 def _staff(name: str, union: Union) -> User:
@@ -338,6 +354,15 @@ def run(*, quick: bool, stdout, only: list[str] | None = None) -> Report:
         ("payment notifications", lambda: notifications(report, seconds=2 if quick else 10)),
         ("approval queues", lambda: queues(report, requests=20 if quick else 200, rng=rng)),
         ("import/export", lambda: import_export(report, rows=500 if quick else 100_000)),
+        (
+            "dues calendar, 16 connections",
+            lambda: service.calendar_gunicorn(report, seconds=2 if quick else 10),
+        ),
+        (
+            "outbox drain",
+            lambda: service.outbox_drain(report, count=min(members, 2000) if quick else members),
+        ),
+        ("roster export job", lambda: service.export_job(report)),
     ]
     for name, step in steps:
         if only and not any(word in name for word in only):

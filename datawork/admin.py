@@ -6,7 +6,7 @@ import io
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from datawork import exports, imports, review, services, stats
-from datawork.models import ImportJob, StatisticsPage, UnionReview
+from datawork import export_jobs, imports, review, services, stats
+from datawork.models import ExportJob, ImportJob, StatisticsPage, UnionReview
 from members import selectors
 from members.admin import UnionAdmin
 from members.models import Union
@@ -230,21 +230,99 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         ] + super().get_urls()
 
     def export_view(self, request, pk, kind):
+        """Request an export: a job in the heavy queue, then its progress page (and the download link)."""
         union = _union_or_404(request, pk)
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
-
-            out, _count = exports.roster_export(
-                actor=request.user, union=union, second_factor=second_factor_verified(request)
-            )
-            name = f"roster-{union.code}-{clock.today():%Y%m%d}.xlsx"
-        elif kind == "summary":
-            out, _count = exports.summary_export(actor=request.user, union=union)
-            name = f"union-summary-{union.code}-{clock.today():%Y%m%d}.xlsx"
-        else:
+        elif kind != "summary":
             raise PermissionDenied
-        return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        job = export_jobs.export_job_create(
+            actor=request.user,
+            union=union,
+            kind=kind,
+            second_factor=second_factor_verified(request),
+            fmt=fmt,
+        )
+        return redirect("admin:datawork_exportjob_progress", job.pk)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(StaffReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """A user's own export jobs: progress, and the download link while it is valid."""
+
+    list_display = [
+        "kind",
+        "union",
+        "format",
+        "clear",
+        "status",
+        "row_count",
+        "sheets",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["kind", "status"]
+    list_select_related = ["union"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(requested_by=request.user)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/progress/", view(self.progress_view), name="datawork_exportjob_progress"),
+            path("<int:pk>/progress.json", view(self.progress_json), name="datawork_exportjob_progress_json"),
+            path("download/<str:token>/", view(self.download_view), name="datawork_exportjob_download"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404
+        return redirect("admin:datawork_exportjob_progress", object_id)
+
+    def _job(self, request, pk) -> ExportJob:
+        return get_object_or_404(self.get_queryset(request).select_related("union"), pk=pk)
+
+    def progress_view(self, request, pk):
+        job = self._job(request, pk)
+        download_url = None
+        if job.status == ExportJob.Status.DONE and job.expires_at and job.expires_at > clock.now():
+            download_url = reverse(
+                "admin:datawork_exportjob_download", args=[export_jobs.export_download_token(job)]
+            )
+        return TemplateResponse(
+            request,
+            "admin/datawork/exportjob_progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "job": job,
+                "title": _("导出：%(kind)s") % {"kind": job.get_kind_display()},
+                "opts": self.model._meta,
+                "progress": export_jobs.export_job_progress(job),
+                "download_url": download_url,
+            },
+        )
+
+    def progress_json(self, request, pk):
+        return JsonResponse(export_jobs.export_job_progress(self._job(request, pk)))
+
+    def download_view(self, request, token):
+        try:
+            job, handle = export_jobs.export_download_open(actor=request.user, token=token)
+        except NotInScope as exc:
+            raise Http404 from exc
+        except export_jobs.ExportLinkExpired:
+            response = TemplateResponse(
+                request,
+                "admin/datawork/exportjob_expired.html",
+                {**self.admin_site.each_context(request), "title": _("下载链接已过期")},
+                status=410,
+            )
+            return response
+        content_type = XLSX if job.format == ExportJob.Format.XLSX else "text/csv; charset=utf-8"
+        return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=content_type)
 
 
 # --- statistics -------------------------------------------------------------------------------------------

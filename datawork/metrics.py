@@ -34,7 +34,13 @@ class BusinessCollector:
         backlog = GaugeMetricFamily(
             "unionhub_outbox_backlog", "SMS and e-mail messages waiting to be sent", labels=["channel"]
         )
-        pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        pending = OutboxMessage.objects.filter(  # written, queued or being sent: not yet delivered
+            status__in=[
+                OutboxMessage.Status.PENDING,
+                OutboxMessage.Status.QUEUED,
+                OutboxMessage.Status.SENDING,
+            ]
+        )
         for channel in (OutboxMessage.Channel.SMS, OutboxMessage.Channel.EMAIL):
             backlog.add_metric([channel.value], pending.filter(channel=channel).count())
         yield backlog

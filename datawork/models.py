@@ -75,3 +75,66 @@ class StatisticsPage(Union):
         proxy = True
         verbose_name = _("统计分析")
         verbose_name_plural = _("统计分析")
+
+
+class ExportJob(models.Model):
+    """One requested export (roster or union summary), written by a heavy-queue task into the private storage and
+    downloaded by its requester alone through an expiring signed link (datawork.export_jobs)."""
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("会员花名册")
+        SUMMARY = "summary", _("组织信息汇总表")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "xlsx"
+        CSV = "csv", "csv"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("处理出错")
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    union = models.ForeignKey(
+        "members.Union", on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("工会")
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    format = models.CharField(_("格式"), max_length=4, choices=Format.choices, default=Format.XLSX)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    clear = models.BooleanField(
+        _("明文证件号和手机号"), default=False
+    )  # decided at request time (perm + 2FA)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已写行数"), default=0)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    sheets = models.PositiveSmallIntegerField(_("工作表数"), default=0)
+    stored_file = models.CharField(max_length=200, blank=True, editable=False)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), default=clock.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("下载链接有效期至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="exportjob_status_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.union_id}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from datawork import imports, review
+from datawork import export_jobs, imports, review
 
 
 # Task names are kept from before the move so jobs already queued are still run.
@@ -15,6 +15,18 @@ from datawork import imports, review
 )
 def member_import_run(job_id: int) -> str:
     return imports.member_import_run(job_id=job_id).status
+
+
+# Idempotent (the job is claimed by state): acks_late and limits in CELERY_TASK_ANNOTATIONS; routed to heavy.
+@shared_task(name="datawork.tasks.export_job_run")
+def export_job_run(job_id: int) -> str:
+    return export_jobs.export_job_run(job_id=job_id).status
+
+
+@shared_task(name="datawork.tasks.export_jobs_housekeeping")
+def export_jobs_housekeeping() -> dict:
+    """Every ten minutes: queue again jobs left pending by a broker outage, delete the files of expired links."""
+    return {"requeued": export_jobs.export_jobs_recover(), "expired": export_jobs.export_jobs_expire()}
 
 
 @shared_task(name="members.tasks.import_jobs_recover")

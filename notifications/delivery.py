@@ -1,11 +1,21 @@
-"""Delivery of one outbox message through the configured SMS backend, Django's e-mail backend or a WeChat
-subscribe message."""
+"""Delivery of outbox messages through the configured SMS backend, Django's e-mail backend or a WeChat
+subscribe message.
+
+States: pending (written) → queued (handed to the messages queue, in one statement per batch) → sending (claimed
+by one worker by a conditional update) → sent, or back to queued after a failed try (due again after an
+exponential backoff), or failed after OUTBOX_MAX_ATTEMPTS. Nothing is sent while a row lock or a transaction is
+held: the claim commits first, the provider is called, then the answer is written. A queued or sending row left
+past OUTBOX_STALE_SECONDS (lost queue message, lost worker) is queued again by outbox_requeue_stale, so every
+message ends sent or failed.
+"""
 
 import logging
+import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection
 
 from notifications import sms, wechat_subscribe
 from notifications.models import OutboxMessage
@@ -14,55 +24,189 @@ from unionhub.lib import clock
 
 log = logging.getLogger(__name__)
 
-
+Status = OutboxMessage.Status
 ConsoleSmsBackend = sms.ConsoleSmsBackend  # the dotted path of the former default setting
+CLAIMABLE = (Status.PENDING, Status.QUEUED)
 
 
-def outbox_deliver(*, message_id: int) -> None:
-    """Send one pending message. Idempotent: a sent message is never sent again.
-
-    A failure is counted on the row (with the provider's answer when it refused) before it is raised for the
-    task to retry; a spent provider rate (SmsRateLimited) is not an attempt."""
-    failure = None
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
-        )
-        if message is None:
-            return
-        try:
-            _send(message)
-        except sms.SmsRateLimited:
-            raise
-        except Exception as exc:
-            failure = exc
-            message.attempts += 1
-            message.last_error = type(exc).__name__
-            if isinstance(exc, sms.SmsProviderError):
-                message.provider_answer = exc.result.as_answer()
-                message.last_error = f"{exc.result.code} {exc.result.message}"[:200]
-            if message.attempts >= 5:
-                message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status", "provider_answer"])
-        else:
-            message.attempts += 1
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = clock.now()
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "provider_answer"])
-    if failure is not None:
-        raise failure
+def retry_countdown(attempts: int) -> int:
+    """Seconds before try number attempts+1: OUTBOX_RETRY_BASE_SECONDS, doubled after every failed try."""
+    return settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
 
 
-def _send(message: OutboxMessage) -> None:
+def outbox_deliver(*, message_id: int) -> str:
+    """Send one pending or queued message; returns its state afterwards. Idempotent: a message sent, being sent
+    by another worker or failed for good is left alone.
+
+    A failure is counted on the row (with the provider's answer when it refused) and raised for the task to retry
+    after retry_countdown(); a spent provider rate (SmsRateLimited) is not an attempt: the row goes back to the
+    state it had and the error is raised."""
+    message = (
+        OutboxMessage.objects.filter(pk=message_id, status__in=CLAIMABLE)
+        .exclude(channel=OutboxMessage.Channel.INBOX)
+        .select_related("recipient__person")
+        .first()
+    )
+    if message is None:
+        return ""
+    before = message.status
+    claimed = OutboxMessage.objects.filter(pk=message.pk, status=before).update(
+        status=Status.SENDING, queued_at=clock.now()
+    )
+    if not claimed:  # another worker took it between the read and the claim
+        return ""
+    try:
+        return _send_and_record(message)
+    except sms.SmsRateLimited:
+        OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(status=before)
+        raise
+
+
+def _send_and_record(message: OutboxMessage) -> str:
+    """Send a claimed (sending) message outside any transaction, then write the answer or the failure."""
+    try:
+        answer = _send(message)
+    except sms.SmsRateLimited:
+        raise
+    except Exception as exc:
+        attempts = message.attempts + 1
+        fields = {"attempts": attempts, "last_error": type(exc).__name__[:200]}
+        if isinstance(exc, sms.SmsProviderError):
+            fields["provider_answer"] = exc.result.as_answer()
+            fields["last_error"] = f"{exc.result.code} {exc.result.message}"[:200]
+        if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            fields["status"] = Status.FAILED
+        else:  # due again after the backoff; the stale sweep counts from then
+            fields["status"] = Status.QUEUED
+            fields["queued_at"] = clock.now() + timedelta(seconds=retry_countdown(attempts))
+        OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**fields)
+        raise
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.SENT,
+        attempts=message.attempts + 1,
+        sent_at=clock.now(),
+        last_error="",
+        provider_answer=answer,
+    )
+    return Status.SENT
+
+
+def _claim_batch(message_ids: list[int]) -> list[int]:
+    """Claim the batch's still claimable messages in one conditional statement; returns the ids this worker got
+    (another worker given the same ids gets none of them)."""
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        table = OutboxMessage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} SET status = %s, queued_at = %s
+                WHERE id = ANY(%s) AND status IN (%s, %s) AND channel <> %s RETURNING id""",  # noqa: S608
+                [Status.SENDING, now, list(message_ids), *CLAIMABLE, OutboxMessage.Channel.INBOX],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    got = []
+    for pk in message_ids:
+        if (
+            OutboxMessage.objects.filter(pk=pk, status__in=CLAIMABLE)
+            .exclude(channel="inbox")
+            .update(status=Status.SENDING, queued_at=now)
+        ):
+            got.append(pk)
+    return got
+
+
+def outbox_deliver_batch(*, message_ids: list[int], retry) -> dict:
+    """Deliver a batch: claimed in one statement, loaded in one query, then each message sent and its answer
+    written on its own. A failed message is handed to retry(message_id, countdown) and the batch goes on; when
+    the provider's rate is spent the batch waits for the next second's budget."""
+    claimed = _claim_batch(message_ids)
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(message_ids) - len(claimed)}
+    messages = OutboxMessage.objects.filter(pk__in=claimed).select_related("recipient__person").order_by("pk")
+    for message in messages:
+        while True:
+            try:
+                _send_and_record(message)
+            except sms.SmsRateLimited:
+                time.sleep(1.0 - time.time() % 1.0 + 0.01)
+                continue
+            except Exception:
+                if message.attempts + 1 < settings.OUTBOX_MAX_ATTEMPTS:
+                    counts["retry"] += 1
+                    retry(message.pk, retry_countdown(message.attempts + 1))
+                else:
+                    counts["failed"] += 1
+                break
+            counts["sent"] += 1
+            break
+    return counts
+
+
+def outbox_queue_pending(*, limit: int | None = None) -> list[int]:
+    """Mark up to `limit` pending SMS/e-mail messages queued, in one statement, and return their ids: a message
+    marked here is not picked again by the next run however long the backlog is (concurrent runs skip each
+    other's rows)."""
+    limit = limit or settings.OUTBOX_QUEUE_LIMIT
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        table = OutboxMessage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} SET status = %s, queued_at = %s
+                WHERE id IN (
+                    SELECT id FROM {table} WHERE status = %s AND channel <> %s
+                    ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+                ) RETURNING id""",  # noqa: S608 - the table name is the model's own
+                [Status.QUEUED, now, Status.PENDING, OutboxMessage.Channel.INBOX, limit],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    ids = list(
+        OutboxMessage.objects.filter(status=Status.PENDING)
+        .exclude(channel=OutboxMessage.Channel.INBOX)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    OutboxMessage.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        status=Status.QUEUED, queued_at=now
+    )
+    return ids
+
+
+def outbox_stale_ids(*, limit: int | None = None) -> list[int]:
+    """Queued or sending messages whose queue message or worker was lost (older than OUTBOX_STALE_SECONDS), put
+    back to queued with a fresh queued_at; a fresh queued row is left alone. A message lost mid-send may be sent
+    twice; none is lost."""
+    limit = limit or settings.OUTBOX_QUEUE_LIMIT
+    now = clock.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+    ids = list(
+        OutboxMessage.objects.filter(status__in=(Status.QUEUED, Status.SENDING), queued_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    OutboxMessage.objects.filter(
+        pk__in=ids, status__in=(Status.QUEUED, Status.SENDING), queued_at__lt=cutoff
+    ).update(status=Status.QUEUED, queued_at=now)
+    return ids
+
+
+def batches(ids: list[int], size: int | None = None):
+    size = size or settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _send(message: OutboxMessage) -> dict:
     person = getattr(message.recipient, "person", None)
     if message.channel == OutboxMessage.Channel.SMS:
         number = person.phone if person else ""
         if number:
-            result = sms.sms_send(phone=number, kind=message.template, params=outbox_params(message))
-            message.provider_answer = result.as_answer()
+            return sms.sms_send(
+                phone=number, kind=message.template, params=outbox_params(message)
+            ).as_answer()
     elif message.channel == OutboxMessage.Channel.WECHAT_SUBSCRIBE:
-        message.provider_answer = wechat_subscribe.subscribe_deliver(message)
+        return wechat_subscribe.subscribe_deliver(message)
     elif message.channel == OutboxMessage.Channel.EMAIL and message.recipient.email:
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email])
+    return message.provider_answer or {}

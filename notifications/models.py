@@ -22,6 +22,8 @@ class OutboxMessage(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
+        QUEUED = "queued", _("已排队")
+        SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
@@ -39,6 +41,9 @@ class OutboxMessage(models.Model):
     )  # notifications.sms.SmsResult
     created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # queued: when it was handed to the queue (or is due again after a failed try); sending: when it was claimed.
+    # A row in either state past OUTBOX_STALE_SECONDS is queued again (notifications.delivery.outbox_requeue_stale).
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
@@ -48,6 +53,11 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"], name="outbox_inbox_idx"),
             models.Index(fields=["status", "channel"], name="outbox_pending_idx"),
+            models.Index(
+                fields=["queued_at"],
+                name="outbox_queued_idx",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
         ]
 
     def __str__(self):

@@ -43,6 +43,14 @@ def test_bench_city_and_run_on_a_tiny_city(tmp_path, monkeypatch):
     names = [r["name"] for r in data["results"]]
     assert any(n.startswith("arrears sweep") for n in names)
     assert any("roster import" in n for n in names)
+    rows = {r["name"]: r for r in data["results"]}
+    drain = next(r for n, r in rows.items() if n.startswith("outbox drain, "))
+    assert drain["met"] and drain["sent"] == 2000 and drain["left"] == 0  # every queued message sent once
+    job = next(r for n, r in rows.items() if n.startswith("roster of the whole city as an export job"))
+    assert job["met"] and job["sheets"] == 1 and job["rows"] > 0
+    assert any(n.startswith("dues calendar through gunicorn") for n in names)
+    raw = next(r for n, r in rows.items() if "hand-written psycopg client" in n)
+    assert raw["baseline"] > 0 and raw["raw_errors"] == 0
     assert "| measurement |" in (tmp_path / "results.md").read_text()
     sweep = data["results"][0]
     assert sweep["in_arrears"] == sweep["statement_rows"]  # the sweep and the hand-written statement agree

@@ -82,3 +82,21 @@ def members_of():
         return [f.member(union, **kwargs)[1] for _ in range(n)]
 
     return make
+
+
+def admin_export(client, url: str) -> bytes:
+    """Request an export in the admin (eager: the job runs at once), follow to its page and download the file."""
+    import re
+
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url)
+    assert response.status_code == 302, response.status_code
+    page = client.get(response.url)
+    assert page.status_code == 200
+    link = re.search(r'data-testid="export-download" href="([^"]+)"', page.content.decode())
+    assert link, "no download link on the job page"
+    download = client.get(link.group(1))
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)

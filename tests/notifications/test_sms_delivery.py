@@ -97,7 +97,7 @@ def test_provider_refusal_is_counted_and_kept_on_the_row(settings):
         with pytest.raises(sms.SmsProviderError):
             outbox_deliver(message_id=message.pk)
         message.refresh_from_db()
-        assert message.status == "pending" and message.attempts == 1  # the task retries
+        assert message.status == "queued" and message.attempts == 1  # due again after the backoff
         assert message.provider_answer["code"] == "isv.MOBILE_NUMBER_ILLEGAL"
         assert message.provider_answer["request_id"] == "req-7"
         assert message.last_error.startswith("isv.MOBILE_NUMBER_ILLEGAL")

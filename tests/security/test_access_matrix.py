@@ -32,7 +32,8 @@ from rest_framework.authtoken.models import Token
 from applications import services as join_services
 from applications.models import JoinApplication
 from casework.models import TransitionRecord, WorkdayOverride
-from datawork.models import ImportJob
+from datawork import export_jobs
+from datawork.models import ExportJob, ImportJob
 from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder
 from formation.models import UnionFormationCase
 from members import roles as staff_roles
@@ -491,6 +492,17 @@ REGISTRY: dict[str, Entry] = {
     "admin/dues/duesrate/<path:object_id>/": Entry(
         lambda v: f"/admin/dues/duesrate/{v.rate.pk}/", public=True
     ),
+    **{
+        f"admin:datawork_exportjob_{name}": Entry(
+            lambda v, name=name: reverse(f"admin:datawork_exportjob_{name}", args=[v.export_job.pk])
+        )
+        for name in ("progress", "progress_json")
+    },
+    "admin:datawork_exportjob_download": Entry(
+        lambda v: reverse(
+            "admin:datawork_exportjob_download", args=[export_jobs.export_download_token(v.export_job)]
+        )
+    ),
     "admin:datawork_unionreview_export": Entry(
         lambda v: [
             reverse("admin:datawork_unionreview_export", args=[v.union.pk, kind])
@@ -514,6 +526,7 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "otp_totp.totpdevice": lambda v: v.device,
     "members.profilechange": lambda v: v.profile_change,
     "datawork.importjob": lambda v: v.import_job,
+    "datawork.exportjob": lambda v: v.export_job,
     "datawork.unionreview": lambda v: v.union,
     "datawork.statisticspage": lambda v: v.union,
     "applications.joinapplication": lambda v: v.join_app,
@@ -774,6 +787,19 @@ def world(city, settings, tmp_path):
         done=2,
         report={"error_count": 1, "errors": [{"row": 2, "field": "姓名", "message": "机密错误行"}]},
     )
+    v.export_job = ExportJob.objects.create(
+        requested_by=v.staff_user,
+        union=v.union,
+        kind=ExportJob.Kind.ROSTER,
+        status=ExportJob.Status.DONE,
+        total=1,
+        done=1,
+        row_count=1,
+        sheets=1,
+        stored_file="exports/victim-roster.xlsx",
+        file_name="roster-机密.xlsx",
+        expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
     v.workday = WorkdayOverride.objects.create(day=dt.date(2026, 10, 11), is_workday=True, note="机密调休")
     dues_ledger(v)
     v.secrets = [
@@ -863,6 +889,7 @@ def snapshot(v) -> dict:
         "transfer_app": values(TransferApplication, v.transfer_app.pk),
         "case": values(UnionFormationCase, v.case.pk),
         "import_job": values(ImportJob, v.import_job.pk),
+        "export_job": values(ExportJob, v.export_job.pk),
         "workday": values(WorkdayOverride, v.workday.pk),
         "rate": values(DuesRate, v.rate.pk),
         "dues_orders": sorted(

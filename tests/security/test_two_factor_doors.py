@@ -154,7 +154,7 @@ def test_clear_exports_and_reveals_need_a_verified_second_factor_for_any_staff(c
     is not one that must use 2FA), got clear ID numbers and phones. Now: masked export, no reveal."""
     from django.contrib.auth.models import Permission
 
-    from tests.datawork.conftest import sheet_rows
+    from tests.datawork.conftest import admin_export, sheet_rows
     from tests.datawork.test_exports import HEADER_ROW
     from tests.members import factories as f
 
@@ -167,7 +167,7 @@ def test_clear_exports_and_reveals_need_a_verified_second_factor_for_any_staff(c
 
     client = Client()
     client.force_login(staff)
-    rows = sheet_rows(b"".join(client.get(export_url).streaming_content))
+    rows = sheet_rows(admin_export(client, export_url))
     assert rows[HEADER_ROW + 1][3] == person.id_number_masked
     assert person.id_number not in str(rows) and person.phone not in str(rows)
     response = client.get(reveal_url)
@@ -175,6 +175,6 @@ def test_clear_exports_and_reveals_need_a_verified_second_factor_for_any_staff(c
     assert person.id_number not in client.get(reveal_url, follow=True).content.decode()
 
     _verified(client, totp_device(staff))
-    rows = sheet_rows(b"".join(client.get(export_url).streaming_content))
+    rows = sheet_rows(admin_export(client, export_url))
     assert rows[HEADER_ROW + 1][3] == person.id_number and rows[HEADER_ROW + 1][6] == person.phone
     assert person.id_number in client.get(reveal_url).content.decode()

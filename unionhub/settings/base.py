@@ -110,7 +110,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["pool"] = True
     # Behind PgBouncer in transaction pooling a named cursor cannot outlive its transaction: .iterator() then
     # fetches in chunks on the client instead.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False) or (
+        env_bool("UNIONHUB_PGBOUNCER", False) or env("DATABASE_POOL_MODE", "") == "transaction"
+    )
+# Behind PgBouncer in transaction pooling a server-side cursor outside a transaction breaks: UNIONHUB_PGBOUNCER=true
+# (or DATABASE_POOL_MODE=transaction) turns them off. Large reads chunk by key anyway (unionhub.lib.chunks).
+UNIONHUB_PGBOUNCER = (
+    env_bool("UNIONHUB_PGBOUNCER", False)
+    or env_bool("DATABASE_TRANSACTION_POOLING", False)
+    or env("DATABASE_POOL_MODE", "") == "transaction"
+)
+if UNIONHUB_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Optional read replica (streaming replication) for the statistics and exports (unionhub.dbrouters); writes and
+# every other read stay on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    DATABASES["replica"].setdefault("OPTIONS", {})
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = UNIONHUB_PGBOUNCER
+UNIONHUB_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["unionhub.dbrouters.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
@@ -255,8 +275,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Acknowledged on receipt unless a task is idempotent (CELERY_TASK_ANNOTATIONS below sets acks_late on those).
+CELERY_TASK_ACKS_LATE = False
+# One task at a time per process (the heavy worker must keep it; the messages worker may raise it with
+# --prefetch-multiplier).
+CELERY_WORKER_PREFETCH_MULTIPLIER = int(env("CELERY_WORKER_PREFETCH_MULTIPLIER", "1"))
 # Static schedule (no beat tables): each entry names a thin task that calls one service.
 CELERY_BEAT_SCHEDULE = {
     "dues-sweep-daily": {"task": "dues.tasks.dues_sweep", "schedule": crontab(hour=2, minute=0)},
@@ -266,6 +289,47 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payments-reconcile": {"task": "dues.tasks.payment_reconcile", "schedule": crontab(minute="*/10")},
     "outbox-deliver": {"task": "unionhub.tasks.outbox_deliver_pending", "schedule": crontab(minute="*")},
+    "outbox-requeue-stale": {
+        "task": "notifications.tasks.outbox_requeue_stale",
+        "schedule": crontab(minute="*/5"),
+    },
+}
+# Three queues, one worker pool each (README § Queues): messages (SMS and e-mail sends), heavy (imports, exports,
+# sweeps, statistics), default (everything else: beats that only mark and enqueue, reminders, purges).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_TASK_ROUTES = {
+    "unionhub.tasks.outbox_deliver": {"queue": "messages"},
+    "notifications.tasks.outbox_deliver_batch": {"queue": "messages"},
+    "members.tasks.member_import_run": {"queue": "heavy"},
+    "datawork.tasks.export_job_run": {"queue": "heavy"},
+    "datawork.tasks.prune_expired": {"queue": "heavy"},
+    "dues.tasks.dues_sweep": {"queue": "heavy"},
+    "dues.tasks.payment_reconcile": {"queue": "heavy"},
+    "security.tasks.person_anonymise_expired": {"queue": "heavy"},
+}
+# Time limits per kind of task (soft: SoftTimeLimitExceeded is raised inside the task; hard: the worker process is
+# killed). acks_late (+ reject_on_worker_lost) only where running twice is harmless: a send claims its row by a
+# conditional update, an import or export job claims its row by state, the sweep resumes from its record.
+_SEND = {"soft_time_limit": 30, "time_limit": 60}
+_BEAT = {"soft_time_limit": 120, "time_limit": 180}
+_HEAVY = {
+    "soft_time_limit": int(env("UNIONHUB_HEAVY_SOFT_TIME_LIMIT_SECONDS", "3300")),
+    "time_limit": int(env("UNIONHUB_HEAVY_TIME_LIMIT_SECONDS", "3600")),
+}
+_IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
+CELERY_TASK_SOFT_TIME_LIMIT = 300  # any task not listed below
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_ANNOTATIONS = {
+    "unionhub.tasks.outbox_deliver": {**_SEND, **_IDEMPOTENT},
+    "notifications.tasks.outbox_deliver_batch": {"soft_time_limit": 240, "time_limit": 300, **_IDEMPOTENT},
+    "unionhub.tasks.outbox_deliver_pending": _BEAT,
+    "notifications.tasks.outbox_requeue_stale": _BEAT,
+    "datawork.tasks.export_job_run": {**_HEAVY, **_IDEMPOTENT},
+    "datawork.tasks.prune_expired": _HEAVY,
+    "dues.tasks.dues_sweep": {**_HEAVY, **_IDEMPOTENT},
+    "dues.tasks.payment_reconcile": _BEAT,
+    "security.tasks.person_anonymise_expired": _HEAVY,
 }
 
 # Redis down degrades, it does not fail (unionhub/cache.py): the default cache answers from a per-process memory
@@ -461,6 +525,11 @@ IMPORT_REPORT_FULL_ROWS = int(env("UNIONHUB_IMPORT_REPORT_FULL_ROWS", "1000"))
 IMPORT_STALE_MINUTES = int(env("UNIONHUB_IMPORT_STALE_MINUTES", "30"))
 IMPORT_MAX_ATTEMPTS = int(env("UNIONHUB_IMPORT_MAX_ATTEMPTS", "3"))
 IMPORT_TIME_LIMIT_SECONDS = int(env("UNIONHUB_IMPORT_TIME_LIMIT_SECONDS", "1800"))
+CELERY_TASK_ANNOTATIONS["members.tasks.member_import_run"] = {
+    "soft_time_limit": max(IMPORT_TIME_LIMIT_SECONDS - 60, 60),
+    "time_limit": IMPORT_TIME_LIMIT_SECONDS,
+    **_IDEMPOTENT,
+}
 CELERY_BEAT_SCHEDULE["member-imports-recover"] = {
     "task": "members.tasks.import_jobs_recover",
     "schedule": crontab(minute="*/5"),
@@ -561,3 +630,19 @@ AUTHENTICATION_BACKENDS.append("security.sso.PersonOIDCBackend")
 # Staff password reset by e-mail link: how often one address may ask for a link (django-ratelimit rate).
 STAFF_PASSWORD_RESET_RATE = env("UNIONHUB_STAFF_PASSWORD_RESET_RATE", "5/h")
 PASSWORD_RESET_TIMEOUT = int(env("UNIONHUB_PASSWORD_RESET_TIMEOUT", str(3600)))  # seconds a link stays valid
+# --- Outbox delivery (notifications.delivery; README § Queues) ---
+# Each beat run marks at most OUTBOX_QUEUE_LIMIT pending messages queued (one statement) and enqueues them in
+# batches of OUTBOX_BATCH_SIZE; a failed send is retried after OUTBOX_RETRY_BASE_SECONDS * 2**(attempts-1) until
+# OUTBOX_MAX_ATTEMPTS; a message queued (or being sent) longer than OUTBOX_STALE_SECONDS is queued again.
+OUTBOX_QUEUE_LIMIT = int(env("UNIONHUB_OUTBOX_QUEUE_LIMIT", "20000"))
+OUTBOX_BATCH_SIZE = int(env("UNIONHUB_OUTBOX_BATCH_SIZE", "100"))
+OUTBOX_MAX_ATTEMPTS = int(env("UNIONHUB_OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_BASE_SECONDS = int(env("UNIONHUB_OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_STALE_SECONDS = int(env("UNIONHUB_OUTBOX_STALE_SECONDS", "900"))
+# --- Exports as jobs (datawork.export_jobs) ---
+UNIONHUB_EXPORT_SHEET_ROWS = int(env("UNIONHUB_EXPORT_SHEET_ROWS", "1000000"))
+UNIONHUB_EXPORT_LINK_HOURS = int(env("UNIONHUB_EXPORT_LINK_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["export-jobs-housekeeping"] = {
+    "task": "datawork.tasks.export_jobs_housekeeping",
+    "schedule": crontab(minute="*/10"),
+}

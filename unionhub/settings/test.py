@@ -38,3 +38,7 @@ UNIONHUB_STRICT_ERROR_CODES = True
 # No scraper network in tests: /metrics answers 404 to every test client unless a test allows its own address
 # (its figures are process statistics whose digits could match any victim value the access matrix looks for).
 UNIONHUB_METRICS_ALLOWED_CIDRS = []
+# The read replica (unionhub.dbrouters) as a mirror of the test database: reads routed to it see the same rows.
+# Off unless a test turns UNIONHUB_READ_REPLICA on (and allows the "replica" alias).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+UNIONHUB_READ_REPLICA = False
