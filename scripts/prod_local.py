@@ -216,7 +216,7 @@ def _commands() -> dict[str, tuple[list[str], dict]]:
                 *celery,
                 "worker",
                 "-Q",
-                "default,celery,heavy",
+                "default,heavy",
                 "-n",
                 "default@prodlocal",
                 "-c",
@@ -334,9 +334,8 @@ def ready(seconds: float = 90) -> None:
     deadline, last = time.monotonic() + seconds, None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(
-                f"{URL}/health/ready/?format=json", timeout=5, context=context
-            ) as resp:  # noqa: S310
+            url = f"{URL}/health/ready/?format=json"  # https on loopback, never a file: or custom scheme
+            with urllib.request.urlopen(url, timeout=5, context=context) as resp:  # noqa: S310
                 if resp.status == 200:
                     return
         except OSError as exc:
