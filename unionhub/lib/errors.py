@@ -69,7 +69,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_credentials": ErrorCode(400, _("用户名或密码不正确。")),
     "otp_required": ErrorCode(400, _("该账号已开启两步验证，请填写身份验证器中的6位验证码。")),
     "not_a_member_account": ErrorCode(400, _("该账号不是会员账号。")),
-    "person_exists": ErrorCode(400, _("该身份证号码已登记。")),
+    "person_exists": ErrorCode(400, _("该身份证号码已登记。"), PAGES),  # staff entry and imports only
     "phone_taken": ErrorCode(400, _("该手机号码已被使用。")),
     "id_format": ErrorCode(400, _("身份证号码应为18位，最后一位可为数字或X。")),
     "id_checksum": ErrorCode(400, _("身份证号码校验位不正确。")),
