@@ -46,7 +46,9 @@ def _show_error(form, exc: Exception) -> None:
 
 
 def _code_page(request, *, form_class, purpose: str, template: str, title: str, run, files: bool = False):
-    form = form_class(request.POST or None, request.FILES or None) if files else form_class(request.POST or None)
+    form = (
+        form_class(request.POST or None, request.FILES or None) if files else form_class(request.POST or None)
+    )
     context = {"form": form, "title": title, "resend_after": 0}
     if request.method == "POST":
         if "send_code" in request.POST:
@@ -91,7 +93,10 @@ def register(request):
 def activate(request):
     def run(data, context):
         user, _token = registration.member_activate(
-            id_number=data["id_number"], phone=data["phone"], sms_code=data["sms_code"], password=data["password"]
+            id_number=data["id_number"],
+            phone=data["phone"],
+            sms_code=data["sms_code"],
+            password=data["password"],
         )
         login(request, user, backend=BACKEND)
         messages.success(request, _("会员账号已激活。"))

@@ -53,7 +53,13 @@ def test_register_with_bad_id_number_gives_field_error_and_stores_nothing(api):
     bad = good[:-1] + ("1" if good[-1] != "1" else "2")
     response = api.post(
         "/api/v1/auth/register/",
-        {"name": "甲", "id_number": bad, "phone": f.phone(), "sms_code": "123456", "password": "Qing-xiaoji-2025"},
+        {
+            "name": "甲",
+            "id_number": bad,
+            "phone": f.phone(),
+            "sms_code": "123456",
+            "password": "Qing-xiaoji-2025",
+        },
         format="json",
     )
     assert response.status_code == 400
