@@ -42,10 +42,15 @@ def _password_first(password: str) -> None:
 
 
 def id_number_bound_error(person) -> BusinessError:
+    if User.objects.filter(person=person).exists():
+        text = gettext("该身份证号码已绑定手机号码为 %(phone)s 的账号。如果您是本人，请提出认领申请。")
+    else:  # on a union's record without an account: activation, unless the phone on record is not the caller's
+        text = gettext(
+            "该身份证号码已由工会登记，登记的手机号码为 %(phone)s。如该手机号码是您的，请激活会员账号；否则请提出认领申请。"
+        )
     return BusinessError(
         "id_number_bound",
-        gettext("该身份证号码已绑定手机号码为 %(phone)s 的账号。如果您是本人，请提出认领申请。")
-        % {"phone": person.phone_masked or "—"},
+        text % {"phone": person.phone_masked or "—"},
         claim=True,
         phone_masked=person.phone_masked,
     )

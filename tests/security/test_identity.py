@@ -370,3 +370,11 @@ def test_login_and_lockout_pages_link_the_recovery_pages(client):
     page = client.get("/login/").content.decode()
     for url in ("/register/", "/login/code/", "/password/forgot/", "/activate/"):
         assert f'href="{url}"' in page
+
+
+def test_registering_a_number_on_record_points_to_activation_or_a_claim(api, city):
+    person = imported(city)
+    answer = register_with_code(api, name="戊", id_number=person.id_number, phone=f.phone(), password=PASSWORD)
+    data = answer.json()
+    assert data["code"] == "id_number_bound" and data["claim"] is True
+    assert person.phone_masked in data["detail"] and "激活会员账号" in data["detail"]
