@@ -28,6 +28,7 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     list_display = [
         "applicant_name",
         "id_masked",
+        "identity_label",
         "unit",
         "handled_by",
         "state_badge",
@@ -39,6 +40,7 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "applicant",
         "id_masked",
+        "identity_label",
         "state_badge",
         "route_display",
         "union",
@@ -68,6 +70,7 @@ class JoinApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "applicant",
                     "id_masked",
+                    "identity_label",
                     "unit_name",
                     "employment_type",
                     "hire_date",

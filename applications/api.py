@@ -235,6 +235,11 @@ class JoinApplicationDetailApi(APIView):
 class ApproveIn(serializers.Serializer):
     dues_mode = serializers.ChoiceField(choices=DuesMode.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    id_card_checked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="申请人身份尚未核验（identity_verified_by 为空）时必须为 true：审批人已核对身份证原件",
+    )
 
 
 JoinApplicationDispatchApi = staff_action_api(
@@ -257,7 +262,7 @@ JoinApplicationApproveApi = staff_action_api(
     input_serializer=ApproveIn,
     output=ApproveOut,
     output_extra=lambda app: {"membership_id": app.membership_id},
-    codes=("invalid_dues_mode", "union_not_accepting", "already_member"),
+    codes=("invalid_dues_mode", "union_not_accepting", "already_member", "identity_unverified"),
     summary="批准入会申请",
 )
 JoinApplicationRejectApi = staff_action_api(

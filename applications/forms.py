@@ -54,3 +54,10 @@ class ApproveForm(forms.Form):
     comment = forms.CharField(
         label=_("审批意见"), required=False, initial=_("同意入会"), widget=forms.Textarea(attrs={"rows": 2})
     )
+    id_card_checked = forms.BooleanField(
+        label=_("已核对申请人的身份证原件"),
+        required=False,
+        help_text=_(
+            "申请人的身份尚未核验（未经手机验证码、微信、统一身份认证或工作人员核验），须核对身份证后勾选。"
+        ),
+    )

@@ -14,6 +14,7 @@ from casework.models import ApplicationState
 from casework.services import (
     DUE_WORKING_DAYS,
     application_dispatch,
+    application_guard,
     application_lock,
     application_overdue_remind,
     application_transition,
@@ -24,7 +25,8 @@ from casework.services import (
 from formation.services import union_formation_check
 from members import selectors as member_selectors
 from members import services as member_services
-from members.models import DuesMode, EmploymentType, Person, Union, UnionLevel, User
+from members.identity import identity_verification_record, identity_verified_by
+from members.models import DuesMode, EmploymentType, IdentityMethod, Person, Union, UnionLevel, User
 from members.permissions import member_person
 from notifications.services import notify
 from unionhub.lib import clock, idnumber
@@ -180,15 +182,30 @@ def _notify_result(app: JoinApplication) -> None:
 
 @transaction.atomic
 def join_application_approve(
-    *, application_id: int, actor: User, dues_mode: str, comment: str = ""
+    *, application_id: int, actor: User, dues_mode: str, comment: str = "", id_card_checked: bool = False
 ) -> JoinApplication:
-    """Approve: the membership (member number, dues mode, dues start) is created in the same transaction."""
+    """Approve: the membership (member number, dues mode, dues start) is created in the same transaction.
+
+    An applicant whose identity was never verified (no phone code, WeChat, SSO or staff check) is approved only
+    when the approver confirms having checked the ID card (`id_card_checked`), which records a staff
+    verification; else 400 identity_unverified."""
     if dues_mode not in DuesMode.values:
         raise BusinessError("invalid_dues_mode", gettext("缴费方式应为 self_pay、payroll 或 unit_paid。"))
     app = application_lock(JoinApplication, pk=application_id, actor=actor)
+    application_guard(app, "approve", actor=actor)
+    applicant_user = User.objects.filter(person=app.applicant_id).first()
+    verified = bool(identity_verified_by(applicant_user))
+    if not verified and not id_card_checked:
+        raise BusinessError("identity_unverified")
     application_transition(
         app, "approve", actor=actor, comment=comment or "同意入会", by=actor, at=clock.now()
     )
+    if (
+        not verified and applicant_user is not None
+    ):  # the approver checked the ID card: the identity is proven
+        identity_verification_record(
+            user=applicant_user, method=IdentityMethod.STAFF, actor=actor, note=f"join #{app.pk}"
+        )
     person = app.applicant
     person.unit_name = app.employer_name or app.unit_name
     person.employment_type = app.employment_type

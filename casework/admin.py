@@ -16,6 +16,7 @@ from casework import selectors as case_selectors
 from casework.forms import DispatchForm, RejectForm, VerifyForm
 from casework.models import TransitionRecord, WorkdayOverride
 from members import selectors as member_selectors
+from members.identity import identity_verified_by, person_identity_label
 from members.models import EmployerUnit, UnionLevel
 from members.scope import ReadOnlyInlineMixin, ScopedAdminMixin, admin_step
 from unionhub.lib import clock
@@ -112,8 +113,19 @@ class ApplicationAdminMixin(ScopedAdminMixin):
         return RowLinkChangeList
 
     def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request).select_related("applicant", "union", "county")
+        qs = (
+            admin.ModelAdmin.get_queryset(self, request)
+            .select_related("applicant__user", "union", "county")
+            .prefetch_related("applicant__user__identity_verifications")
+        )
         return qs.filter(case_selectors.application_scope_q(request.user, self.model.scope_union_fields))
+
+    @admin.display(description=_("身份核验"))
+    def identity_label(self, obj):
+        user = getattr(obj.applicant, "user", None)
+        if user is not None and not user.identity_verifications.all():
+            return format_html('<span class="app-unverified">⚠ {}</span>', _("未核验"))
+        return person_identity_label(obj.applicant)
 
     def has_add_permission(self, request):
         return False
@@ -152,6 +164,15 @@ class ApplicationAdminMixin(ScopedAdminMixin):
     @admin.display(description=_("身份证号码"))
     def id_masked(self, obj):
         return obj.applicant.id_number_masked
+
+    def step_form(self, request, obj, name, form_class):
+        form = self._step_form(request, obj, name, form_class)
+        if "id_card_checked" in form.fields:
+            if identity_verified_by(getattr(obj.applicant, "user", None)):
+                del form.fields["id_card_checked"]  # already verified: nothing to confirm
+            else:
+                form.fields["id_card_checked"].required = True
+        return form
 
     def get_list_display(self, request):
         """The columns each role needs: the city its county and union, a county its unions, a union its people."""
@@ -243,7 +264,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             return redirect("admin:{}_{}_change".format(*info), pk)
         return pdf_response(content, filename)
 
-    def step_form(self, request, obj, name, form_class):
+    def _step_form(self, request, obj, name, form_class):
         form = form_class(request.POST if request.method == "POST" else None)
         if "county" in form.fields:
             form.fields["county"].queryset = member_selectors.union_scope(request.user).filter(

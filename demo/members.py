@@ -5,7 +5,8 @@ import secrets
 
 from members import roles as staff_roles
 from members import services
-from members.models import DuesMode, EmployerUnit, EmploymentType, Union, UnionLevel, User
+from members.identity import identity_verification_record
+from members.models import DuesMode, EmployerUnit, EmploymentType, IdentityMethod, Union, UnionLevel, User
 from security import otp
 from unionhub.lib import idnumber
 
@@ -76,6 +77,7 @@ def member(
     user, _ = services.member_register(
         name=name, id_number=ctx.id_number(born, male), phone=ctx.phone(), password=password
     )
+    identity_verification_record(user=user, method=IdentityMethod.SMS, note="demo")  # registered with a code
     person = user.person
     person.unit_name, person.hire_date, person.employment_type = unit, hire_date, employment
     person.save()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import permissions, selectors, services
 from members import roles as staff_roles
+from members.identity import person_identity_label
 from members.models import (
     CommitteeMember,
     EmployerUnit,
@@ -290,11 +291,21 @@ MEMBERSHIP_ACTIONS = {
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["member_no", "person_name", "id_masked", "union", "status", "dues_mode", "joined_on"]
+    list_display = [
+        "member_no",
+        "person_name",
+        "id_masked",
+        "identity_label",
+        "union",
+        "status",
+        "dues_mode",
+        "joined_on",
+    ]
     list_filter = ["status", "dues_mode"]
     search_fields = ["member_no", "person__name"]
-    list_select_related = ["person", "union"]
+    list_select_related = ["person__user", "union"]
     readonly_fields = [
+        "identity_label",
         "person",
         "union",
         "status",
@@ -307,6 +318,7 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     fields = [
         "person",
+        "identity_label",
         "union",
         "member_no",
         "status",
@@ -334,6 +346,13 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("身份证号码"))
     def id_masked(self, obj):
         return obj.person.id_number_masked
+
+    @admin.display(description=_("身份核验"))
+    def identity_label(self, obj):
+        return person_identity_label(obj.person)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("person__user__identity_verifications")
 
     @admin.display(description=_("会籍操作"))
     def transition_buttons(self, obj):

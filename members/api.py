@@ -1,9 +1,8 @@
 from django.db.models import Q
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -19,73 +18,6 @@ from unionhub.lib.errors import BusinessError
 
 class AuthThrottle(ClientIpThrottleMixin, AnonRateThrottle):
     rate = "30/min"
-
-
-class RegisterApi(APIView):
-    api_summary = "会员实名注册"
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [AuthThrottle]
-
-    class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=50)
-        id_number = serializers.CharField(max_length=18)
-        phone = serializers.CharField(max_length=20)
-        password = serializers.CharField(write_only=True, style={"input_type": "password"})
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        token = serializers.CharField()
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={201: OutputSerializer},
-        examples=[
-            OpenApiExample(
-                "实名注册",
-                request_only=True,
-                value={
-                    "name": "张三",
-                    "id_number": "11010519491231002X",
-                    "phone": "13800138000",
-                    "password": "Gonghui-2025",
-                },
-            ),
-            OpenApiExample(
-                "注册成功",
-                response_only=True,
-                status_codes=["201"],
-                value={"id": 42, "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
-            ),
-            OpenApiExample(
-                "身份证号码已登记",
-                response_only=True,
-                status_codes=["400"],
-                value={"code": "person_exists", "detail": "该身份证号码已登记。"},
-            ),
-            OpenApiExample(
-                "字段校验错误",
-                response_only=True,
-                status_codes=["400"],
-                value={"id_number": ["请确保这个字段不能超过 18 个字符。"]},
-            ),
-        ],
-    )
-    @error_codes(
-        "person_exists",
-        "phone_taken",
-        "id_format",
-        "id_checksum",
-        "id_address_code",
-        "id_birth_date",
-        "phone_format",
-        "invalid",
-    )
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user, token = services.member_register(**data.validated_data)
-        return Response({"id": user.pk, "token": token}, status=status.HTTP_201_CREATED)
 
 
 class UnionRefSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ from django.urls import path
 from members import api
 
 urlpatterns = [
-    path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
     path("unions/", api.UnionListApi.as_view(), name="api-unions"),
     path("staff/", api.StaffCreateApi.as_view(), name="api-staff-create"),
     path("memberships/", api.MembershipListApi.as_view(), name="api-memberships"),

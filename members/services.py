@@ -59,14 +59,64 @@ def member_register(*, name: str, id_number: str, phone: str, password: str) -> 
     phone = phones.validate(phone)
     person = person_create(name=name, id_number=id_number, phone=phone)
     user = User(username=f"p{person.pk}", person=person, first_name=name)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
+    _password_check(password, user)
     user.set_password(password)
     user.save()
     token = Token.objects.create(user=user)
     return user, token.key
+
+
+def _password_check(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}, code="password_invalid") from exc
+
+
+@transaction.atomic
+def member_account_create(*, person: Person, password: str | None) -> tuple[User, str]:
+    """An account for a person staff entered or imported (activation) or a person given to a claimant: the
+    username is derived from the person; no password (None) leaves one unusable until the owner sets it by a
+    reset code. Returns the user and an API token key."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if User.objects.filter(person=person).exists():
+        raise BusinessError("person_exists", gettext("该人员已有账号。"))
+    user = User(username=f"p{person.pk}", person=person, first_name=person.name)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _password_check(password, user)
+        user.set_password(password)
+    user.save()
+    token = Token.objects.create(user=user)
+    return user, token.key
+
+
+@transaction.atomic
+def person_account_release(*, person: Person) -> User | None:
+    """Take the person away from the account that holds it (an approved claim): that account is deactivated and
+    kept without a person, under a username that frees the person's. Returns it (None when none held it)."""
+    user = User.objects.select_for_update().filter(person=person).first()
+    if user is None:
+        return None
+    user.person = None
+    user.is_active = False
+    user.username = f"released-{user.pk}-{user.username}"[:150]
+    user.set_unusable_password()
+    user.save(update_fields=["person", "is_active", "username", "password"])
+    return user
+
+
+def person_identity_set(*, person: Person, name: str, phone: str) -> Person:
+    """The name on the ID card and the phone the claimant proved become the person's (an approved claim)."""
+    phone = phones.validate(phone)
+    other = selectors.person_get_by_phone(phone)
+    if other is not None and other.pk != person.pk:
+        raise BusinessError("phone_taken", gettext("该手机号码已被使用。"))
+    person.name = name.strip() or person.name
+    person.set_phone(phone)
+    person.save(update_fields=["name", "phone", "phone_hash", "phone_masked", "updated_at"])
+    return person
 
 
 @transaction.atomic

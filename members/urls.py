@@ -4,7 +4,6 @@ from django.urls import path
 from members import views
 
 urlpatterns = [
-    path("register/", views.register, name="member-register"),
     path("login/", views.MemberLoginView.as_view(), name="member-login"),
     path("logout/", LogoutView.as_view(), name="member-logout"),
 ]

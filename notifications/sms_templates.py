@@ -76,6 +76,18 @@ TEMPLATES: dict[str, SmsTemplate] = {
         SmsTemplate(
             "profile_phone_changed", _NOTICE, "${name}您好，${subject}，如非本人操作请联系所在工会。"
         ),
+        # claims of an ID number (认领)
+        SmsTemplate(
+            "claim_approved",
+            _NOTICE,
+            "${name}您好，${subject}，请用本手机号码通过验证码登录或找回密码后使用。",
+        ),
+        SmsTemplate("claim_rejected", _NOTICE, "${name}您好，${subject}，如有疑问请联系所在工会。"),
+        SmsTemplate(
+            "claim_account_released",
+            _NOTICE,
+            "${name}您好，${subject}，该账号已停用，如有疑问请联系所在工会。",
+        ),
     ]
 }
 

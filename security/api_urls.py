@@ -1,8 +1,11 @@
 from django.urls import path
 
-from security import api, recovery_api, sms_codes_api, wechat_api
+from security import api, identity_api, recovery_api, sms_codes_api, wechat_api
 
 urlpatterns = [
+    path("auth/register/", identity_api.RegisterApi.as_view(), name="api-register"),
+    path("auth/activate/", identity_api.ActivateApi.as_view(), name="api-activate"),
+    path("auth/claims/", identity_api.ClaimFileApi.as_view(), name="api-claims"),
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
     path("auth/sms-codes/", sms_codes_api.SmsCodeApi.as_view(), name="api-sms-codes"),
     path("auth/password-reset/", recovery_api.PasswordResetApi.as_view(), name="api-password-reset"),

@@ -4,6 +4,7 @@ one-time SMS codes (SPEC §9), kept only as a keyed hash with the phone encrypte
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from unionhub.lib.crypto import EncryptedTextField
 
@@ -102,3 +103,117 @@ class WeChatBinding(models.Model):
 
     def __str__(self):
         return f"{self.get_app_display()} {self.user_id}"
+
+
+class ClaimState(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class IdentityClaim(models.Model):
+    """A claim against ID squatting (SPEC §9): someone whose ID number another account holds (or a record of the
+    union shows with another phone) proves their own phone, sends a photo of the ID card, and staff of the union
+    holding that person (the city when none) decide after checking the card.
+
+    The claimant's phone and ID number are encrypted with keyed hashes for lookups; the photo is encrypted under
+    PRIVATE_MEDIA_ROOT/id-cards. `previous_phone` keeps the phone of the account that held the person when the
+    claim was approved, so that account can be told by SMS after it lost the person."""
+
+    person = models.ForeignKey(
+        "members.Person",
+        on_delete=models.PROTECT,
+        related_name="identity_claims",
+        verbose_name=_("被认领人员"),
+    )
+    union = models.ForeignKey(
+        "members.Union", on_delete=models.PROTECT, related_name="identity_claims", verbose_name=_("审核工会")
+    )
+    name = models.CharField(_("认领人姓名"), max_length=50)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
+    phone = EncryptedTextField(_("认领人手机号码"), editable=False)
+    phone_hash = models.CharField(max_length=64, editable=False)
+    phone_masked = models.CharField(_("认领人手机号码"), max_length=11, editable=False)
+    id_card_file = models.CharField(_("身份证照片"), max_length=100, editable=False)
+    id_card_content_type = models.CharField(max_length=40, editable=False)
+    state = FSMField(
+        _("状态"), default=ClaimState.SUBMITTED, choices=ClaimState.choices, protected=True, db_index=True
+    )
+    due_at = models.DateField(_("办结期限"))
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("原绑定账号"),
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("认领后的账号"),
+    )
+    previous_phone = EncryptedTextField(blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("身份证号码认领")
+        verbose_name_plural = _("身份证号码认领")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="submitted"), name="identity_claim_one_open"
+            )
+        ]
+        indexes = [models.Index(fields=["union", "state"], name="identity_claim_queue_idx")]
+
+    def __str__(self):
+        return f"{self.name}（{self.id_number_masked}）"
+
+    @transition(field=state, source=ClaimState.SUBMITTED, target=ClaimState.APPROVED)
+    def approve(self, *, by, at, comment: str):
+        self.decided_by, self.decided_at, self.reason = by, at, comment
+
+    @transition(field=state, source=ClaimState.SUBMITTED, target=ClaimState.REJECTED)
+    def reject(self, *, by, at, reason: str):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+
+class IdentityClaimStep(models.Model):
+    """痕迹管理 of a claim: who moved it from which state to which, when, with what comment."""
+
+    claim = models.ForeignKey(IdentityClaim, on_delete=models.CASCADE, related_name="steps")
+    transition = models.CharField(_("操作"), max_length=20)
+    source = models.CharField(_("原状态"), max_length=16, blank=True, choices=ClaimState.choices)
+    target = models.CharField(_("新状态"), max_length=16, choices=ClaimState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    comment = models.CharField(_("意见/说明"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录（痕迹管理）")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.transition} {self.at:%Y-%m-%d %H:%M}"

@@ -53,12 +53,16 @@ def _day_start(now: dt.datetime) -> dt.datetime:
 
 
 def _may_receive(purpose: str, phone: str) -> bool:
-    """Whether the SMS is really sent: a phone being proven always; login and reset only to a phone bound to
-    an account; activation only to a phone on a record without an account."""
+    """Whether the SMS is really sent: login and reset only to a phone bound to an account; activation only to
+    a phone on a record without an account; registration only to a phone no person holds yet (a phone already
+    bound can then only end in sms_code_invalid, the answer a wrong code gets); claim and bind to any phone."""
+    held = Person.objects.filter(phone_hash=keyed_hash(phone))
     if purpose in (SmsCodePurpose.LOGIN, SmsCodePurpose.RESET):
-        return Person.objects.filter(phone_hash=keyed_hash(phone), user__isnull=False).exists()
+        return held.filter(user__isnull=False).exists()
     if purpose == SmsCodePurpose.ACTIVATE:
-        return Person.objects.filter(phone_hash=keyed_hash(phone), user__isnull=True).exists()
+        return held.filter(user__isnull=True).exists()
+    if purpose == SmsCodePurpose.REGISTER:
+        return not held.exists()
     return True
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from tests.security.codes import sms_code_for
 from unionhub import contract
 from unionhub.lib.api import UndeclaredErrorCode, error_codes
 from unionhub.lib.errors import (
@@ -401,6 +402,7 @@ def test_the_register_and_apply_examples_are_accepted(schema, api, today):
 
     today("2025-04-15")
     body = _example(schema, "/api/v1/auth/register/", "post", "request")
+    body["sms_code"] = sms_code_for(body["phone"], "register")  # the example's code stands for the one sent
     registered = api.post("/api/v1/auth/register/", body, format="json")
     assert registered.status_code == 201
     assert set(registered.json()) == set(
@@ -435,7 +437,13 @@ def test_view_declared_codes_are_all_registered_as_api_answers(schema):
 
 @pytest.mark.django_db
 def test_a_service_check_of_fields_answers_code_detail_and_fields(api):
-    body = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "password": "1"}
+    body = {
+        "name": "张三",
+        "id_number": "11010519491231002X",
+        "phone": "13800138000",
+        "sms_code": "123456",
+        "password": "1",
+    }
     response = api.post("/api/v1/auth/register/", body, format="json")
     assert response.status_code == 400
     data = response.json()

@@ -25,6 +25,7 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     list_display = [
         "applicant_name",
         "id_masked",
+        "identity_label",
         "from_union",
         "handled_by",
         "state_badge",
@@ -36,6 +37,7 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "applicant",
         "id_masked",
+        "identity_label",
         "membership",
         "state_badge",
         "from_union",
@@ -60,6 +62,7 @@ class TransferApplicationAdmin(ApplicationAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "applicant",
                     "id_masked",
+                    "identity_label",
                     "membership",
                     "from_union",
                     "unit_name",

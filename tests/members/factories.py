@@ -4,7 +4,8 @@ import datetime as dt
 import itertools
 
 from members import services
-from members.models import DuesMode, Union, UnionLevel, User
+from members.identity import identity_verification_record
+from members.models import DuesMode, IdentityMethod, Union, UnionLevel, User
 from unionhub.lib import idnumber
 
 _seq = itertools.count(1)
@@ -54,10 +55,14 @@ def staff(union: Union, *, admin=False, reveal=False, username=None, roles=None)
 PASSWORD = "Member-pass-123"
 
 
-def person_user(*, name="张三", born=dt.date(1990, 1, 1), male=True, hire_date=None, password=PASSWORD):
+def person_user(
+    *, name="张三", born=dt.date(1990, 1, 1), male=True, hire_date=None, password=PASSWORD, verified=True
+):
     user, _token = services.member_register(
         name=name, id_number=id_number(born, male), phone=phone(), password=password
     )
+    if verified:  # registration proves the phone by a code (security.registration); recorded as it would be
+        identity_verification_record(user=user, method=IdentityMethod.SMS, note="register")
     if hire_date:
         user.person.hire_date = hire_date
         user.person.save()

@@ -5,6 +5,7 @@ import pytest
 from members import services
 from members.models import Membership, MembershipStatus, Union
 from tests.members import factories as f
+from tests.security.codes import register_with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -12,10 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_register_then_token_then_me(api):
     id_number = f.id_number(born=dt.date(1995, 5, 5), male=False)
     phone = f.phone()
-    response = api.post(
-        "/api/v1/auth/register/",
-        {"name": "清小极", "id_number": id_number, "phone": phone, "password": "Qing-xiaoji-2025"},
-        format="json",
+    response = register_with_code(
+        api, name="清小极", id_number=id_number, phone=phone, password="Qing-xiaoji-2025"
     )
     assert response.status_code == 201, response.content
     assert set(response.json()) == {"id", "token"}
@@ -33,7 +32,7 @@ def test_register_then_token_then_me(api):
         "id_number_masked": id_number[:6] + "********" + id_number[14:],
         "phone_masked": phone[:3] + "****" + phone[7:],
         "membership": None,
-        "identity_verified_by": [],
+        "identity_verified_by": ["sms"],  # the phone was proven by the register code
     }
 
 
@@ -54,7 +53,13 @@ def test_register_with_bad_id_number_gives_field_error_and_stores_nothing(api):
     bad = good[:-1] + ("1" if good[-1] != "1" else "2")
     response = api.post(
         "/api/v1/auth/register/",
-        {"name": "甲", "id_number": bad, "phone": f.phone(), "password": "Qing-xiaoji-2025"},
+        {
+            "name": "甲",
+            "id_number": bad,
+            "phone": f.phone(),
+            "sms_code": "123456",
+            "password": "Qing-xiaoji-2025",
+        },
         format="json",
     )
     assert response.status_code == 400

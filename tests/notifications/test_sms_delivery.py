@@ -35,6 +35,9 @@ SENT_KINDS = [
     "union_formation_transferred",
     "union_review_remind",
     "profile_phone_changed",
+    "claim_approved",
+    "claim_rejected",
+    "claim_account_released",
 ]
 
 

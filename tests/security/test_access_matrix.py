@@ -52,11 +52,14 @@ from members.models import (
 from notifications.models import OutboxMessage
 from notifications.services import notify
 from portal.card import card_token
-from security.models import WeChatBinding
-from tests.applications.conftest import upload
+from security import claims
+from security.models import IdentityClaim, WeChatBinding
+from tests.applications.conftest import png_bytes, upload
 from tests.members import factories as f
 from transfers import services as transfer_services
 from transfers.models import TransferApplication
+from unionhub.lib import private_files
+from unionhub.lib.crypto import keyed_hash
 
 DENIED = frozenset({301, 302, 401, 403, 404, 405})  # 301: an old admin address, sent to its new one
 # May answer 200 or 400 to an outsider (their own page, a scoped list, a form with errors); what counts there is
@@ -120,6 +123,30 @@ REGISTRY: dict[str, Entry] = {
         ]
     ),
     "member-register": Entry(lambda v: "/register/", GET_POST, public=True),
+    "member-activate": Entry(
+        lambda v: "/activate/",
+        GET_POST,
+        public=True,
+        data=lambda v: {"id_number": v.person.id_number, "phone": v.person.phone, "sms_code": "000000"},
+    ),
+    "identity-claim": Entry(
+        lambda v: "/claim/",
+        GET_POST,
+        public=True,
+        data=lambda v: {"id_number": v.person.id_number, "phone": v.person.phone, "sms_code": "000000"},
+    ),
+    "password-forgot": Entry(
+        lambda v: "/password/forgot/",
+        GET_POST,
+        public=True,
+        data=lambda v: {"phone": v.person.phone, "sms_code": "000000", "new_password": "Taken-over-123"},
+    ),
+    "member-sms-login": Entry(
+        lambda v: "/login/code/",
+        GET_POST,
+        public=True,
+        data=lambda v: {"phone": v.person.phone, "sms_code": "000000"},
+    ),
     "member-login": Entry(
         lambda v: "/login/",
         GET_POST,
@@ -148,6 +175,34 @@ REGISTRY: dict[str, Entry] = {
     ),
     # API
     "api-register": Entry(lambda v: "/api/v1/auth/register/", POST, public=True),
+    "api-activate": Entry(
+        lambda v: "/api/v1/auth/activate/",
+        POST,
+        public=True,
+        data=lambda v: {
+            "id_number": v.person.id_number,
+            "phone": v.person.phone,
+            "sms_code": "000000",
+            "password": "Taken-over-123",
+        },
+    ),
+    "api-claims": Entry(
+        lambda v: "/api/v1/auth/claims/",
+        POST,
+        public=True,
+        data=lambda v: {"id_number": v.person.id_number, "phone": v.person.phone, "sms_code": "000000"},
+    ),
+    # claims of an ID number, decided by staff of the union holding the person
+    "admin:security_identityclaim_id_card": Entry(
+        lambda v: reverse("admin:security_identityclaim_id_card", args=[v.claim.pk])
+    ),
+    "admin:security_identityclaim_step": Entry(
+        lambda v: [
+            reverse("admin:security_identityclaim_step", args=[v.claim.pk, n]) for n in ("approve", "reject")
+        ],
+        GET_POST,
+        data=lambda v: {"reason": "篡改", "comment": "篡改"},
+    ),
     "api-token": Entry(
         lambda v: "/api/v1/auth/token/",
         POST,
@@ -539,6 +594,7 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "dues.paidmonth": lambda v: v.paid_month,
     "dues.arrearsentry": lambda v: v.arrears,
     "dues.paymentnotification": lambda v: v.notification,
+    "security.identityclaim": lambda v: v.claim,
 }
 
 
@@ -801,6 +857,20 @@ def world(city, settings, tmp_path):
         expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
     )
     v.workday = WorkdayOverride.objects.create(day=dt.date(2026, 10, 11), is_workday=True, note="机密调休")
+    claimant_phone = f.phone()
+    v.claim = IdentityClaim.objects.create(
+        person=v.person,
+        union=v.union,
+        name="欧阳机密",
+        id_number_masked=v.person.id_number_masked,
+        phone=claimant_phone,
+        phone_hash=keyed_hash(claimant_phone),
+        phone_masked=v.person.phone_masked,
+        id_card_file=private_files.store(claims.FOLDER, png_bytes()),
+        id_card_content_type="image/png",
+        due_at=dt.date(2026, 1, 20),
+        holder=v.member_user,
+    )
     dues_ledger(v)
     v.secrets = [
         v.person.name,
@@ -988,11 +1058,14 @@ def test_every_url_pattern_is_listed_and_denies_outsiders(world):
                         problems.append(f"{where}: status {response.status_code}")
                     body = b"".join(response) if response.streaming else response.content
                     text = body.decode("utf-8", errors="replace")
-                    # a search box shows back what the outsider typed: that is not a leak, the results would be
+                    # a search box shows back what the outsider typed: that is not a leak, the results would be;
+                    # so does a public page form posted back with its errors (the fields keep what was typed)
                     echoed = set(
                         parse_qs(urlsplit(url).query).get("q", [])
                         + parse_qs(urlsplit(url).query).get("term", [])
                     )
+                    if entry.public and method == "POST" and not url.startswith(("/api/", "/admin/")):
+                        echoed |= {value for value in data.values() if isinstance(value, str)}
                     leaked = [s for s in world.secrets if s and s not in echoed and s in text]
                     if leaked:
                         problems.append(f"{where}: body shows {leaked}")

@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from tests.members import factories as f
+from tests.security.codes import register_with_code, sms_code_for
 from unionhub.models import AuditEntry
 
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -196,18 +197,31 @@ def test_session_cookie_expires_with_the_absolute_limit(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("password", ["password123", "12345678", "qwertyuiop"])
 def test_register_api_refuses_common_passwords(api, password):
+    phone = f.phone()
+    code = sms_code_for(phone, "register")
     response = api.post(
         reverse("api-register"),
-        {"name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": password},
+        {"name": "王五", "id_number": f.id_number(), "phone": phone, "sms_code": code, "password": password},
     )
     assert response.status_code == 400
     assert "password" in response.json()["detail"]
+    # the refused password did not cost the code
+    good = api.post(
+        reverse("api-register"),
+        {
+            "name": "王五",
+            "id_number": f.id_number(),
+            "phone": phone,
+            "sms_code": code,
+            "password": "Lan-shan-7-qiao",
+        },
+    )
+    assert good.status_code == 201
 
 
 @pytest.mark.django_db
 def test_register_api_accepts_a_good_password(api):
-    response = api.post(
-        reverse("api-register"),
-        {"name": "王五", "id_number": f.id_number(), "phone": f.phone(), "password": "Lan-shan-7-qiao"},
+    response = register_with_code(
+        api, name="王五", id_number=f.id_number(), phone=f.phone(), password="Lan-shan-7-qiao"
     )
     assert response.status_code == 201

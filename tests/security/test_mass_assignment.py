@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from members.models import DuesMode, Membership, MembershipStatus, Person, User
 from tests.members import factories as f
+from tests.security.codes import register_page_with_code, register_with_code
 
 SMUGGLED = {
     "union": None,
@@ -40,16 +41,10 @@ def assert_plain_member(user: User):
 @pytest.mark.django_db
 def test_register_api_ignores_union_status_dues_mode_and_staff_fields(api, city):
     id_number = f.id_number()
-    response = api.post(
-        reverse("api-register"),
-        {
-            "name": "赵六",
-            "id_number": id_number,
-            "phone": f.phone(),
-            "password": "Lan-shan-7-qiao",
-            **smuggled(city),
-        },
-        format="json",
+    response = register_with_code(
+        api,
+        **{"name": "赵六", "id_number": id_number, "phone": f.phone(), "password": "Lan-shan-7-qiao"},
+        **{k: v for k, v in smuggled(city).items() if k not in ("phone",)},
     )
     assert response.status_code == 201
     assert set(response.json()) == {"id", "token"}
@@ -59,16 +54,14 @@ def test_register_api_ignores_union_status_dues_mode_and_staff_fields(api, city)
 @pytest.mark.django_db
 def test_register_page_ignores_union_status_dues_mode_and_staff_fields(client, city):
     data = {k: v for k, v in smuggled(city).items() if not isinstance(v, dict)}
-    response = client.post(
-        reverse("member-register"),
-        {
-            "name": "赵六",
-            "id_number": f.id_number(),
-            "phone": f.phone(),
-            "password": "Lan-shan-7-qiao",
-            "password2": "Lan-shan-7-qiao",
-            **data,
-        },
+    response = register_page_with_code(
+        client,
+        name="赵六",
+        id_number=f.id_number(),
+        phone=f.phone(),
+        password="Lan-shan-7-qiao",
+        password2="Lan-shan-7-qiao",
+        **data,
     )
     assert response.status_code == 302
     assert_plain_member(User.objects.get(person=Person.objects.get(name="赵六")))

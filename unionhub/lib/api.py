@@ -70,7 +70,9 @@ def exception_handler(exc, context):
     """Every error answer is {"code", "detail"} (SPEC §8), except DRF's per-field lists for a bad body."""
     if isinstance(exc, BusinessError):
         _check_declared(exc.code, context)
-        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+        return Response(
+            {"code": exc.code, "detail": exc.detail, **getattr(exc, "extra", {})}, status=exc.status_code
+        )
     if isinstance(exc, NotInScope | Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

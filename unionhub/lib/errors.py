@@ -54,6 +54,14 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "not_retryable": ErrorCode(400, _("该导入不能重新提交，请重新上传文件。"), PAGES),
     "too_many_codes": ErrorCode(429, _("验证码发送过于频繁，请稍后再试。")),
     "sms_code_invalid": ErrorCode(400, _("验证码不正确或已失效，请重新获取。")),
+    "id_number_bound": ErrorCode(400, _("该身份证号码已绑定其他账号，可提出认领申请。")),
+    "not_on_record": ErrorCode(400, _("工会登记信息中没有与该身份证号码和手机号码相符、尚未激活的会员。")),
+    "claim_open": ErrorCode(400, _("该身份证号码已有一份正在审核的认领申请，请等待处理结果。")),
+    "id_card_invalid": ErrorCode(400, _("身份证照片只能是 JPG 或 PNG 图片，且不超过 5 MB。")),
+    "nothing_to_claim": ErrorCode(400, _("该身份证号码没有被其他账号绑定，请直接注册。")),
+    "identity_unverified": ErrorCode(
+        400, _("申请人的身份尚未核验，请核对身份证原件后勾选确认（id_card_checked）。")
+    ),
     "locked_out": ErrorCode(429, _("登录失败次数过多，请30分钟后再试。")),
     "address_locked_out": ErrorCode(429, _("来自您所在网络地址的登录失败次数过多，请15分钟后再试。")),
     "password_change_required": ErrorCode(403, _("密码已被管理员重置，请先登录管理后台修改密码。"), AUTH),
@@ -61,7 +69,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_credentials": ErrorCode(400, _("用户名或密码不正确。")),
     "otp_required": ErrorCode(400, _("该账号已开启两步验证，请填写身份验证器中的6位验证码。")),
     "not_a_member_account": ErrorCode(400, _("该账号不是会员账号。")),
-    "person_exists": ErrorCode(400, _("该身份证号码已登记。")),
+    "person_exists": ErrorCode(400, _("该身份证号码已登记。"), PAGES),  # staff entry and imports only
     "phone_taken": ErrorCode(400, _("该手机号码已被使用。")),
     "id_format": ErrorCode(400, _("身份证号码应为18位，最后一位可为数字或X。")),
     "id_checksum": ErrorCode(400, _("身份证号码校验位不正确。")),
@@ -177,7 +185,7 @@ class BusinessError(Exception):
 
     status_code = 400
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", **extra):
         entry = error_code_get(code, message=str(detail))
         if entry is not None:
             self.status_code = entry.status
@@ -185,6 +193,7 @@ class BusinessError(Exception):
         super().__init__(str(detail or code))
         self.code = code
         self.detail = str(detail or code)
+        self.extra = extra  # more fields of the answer beside code and detail (id_number_bound: claim)
 
 
 class InvalidTransition(BusinessError):
