@@ -28,7 +28,7 @@ from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
 from members.scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
 from unionhub.audit import audit_record
-from unionhub.lib import creditcode, idnumber, phone
+from unionhub.lib import clock, creditcode, idnumber, phone
 from unionhub.lib.errors import BusinessError, NotInScope
 
 admin.site.site_header = _("UnionHub 工会会员管理")
@@ -39,14 +39,35 @@ admin.site.index_title = _("工作台")
 class CommitteeMemberInline(admin.TabularInline):
     model = CommitteeMember
     extra = 0
+    fields = ["committee", "name", "gender", "position", "session_no", "term_start", "term_end"]
+    ordering = ["-session_no", "committee", "pk"]
+
+
+class TermDueFilter(admin.SimpleListFilter):
+    """换届: unions whose term ends within 90 days, or has ended without a renewal."""
+
+    title = _("换届")
+    parameter_name = "term"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("90天内届满")), ("overdue", _("已超期未换届"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("due", "overdue"):
+            ids = selectors.union_term_due_ids(
+                queryset, today=clock.today(), overdue=self.value() == "overdue"
+            )
+            return queryset.filter(pk__in=ids)
+        return queryset
 
 
 class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     union_field = ""
     list_display = ["indented_name", "code", "level", "accepts_members", "is_reservoir", "member_count"]
-    list_filter = ["level", "accepts_members", "is_reservoir"]
+    list_filter = ["level", "accepts_members", "is_reservoir", "self_approval", TermDueFilter]
     search_fields = ["name", "code"]
     inlines = [CommitteeMemberInline]
+    readonly_fields = ["dissolved_on"]
     list_per_page = 100
     fieldsets = [
         (
@@ -55,6 +76,21 @@ class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ),
         (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
         (_("组织信息"), {"fields": ["founded_on", "term", "employer", "reviewed_at"]}),
+        (
+            _("建会与换届"),
+            {
+                "fields": [
+                    "approved_on",
+                    "term_years",
+                    "session_no",
+                    "term_started_on",
+                    "election_form",
+                    "self_approval",
+                    "doc_number_format",
+                    "dissolved_on",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
