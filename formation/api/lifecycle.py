@@ -18,6 +18,7 @@ from members.permissions import IsUnionStaff
 from members.roles import HoldsRequiredPermission
 from unionhub.lib import clock
 from unionhub.lib.api import error_codes
+from unionhub.lib.errors import NotInScope
 
 
 def _require(request, perm: str) -> None:
@@ -119,6 +120,7 @@ UnionFormationOpenFoundingApi = staff_action_api(
     output=FoundingSerializer,
     respond=lambda founding: FoundingSerializer(founding).data,
     required_perm="formation.add_founding",
+    visible=lambda user: selectors.union_formation_list(user=user),
     codes=("invalid_parent", "employer_has_union", "founding_exists"),
     summary="督促建会案件：成立筹备组",
 )
@@ -128,6 +130,7 @@ FOUNDING_STEP = {
     "output": FoundingSerializer,
     "respond": lambda founding: FoundingSerializer(founding).data,
     "required_perm": "formation.change_founding",
+    "visible": lambda user: selectors.founding_list(user=user),
 }
 
 
@@ -216,6 +219,8 @@ class FoundingScanUploadApi(APIView):
 
     @extend_schema(request={"multipart/form-data": FoundingScanIn}, responses={201: FoundingScanOut})
     def post(self, request, pk: int):
+        if not selectors.founding_list(user=request.user).filter(pk=pk).exists():
+            raise NotInScope()
         data = FoundingScanIn(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.founding_scan_upload(founding_id=pk, actor=request.user, **data.validated_data)
@@ -274,6 +279,7 @@ RENEWAL_STEP = {
     "output": TermRenewalSerializer,
     "respond": lambda renewal: TermRenewalSerializer(renewal).data,
     "required_perm": "formation.change_termrenewal",
+    "visible": lambda user: selectors.term_renewal_list(user=user),
 }
 TermRenewalApproveApi = staff_action_api(
     name="TermRenewalApprove",
@@ -383,6 +389,7 @@ DISSOLUTION_STEP = {
     "output": DissolutionSerializer,
     "respond": lambda dissolution: DissolutionSerializer(dissolution).data,
     "required_perm": "formation.change_dissolution",
+    "visible": lambda user: selectors.dissolution_list(user=user),
 }
 DissolutionApproveApi = staff_action_api(
     name="DissolutionApprove",
