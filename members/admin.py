@@ -61,6 +61,23 @@ class TermDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+LIFECYCLE_FIELDSET = (
+    _("建会与换届"),
+    {
+        "fields": [
+            "approved_on",
+            "term_years",
+            "session_no",
+            "term_started_on",
+            "election_form",
+            "self_approval",
+            "doc_number_format",
+            "dissolved_on",
+        ]
+    },
+)
+
+
 class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     union_field = ""
     list_display = ["indented_name", "code", "level", "accepts_members", "is_reservoir", "member_count"]
@@ -76,21 +93,7 @@ class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ),
         (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
         (_("组织信息"), {"fields": ["founded_on", "term", "employer", "reviewed_at"]}),
-        (
-            _("建会与换届"),
-            {
-                "fields": [
-                    "approved_on",
-                    "term_years",
-                    "session_no",
-                    "term_started_on",
-                    "election_form",
-                    "self_approval",
-                    "doc_number_format",
-                    "dissolved_on",
-                ]
-            },
-        ),
+        LIFECYCLE_FIELDSET,
     ]
 
     def get_queryset(self, request):
@@ -707,6 +710,7 @@ class UnionUpkeepAdmin(UnionAdmin):
         ),
         (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
         (_("组织信息"), {"fields": ["founded_on", "term", "reviewed_at"]}),
+        LIFECYCLE_FIELDSET,
         (_("所在单位"), {"fields": list(EMPLOYER_FIELDS)}),
     ]
 
@@ -718,10 +722,14 @@ class UnionUpkeepAdmin(UnionAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["reviewed_at"]
+        readonly = ["reviewed_at", "dissolved_on"]
         if not request.user.is_superuser and obj is not None:
             # the place in the tree is kept by the unions above; staff keep the union's own data
             readonly += UPKEEP_STRUCTURE_FIELDS
+            if (
+                obj.pk == request.user.union_id
+            ):  # 自主审批 and the term are set from above, not by the union itself
+                readonly += ["self_approval", "session_no", "term_started_on"]
         return readonly
 
     def save_model(self, request, obj, form, change):

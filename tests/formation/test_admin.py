@@ -53,3 +53,13 @@ def test_dissolution_queue_is_the_parents(city):
     without_role = f.staff(city.county_a, roles=["finance"])
     answer = _client(without_role).get(f"/admin/formation/dissolution/{dissolution.pk}/step/approve/")
     assert answer.status_code in (302, 403)
+
+
+def test_a_union_does_not_grant_itself_self_approval_in_the_admin(city):
+    from members.models import Union
+
+    Union.objects.filter(pk=city.grassroots.pk).update(self_approval=False)
+    own = _client(city.grassroots_staff).get(f"/admin/members/union/{city.grassroots.pk}/change/")
+    assert 'name="self_approval"' not in own.content.decode()
+    parent = _client(city.county_a_admin).get(f"/admin/members/union/{city.grassroots.pk}/change/")
+    assert 'name="self_approval"' in parent.content.decode()
