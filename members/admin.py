@@ -663,6 +663,15 @@ class UnionUpkeepForm(forms.ModelForm):
     employer_address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
     employer_worker_count = forms.IntegerField(label=_("职工人数"), min_value=0, required=False)
 
+    KEPT_WHEN_EMPTY = ("term_years", "session_no")  # a form sent without them keeps the union's values
+
+    def clean(self):
+        data = super().clean()
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields and data.get(name) is None:
+                data[name] = getattr(self.instance, name) or Union._meta.get_field(name).default
+        return data
+
     class Meta:
         model = Union
         fields = [
@@ -683,6 +692,9 @@ class UnionUpkeepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields:
+                self.fields[name].required = False
         employer = self.instance.employer if self.instance.pk else None
         if employer is not None:
             for name, attr in EMPLOYER_FIELDS.items():
