@@ -12,7 +12,7 @@ class JoinForm(forms.Form):
 
     union = forms.ModelChoiceField(
         label=_("申请加入的工会"),
-        queryset=Union.objects.filter(accepts_members=True),
+        queryset=Union.objects.filter(accepts_members=True, dissolved_on__isnull=True),
         required=False,
         widget=forms.RadioSelect,
         blank=True,

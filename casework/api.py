@@ -10,6 +10,7 @@ from members.models import Union
 from members.permissions import IsUnionStaff
 from members.roles import HoldsRequiredPermission
 from unionhub.lib.api import StateOut, error_codes
+from unionhub.lib.errors import NotInScope
 
 
 class TimelineSerializer(serializers.Serializer):
@@ -54,11 +55,13 @@ def staff_action_api(
     required_perm="applications.change_joinapplication",
     codes: tuple[str, ...] = (),
     summary: str = "",
+    visible=None,
 ):
     """One APIView class per staff step of an application or a case: validate the body, call the service with the
     row's id (as `id_field`) and the actor; answer {id, state} plus `output_extra(row)`, or `respond(row)`.
     Only a role holding `required_perm` (审批员) may take the step; `codes`: the error codes the step may answer
-    besides `invalid_transition`."""
+    besides `invalid_transition`. `visible(user)`: the queryset of rows the actor may see; a row outside it answers
+    404 before its input is looked at (an outsider learns nothing from a 400)."""
 
     @error_codes("invalid_transition", *codes)
     class ActionApi(APIView):
@@ -66,6 +69,8 @@ def staff_action_api(
 
         @extend_schema(request=input_serializer, responses=output)
         def post(self, request, pk: int):
+            if visible is not None and not visible(request.user).filter(pk=pk).exists():
+                raise NotInScope()
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             app = service(**{id_field: pk}, actor=request.user, **data.validated_data)

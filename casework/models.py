@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from members.models import UnionLevel
+from members.selectors import deciding_union
 from unionhub.lib import clock
 
 
@@ -60,11 +61,13 @@ def may_verify(instance, user) -> bool:
 
 
 def may_decide(instance, user) -> bool:
-    """Staff whose scope holds the target union."""
+    """Staff whose scope holds the deciding union: the target union with 自主审批, else its parent."""
     if user.is_superuser:
         return True
     union = _staff_union(user)
-    return bool(union is not None and instance.union_id and instance.union.path.startswith(union.path))
+    if union is None or not instance.union_id:
+        return False
+    return deciding_union(instance.union).path.startswith(union.path)
 
 
 def may_reject(instance, user) -> bool:

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from casework.models import OPEN_STATES, ApplicationState, TransitionRecord, WorkdayOverride
 from members.models import Union, UnionLevel, User
+from members.selectors import deciding_union
 from unionhub.lib import workdays
 
 
@@ -54,9 +55,10 @@ def application_queue_q(user: User) -> Q:
         return undispatched | to_verify | to_decide
     if level == UnionLevel.CITY:
         return undispatched
+    for_child = to_decide & Q(union__parent=user.union, union__self_approval=False)  # 未自主审批: the parent
     if level == UnionLevel.COUNTY:
-        return to_verify & Q(county=user.union)
-    return to_decide & Q(union=user.union)
+        return (to_verify & Q(county=user.union)) | for_child
+    return (to_decide & Q(union=user.union, union__self_approval=True)) | for_child
 
 
 def application_waiting_below_q(user: User) -> Q:
@@ -86,7 +88,7 @@ def responsible_staff(application) -> QuerySet[User]:
         return staff.filter(union=application.county_id)
     if application.union_id is None:
         return staff.filter(union__level=UnionLevel.CITY)
-    own = staff.filter(union=application.union_id)
+    own = staff.filter(union=deciding_union(application.union).pk)
     if own.exists():
         return own
     county = application.union.county
@@ -110,7 +112,11 @@ def unit_keyword(unit_name: str) -> str:
 def union_suggestions(keyword: str, *, within: Union | None = None, limit: int = 8) -> list[Union]:
     """Unions that accept members whose name (or their employer's) contains the keyword, narrowing to its first
     four, then two characters when nothing matches; inside `within`'s subtree when given."""
-    qs = Union.objects.filter(accepts_members=True).select_related("parent", "employer").order_by("path")
+    qs = (
+        Union.objects.filter(accepts_members=True, dissolved_on__isnull=True)
+        .select_related("parent", "employer")
+        .order_by("path")
+    )
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
     for term in dict.fromkeys([keyword, keyword[:4], keyword[:2]]):

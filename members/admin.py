@@ -29,7 +29,7 @@ from members.profile import profile_changes_record, profile_snapshot
 from members.profile_admin import ProfileChangeInline
 from members.scope import ScopedAdminMixin, ScopedReadOnlyInline, admin_step
 from unionhub.audit import audit_record
-from unionhub.lib import creditcode, idnumber, phone
+from unionhub.lib import clock, creditcode, idnumber, phone
 from unionhub.lib.errors import BusinessError, NotInScope
 
 admin.site.site_header = _("UnionHub 工会会员管理")
@@ -40,14 +40,52 @@ admin.site.index_title = _("工作台")
 class CommitteeMemberInline(admin.TabularInline):
     model = CommitteeMember
     extra = 0
+    fields = ["committee", "name", "gender", "position", "session_no", "term_start", "term_end"]
+    ordering = ["-session_no", "committee", "pk"]
+
+
+class TermDueFilter(admin.SimpleListFilter):
+    """换届: unions whose term ends within 90 days, or has ended without a renewal."""
+
+    title = _("换届")
+    parameter_name = "term"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("90天内届满")), ("overdue", _("已超期未换届"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("due", "overdue"):
+            ids = selectors.union_term_due_ids(
+                queryset, today=clock.today(), overdue=self.value() == "overdue"
+            )
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+LIFECYCLE_FIELDSET = (
+    _("建会与换届"),
+    {
+        "fields": [
+            "approved_on",
+            "term_years",
+            "session_no",
+            "term_started_on",
+            "election_form",
+            "self_approval",
+            "doc_number_format",
+            "dissolved_on",
+        ]
+    },
+)
 
 
 class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     union_field = ""
     list_display = ["indented_name", "code", "level", "accepts_members", "is_reservoir", "member_count"]
-    list_filter = ["level", "accepts_members", "is_reservoir"]
+    list_filter = ["level", "accepts_members", "is_reservoir", "self_approval", TermDueFilter]
     search_fields = ["name", "code"]
     inlines = [CommitteeMemberInline]
+    readonly_fields = ["dissolved_on"]
     list_per_page = 100
     fieldsets = [
         (
@@ -56,6 +94,7 @@ class UnionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ),
         (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
         (_("组织信息"), {"fields": ["founded_on", "term", "employer", "reviewed_at"]}),
+        LIFECYCLE_FIELDSET,
     ]
 
     def get_queryset(self, request):
@@ -643,6 +682,15 @@ class UnionUpkeepForm(forms.ModelForm):
     employer_address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
     employer_worker_count = forms.IntegerField(label=_("职工人数"), min_value=0, required=False)
 
+    KEPT_WHEN_EMPTY = ("term_years", "session_no")  # a form sent without them keeps the union's values
+
+    def clean(self):
+        data = super().clean()
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields and data.get(name) is None:
+                data[name] = getattr(self.instance, name) or Union._meta.get_field(name).default
+        return data
+
     class Meta:
         model = Union
         fields = [
@@ -663,6 +711,9 @@ class UnionUpkeepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields:
+                self.fields[name].required = False
         employer = self.instance.employer if self.instance.pk else None
         if employer is not None:
             for name, attr in EMPLOYER_FIELDS.items():
@@ -690,6 +741,7 @@ class UnionUpkeepAdmin(UnionAdmin):
         ),
         (_("联系方式"), {"fields": ["phone", "region", "address", "leader_name"]}),
         (_("组织信息"), {"fields": ["founded_on", "term", "reviewed_at"]}),
+        LIFECYCLE_FIELDSET,
         (_("所在单位"), {"fields": list(EMPLOYER_FIELDS)}),
     ]
 
@@ -701,10 +753,14 @@ class UnionUpkeepAdmin(UnionAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["reviewed_at"]
+        readonly = ["reviewed_at", "dissolved_on"]
         if not request.user.is_superuser and obj is not None:
             # the place in the tree is kept by the unions above; staff keep the union's own data
             readonly += UPKEEP_STRUCTURE_FIELDS
+            if (
+                obj.pk == request.user.union_id
+            ):  # 自主审批 and the term are set from above, not by the union itself
+                readonly += ["self_approval", "session_no", "term_started_on"]
         return readonly
 
     def save_model(self, request, obj, form, change):

@@ -43,7 +43,7 @@ class UnionListApi(generics.ListAPIView):
         if staff_request(self.request):
             qs = selectors.union_scope(user).order_by("path")
         else:  # members pick among the unions that accept members
-            qs = Union.objects.filter(accepts_members=True).order_by("path")
+            qs = Union.objects.filter(accepts_members=True, dissolved_on__isnull=True).order_by("path")
         search = self.request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(Q(name__icontains=search) | Q(code__iexact=search))

@@ -49,6 +49,11 @@ class EmployerUnit(models.Model):
         return self.name
 
 
+class ElectionForm(models.TextChoices):
+    DIRECT = "direct", _("直接选举")
+    INDIRECT = "indirect", _("间接选举")
+
+
 class Union(models.Model):
     class UnionType(models.TextChoices):
         SINGLE = "single", _("单建")
@@ -88,6 +93,21 @@ class Union(models.Model):
         related_name="unions",
         verbose_name=_("所在单位"),
     )
+    approved_on = models.DateField(_("批准成立时间"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("任期（年）"), default=5)
+    session_no = models.PositiveSmallIntegerField(_("届数"), default=1)
+    term_started_on = models.DateField(_("本届日期"), null=True, blank=True)
+    election_form = models.CharField(_("选举形式"), max_length=12, choices=ElectionForm.choices, blank=True)
+    self_approval = models.BooleanField(
+        _("自主审批"), default=True, help_text=_("不自主审批的工会，入会申请由上级工会审批。")
+    )
+    doc_number_format = models.CharField(
+        _("文号格式"),
+        max_length=60,
+        blank=True,
+        help_text=_("例如 宜工发〔{year}〕{seq}号；{year} 为年份，{seq} 为当年序号。"),
+    )
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("最近确认资料时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,6 +139,21 @@ class Union(models.Model):
                 ):
                     child.save(update_fields=[])
 
+    @property
+    def is_dissolved(self) -> bool:
+        return self.dissolved_on is not None
+
+    @property
+    def term_ends_on(self) -> dt.date | None:
+        """本届任期届满日: 本届日期 plus 任期 years (29 February falls on 28 February)."""
+        if self.term_started_on is None:
+            return None
+        start = self.term_started_on
+        try:
+            return start.replace(year=start.year + self.term_years)
+        except ValueError:
+            return start.replace(year=start.year + self.term_years, day=28)
+
     def is_within(self, other: "Union") -> bool:
         return self.path.startswith(other.path)
 
@@ -144,6 +179,7 @@ class CommitteeMember(models.Model):
     position = models.CharField(_("职务"), max_length=50)
     term_start = models.DateField(_("任期开始"), null=True, blank=True)
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
+    session_no = models.PositiveSmallIntegerField(_("届数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("委员会成员")

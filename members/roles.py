@@ -40,7 +40,7 @@ _READ = (
 APPROVER = Role(
     "approver",
     "审批员",
-    _("审批入会、转会申请和身份证号码认领，办理会籍变动（保留、恢复、退会、开除、迁出）和督促建会。"),
+    _("审批入会、转会申请和身份证号码认领，办理会籍变动（保留、恢复、退会、开除、迁出）、督促建会、建会、换届和撤销。"),
     (
         *_READ,
         *_perms("applications", "joinapplication", VIEW, CHANGE),
@@ -48,6 +48,10 @@ APPROVER = Role(
         *_perms("casework", "workdayoverride", VIEW),
         *_perms("transfers", "transferapplication", VIEW, CHANGE),
         *_perms("formation", "unionformationcase", VIEW, CHANGE),
+        *_perms("formation", "founding", VIEW, ADD, CHANGE),
+        *_perms("formation", "foundingdocument", VIEW),
+        *_perms("formation", "termrenewal", VIEW, ADD, CHANGE),
+        *_perms("formation", "dissolution", VIEW, ADD, CHANGE),
         *_perms("members", "membership", CHANGE),
         *_perms("security", "identityclaim", VIEW, CHANGE),
         *_perms("security", "identityclaimstep", VIEW),

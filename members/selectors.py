@@ -1,5 +1,7 @@
 """Reads: scope, lookups by keyed hash, member counts."""
 
+import datetime as dt
+
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
@@ -188,3 +190,25 @@ def contact_missing_warning(union: Union | None) -> str | None:
     return gettext(
         "%(union)s未填写工会负责人或联系电话：审批结果通知中将没有联系人。请在工会资料中补全。"
     ) % {"union": union.name}
+
+
+def deciding_union(union: Union) -> Union:
+    """自主审批: a union with it decides its own joins; one without it has them decided by its parent."""
+    if union.self_approval or union.parent_id is None:
+        return union
+    return union.parent
+
+
+def union_term_due(unions: QuerySet[Union], *, today, within_days: int = 90) -> list[Union]:
+    """Unions in `unions`, not dissolved, whose current term ends within `within_days` days or has ended."""
+    limit = today + dt.timedelta(days=within_days)
+    candidates = unions.filter(dissolved_on__isnull=True, term_started_on__isnull=False).select_related(
+        "parent"
+    )
+    due = [u for u in candidates if u.term_ends_on <= limit]
+    return sorted(due, key=lambda u: (u.term_ends_on, u.pk))
+
+
+def union_term_due_ids(unions: QuerySet[Union], *, today, overdue: bool = False) -> list[int]:
+    due = union_term_due(unions, today=today)
+    return [u.pk for u in due if not overdue or u.term_ends_on < today]

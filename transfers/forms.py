@@ -9,7 +9,7 @@ from members.models import DuesMode, Union
 class TransferForm(forms.Form):
     union = forms.ModelChoiceField(
         label=_("转入的工会"),
-        queryset=Union.objects.filter(accepts_members=True),
+        queryset=Union.objects.filter(accepts_members=True, dissolved_on__isnull=True),
         required=False,
         widget=forms.RadioSelect,
         blank=True,

@@ -35,7 +35,8 @@ from casework.models import TransitionRecord, WorkdayOverride
 from datawork import export_jobs
 from datawork.models import ExportJob, ImportJob
 from dues.models import ArrearsEntry, DuesRate, PaidMonth, PaymentNotification, PaymentOrder
-from formation.models import UnionFormationCase
+from formation import services as formation_services
+from formation.models import Dissolution, Founding, TermRenewal, UnionFormationCase
 from members import roles as staff_roles
 from members import selectors as staff_selectors
 from members.models import (
@@ -455,12 +456,68 @@ REGISTRY: dict[str, Entry] = {
         f"api-union-formation-{name}": Entry(
             lambda v, name=name: f"/api/v1/union-formation-cases/{v.case.pk}/{name}/", GET_POST
         )
-        for name in ("issue-notice", "establish", "transfer-members")
+        for name in ("issue-notice", "establish", "transfer-members", "open-founding")
+    },
+    # union lifecycle: founding, term renewal, dissolution
+    "api-foundings": Entry(lambda v: "/api/v1/foundings/", GET_POST, public=True),
+    **{
+        f"api-founding-{name}": Entry(
+            lambda v, name=name: f"/api/v1/foundings/{v.founding.pk}/{name}/", GET_POST
+        )
+        for name in ("apply", "request-congress", "report-election", "scans", "approve", "abandon")
+    },
+    "api-term-renewals": Entry(lambda v: "/api/v1/term-renewals/", GET_POST, public=True),
+    "api-term-renewals-due": Entry(lambda v: "/api/v1/term-renewals/due/", public=True),
+    **{
+        f"api-term-renewal-{name}": Entry(
+            lambda v, name=name: f"/api/v1/term-renewals/{v.renewal.pk}/{name}/", GET_POST
+        )
+        for name in ("approve", "reject")
+    },
+    "api-dissolutions": Entry(lambda v: "/api/v1/dissolutions/", GET_POST, public=True),
+    **{
+        f"api-dissolution-{name}": Entry(
+            lambda v, name=name: f"/api/v1/dissolutions/{v.dissolution.pk}/{name}/", GET_POST
+        )
+        for name in ("approve", "reject")
+    },
+    "admin:formation_founding_step": Entry(
+        lambda v: [
+            reverse("admin:formation_founding_step", args=[v.founding.pk, name])
+            for name in ("apply", "request_congress", "report_election", "upload_scan", "approve", "abandon")
+        ],
+        GET_POST,
+    ),
+    "admin:formation_founding_document": Entry(
+        lambda v: reverse("admin:formation_founding_document", args=[v.founding.pk, "group_letter"])
+    ),
+    "admin:formation_founding_scan": Entry(
+        lambda v: reverse("admin:formation_founding_scan", args=[v.founding.pk, "group_letter"])
+    ),
+    "admin:formation_termrenewal_step": Entry(
+        lambda v: [
+            reverse("admin:formation_termrenewal_step", args=[v.renewal.pk, name])
+            for name in ("approve", "reject")
+        ],
+        GET_POST,
+    ),
+    "admin:formation_dissolution_step": Entry(
+        lambda v: [
+            reverse("admin:formation_dissolution_step", args=[v.dissolution.pk, name])
+            for name in ("approve", "reject")
+        ],
+        GET_POST,
+    ),
+    **{
+        f"admin:formation_{model}_start": Entry(
+            lambda v, model=model: reverse(f"admin:formation_{model}_start"), GET_POST, public=True
+        )
+        for model in ("founding", "termrenewal", "dissolution")
     },
     "admin:formation_unionformationcase_step": Entry(
         lambda v: [
             reverse("admin:formation_unionformationcase_step", args=[v.case.pk, name])
-            for name in ("issue_notice", "establish", "transfer_members")
+            for name in ("issue_notice", "establish", "transfer_members", "open_founding")
         ],
         GET_POST,
     ),
@@ -588,6 +645,9 @@ ADMIN_VICTIMS: dict[str, Callable] = {
     "casework.workdayoverride": lambda v: v.workday,
     "transfers.transferapplication": lambda v: v.transfer_app,
     "formation.unionformationcase": lambda v: v.case,
+    "formation.founding": lambda v: v.founding,
+    "formation.termrenewal": lambda v: v.renewal,
+    "formation.dissolution": lambda v: v.dissolution,
     "dues.duesrate": lambda v: v.rate,
     "dues.paymentorder": lambda v: v.paid_order,
     "dues.refundpendingorder": lambda v: v.refund_order,
@@ -834,6 +894,31 @@ def world(city, settings, tmp_path):
         opened_on=dt.date(2026, 1, 5),
         due_at=dt.date(2026, 1, 20),
     )
+    v.founding = formation_services.founding_open(
+        actor=v.staff_user,
+        parent=v.union,
+        employer_name="机密单位分厂",
+        union_name="机密单位分厂工会",
+        contact_name="机密筹备人",
+        contact_phone="0717-6666555",
+    )
+    formation_services.founding_scan_upload(
+        founding_id=v.founding.pk, actor=v.staff_user, kind="group_letter", scan=upload()
+    )
+    v.renewal = formation_services.term_renewal_submit(
+        union=v.union,
+        actor=v.staff_user,
+        elected_on=dt.date(2026, 3, 1),
+        election_form="direct",
+        committees={
+            "union": [{"name": "委员机密", "gender": "F", "position": "主席"}],
+            "audit": [{"name": "委员机密", "gender": "F", "position": "主任"}],
+            "women": [{"name": "委员机密", "gender": "F", "position": "主任"}],
+        },
+    )
+    v.dissolution = formation_services.dissolution_request(
+        union=v.union, actor=v.staff_user, reason="closed", note="机密撤销说明"
+    )
     v.import_job = ImportJob.objects.create(
         union=v.union,
         uploaded_by=v.staff_user,
@@ -900,6 +985,9 @@ def world(city, settings, tmp_path):
         "机密名单",
         "机密错误行",
         "机密调休",
+        "机密筹备人",
+        "0717-6666555",
+        "机密撤销说明",
         "欧阳单缴",
         "欧阳代扣",
         "37.77",
@@ -958,6 +1046,12 @@ def snapshot(v) -> dict:
         "join_app": values(JoinApplication, v.join_app.pk),
         "transfer_app": values(TransferApplication, v.transfer_app.pk),
         "case": values(UnionFormationCase, v.case.pk),
+        "founding": values(Founding, v.founding.pk),
+        "renewal": values(TermRenewal, v.renewal.pk),
+        "dissolution": values(Dissolution, v.dissolution.pk),
+        "foundings": Founding.objects.count(),
+        "renewals": TermRenewal.objects.count(),
+        "dissolutions": Dissolution.objects.count(),
         "import_job": values(ImportJob, v.import_job.pk),
         "export_job": values(ExportJob, v.export_job.pk),
         "workday": values(WorkdayOverride, v.workday.pk),
@@ -980,7 +1074,7 @@ def snapshot(v) -> dict:
             TransitionRecord.objects.filter(
                 content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
             ).count()
-            for obj in (v.join_app, v.transfer_app, v.case)
+            for obj in (v.join_app, v.transfer_app, v.case, v.founding, v.renewal, v.dissolution)
         ],
     }
 

@@ -508,6 +508,15 @@ CELERY_BEAT_SCHEDULE["secondment-end-daily"] = {
     "task": "transfers.tasks.secondment_end_remind",
     "schedule": crontab(hour=8, minute=40),
 }
+# --- union lifecycle ---
+CELERY_BEAT_SCHEDULE["term-renewal-remind-daily"] = {
+    "task": "formation.tasks.term_renewal_remind",
+    "schedule": crontab(hour=8, minute=45),
+}
+CELERY_BEAT_SCHEDULE["formation-transfer-remind-daily"] = {
+    "task": "formation.tasks.union_formation_transfer_remind",
+    "schedule": crontab(hour=8, minute=50),
+}
 # Data work (members: import, exports, statistics, half-yearly review)
 # 每年1月、7月: remind each union's staff to review its data.
 CELERY_BEAT_SCHEDULE["sms-codes-purge-daily"] = {

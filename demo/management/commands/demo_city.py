@@ -2,13 +2,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import applications, datawork, dues, dues_sweep, portal, transfers
+from demo import applications, datawork, dues, dues_sweep, lifecycle, portal, transfers
 from demo import members as registry
 from demo.members import DemoContext
 from members.models import Union
 
 # Each module adds its part of the demo city, in this order.
-BUILDERS = [registry, datawork, applications, transfers, dues, portal, dues_sweep]
+BUILDERS = [registry, datawork, applications, transfers, lifecycle, dues, portal, dues_sweep]
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django_fsm import can_proceed
 
 from casework.admin import TransitionRecordInline
 from formation import documents, selectors, services
-from formation.forms import CaseEstablishForm, CaseStepForm
-from formation.models import UnionFormationCase
+from formation.forms import CaseEstablishForm, CaseStepForm, FoundingFromCaseForm
+from formation.models import UnionFormationCase, UnionFormationState
 from members import selectors as member_selectors
 from members.scope import ScopedAdminMixin, admin_step
 from unionhub.lib import clock
@@ -19,7 +19,16 @@ CASE_STEPS = {
     "issue_notice": (_("已下发组建通知书"), CaseStepForm, services.union_formation_issue_notice),
     "establish": (_("已建会（选择新工会）"), CaseEstablishForm, services.union_formation_establish),
     "transfer_members": (_("一键转接会员"), CaseStepForm, services.union_formation_transfer_members),
+    "open_founding": (_("成立筹备组（开始建会）"), FoundingFromCaseForm, services.founding_open_from_case),
 }
+
+
+def _step_available(case: UnionFormationCase, name: str) -> bool:
+    if name == "open_founding":
+        return case.state in (UnionFormationState.OPEN, UnionFormationState.NOTICE_ISSUED) and not hasattr(
+            case, "founding"
+        )
+    return can_proceed(getattr(case, name))
 
 
 @admin.register(UnionFormationCase)
@@ -44,8 +53,11 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "opened_on",
         "due_marked",
         "notice_issued_on",
+        "notice_no",
+        "founding_link",
         "new_union",
         "established_on",
+        "transfer_due_at",
         "transferred_count",
         "updated_by_name",
         "notice_link",
@@ -73,6 +85,15 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def updated_by_name(self, obj):
         return member_selectors.actor_label(obj.updated_by) if obj.updated_by_id else "-"
 
+    @admin.display(description=_("建会"))
+    def founding_link(self, obj):
+        founding = getattr(obj, "founding", None)
+        if founding is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:formation_founding_change", args=[founding.pk]), founding
+        )
+
     @admin.display(description=_("打印"))
     def notice_link(self, obj):
         return format_html(
@@ -88,7 +109,7 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             steps = [
                 (name, label, reverse("admin:formation_unionformationcase_step", args=[obj.pk, name]))
                 for name, (label, _f, _s) in CASE_STEPS.items()
-                if can_proceed(getattr(obj, name))
+                if _step_available(obj, name)
             ]
         return super().change_view(
             request,

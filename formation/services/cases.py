@@ -7,7 +7,8 @@ from django_fsm import can_proceed
 
 from casework import selectors as case_selectors
 from casework.services import person_notify, transition_record, union_staff_notify
-from formation.models import UnionFormationCase
+from formation.models import UnionFormationCase, UnionFormationState
+from formation.services.numbers import document_number_issue
 from members import selectors as member_selectors
 from members import services as member_services
 from members.models import Membership, MembershipStatus, Union, User
@@ -105,7 +106,17 @@ def _case_step(case: UnionFormationCase, name: str, actor: User, comment: str, *
 @transaction.atomic
 def union_formation_issue_notice(*, case_id: int, actor: User, comment: str = "") -> UnionFormationCase:
     case = _locked_case(case_id, actor)
-    _case_step(case, "issue_notice", actor, comment or "已下发《工会组建通知书》", on=clock.today())
+    if not can_proceed(case.issue_notice):
+        raise InvalidTransition(case.state, "issue_notice")
+    number = document_number_issue(union=case.county)
+    _case_step(
+        case,
+        "issue_notice",
+        actor,
+        comment or f"已下发《工会组建通知书》（{number}）",
+        on=clock.today(),
+        number=number,
+    )
     return case
 
 
@@ -116,7 +127,16 @@ def union_formation_establish(
     case = _locked_case(case_id, actor)
     if union.is_reservoir or not union.accepts_members or not union.path.startswith(case.county.path):
         raise BusinessError("invalid_union", gettext("请选择本县区内该单位新成立的工会。"))
-    _case_step(case, "establish", actor, comment or f"已成立{union.name}", union=union, on=clock.today())
+    today = clock.today()
+    _case_step(
+        case,
+        "establish",
+        actor,
+        comment or f"已成立{union.name}",
+        union=union,
+        on=today,
+        transfer_due_at=case_selectors.due_date(today, UnionFormationCase.TRANSFER_WORKING_DAYS),
+    )
     return case
 
 
@@ -156,3 +176,22 @@ def union_formation_transfer_members(*, case_id: int, actor: User, comment: str 
             dedupe_key=f"formation:{case.pk}:moved:{person_id}",
         )
     return case
+
+
+def union_formation_transfer_remind(*, today) -> int:
+    """Cases established but whose members were not moved within 3 working days: the county is told, once."""
+    late = UnionFormationCase.objects.filter(
+        state=UnionFormationState.ESTABLISHED, transfer_due_at__lt=today
+    ).select_related("county", "new_union")
+    for case in late:
+        union_staff_notify(
+            case.county,
+            template="union_formation_transfer_overdue",
+            subject="建会会籍转接已超期",
+            body=(
+                f"{case.employer_name}已成立{case.new_union.name}，原在{case.reservoir.name}的会员应于"
+                f"{case.transfer_due_at:%Y-%m-%d}前整体转入，请尽快办理。"
+            ),
+            dedupe_key=f"formation:{case.pk}:transfer-overdue",
+        )
+    return len(late)

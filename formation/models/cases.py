@@ -21,6 +21,7 @@ class UnionFormationCase(models.Model):
 
     THRESHOLD = 25
     NOTICE_WORKING_DAYS = 30
+    TRANSFER_WORKING_DAYS = 3
 
     employer_name = models.CharField(_("单位名称"), max_length=200)
     reservoir = models.ForeignKey(
@@ -43,6 +44,7 @@ class UnionFormationCase(models.Model):
     opened_on = models.DateField(_("启动日期"))
     due_at = models.DateField(_("通知书下发期限"))
     notice_issued_on = models.DateField(_("通知书下发日期"), null=True, blank=True)
+    notice_no = models.CharField(_("通知书文号"), max_length=60, blank=True)
     new_union = models.ForeignKey(
         "members.Union",
         null=True,
@@ -52,6 +54,7 @@ class UnionFormationCase(models.Model):
         verbose_name=_("新建工会"),
     )
     established_on = models.DateField(_("建会日期"), null=True, blank=True)
+    transfer_due_at = models.DateField(_("会籍转接期限"), null=True, blank=True)
     transferred_count = models.PositiveIntegerField(_("转接人数"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,16 +83,16 @@ class UnionFormationCase(models.Model):
         return f"{self.employer_name}（{self.get_state_display()}）"
 
     @transition(field=state, source=UnionFormationState.OPEN, target=UnionFormationState.NOTICE_ISSUED)
-    def issue_notice(self, *, on):
-        self.notice_issued_on = on
+    def issue_notice(self, *, on, number: str = ""):
+        self.notice_issued_on, self.notice_no = on, number
 
     @transition(
         field=state,
         source=[UnionFormationState.OPEN, UnionFormationState.NOTICE_ISSUED],
         target=UnionFormationState.ESTABLISHED,
     )
-    def establish(self, *, union, on):
-        self.new_union, self.established_on = union, on
+    def establish(self, *, union, on, transfer_due_at=None):
+        self.new_union, self.established_on, self.transfer_due_at = union, on, transfer_due_at
 
     @transition(field=state, source=UnionFormationState.ESTABLISHED, target=UnionFormationState.TRANSFERRED)
     def transfer_members(self, *, count: int):
