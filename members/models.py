@@ -94,17 +94,24 @@ class Union(models.Model):
         verbose_name=_("所在单位"),
     )
     approved_on = models.DateField(_("批准成立时间"), null=True, blank=True)
-    term_years = models.PositiveSmallIntegerField(_("任期（年）"), default=5)
-    session_no = models.PositiveSmallIntegerField(_("届数"), default=1)
+    term_years = models.PositiveSmallIntegerField(_("任期（年）"), default=5, db_default=5)
+    session_no = models.PositiveSmallIntegerField(_("届数"), default=1, db_default=1)
     term_started_on = models.DateField(_("本届日期"), null=True, blank=True)
-    election_form = models.CharField(_("选举形式"), max_length=12, choices=ElectionForm.choices, blank=True)
+    election_form = models.CharField(
+        _("选举形式"), max_length=12, choices=ElectionForm.choices, blank=True, default="", db_default=""
+    )
     self_approval = models.BooleanField(
-        _("自主审批"), default=True, help_text=_("不自主审批的工会，入会申请由上级工会审批。")
+        _("自主审批"),
+        default=True,
+        db_default=True,
+        help_text=_("不自主审批的工会，入会申请由上级工会审批。"),
     )
     doc_number_format = models.CharField(
         _("文号格式"),
         max_length=60,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("例如 宜工发〔{year}〕{seq}号；{year} 为年份，{seq} 为当年序号。"),
     )
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)

@@ -10,14 +10,9 @@ verified tokens), and told by SMS at the phone it had. Both sides get the result
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 
 from members import selectors as member_selectors
 from members import services as member_services
@@ -25,7 +20,8 @@ from members.identity import identity_verification_record
 from members.models import IdentityMethod, Person, Union, UnionLevel, User
 from notifications import sms
 from notifications.services import notify
-from security.models import ClaimState, IdentityClaim, IdentityClaimStep, SmsCodePurpose, VerifiedToken
+from security.models import ClaimState, IdentityClaim, IdentityClaimStep, SmsCodePurpose
+from security.sessions import account_sign_out_everywhere
 from security.sms_codes import sms_code_check
 from unionhub.audit import audit_record
 from unionhub.lib import clock, idnumber, private_files, workdays
@@ -160,20 +156,6 @@ def _locked(claim_id: int, actor: User) -> IdentityClaim:
     return claim
 
 
-def account_sign_out_everywhere(user: User) -> int:
-    """End every session of the account and delete its API tokens and verified tokens. Returns the sessions
-    ended. (Sessions are found by decoding: this is rare, so a scan of the live sessions is fine.)"""
-    engine = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            engine(session_key=session.session_key).delete()
-            ended += 1
-    Token.objects.filter(user=user).delete()
-    VerifiedToken.objects.filter(user=user).delete()
-    return ended
-
-
 @transaction.atomic
 def identity_claim_approve(*, claim_id: int, actor: User, comment: str = "") -> IdentityClaim:
     """The claimant becomes the person's account holder (see the module's docstring)."""
@@ -193,7 +175,7 @@ def identity_claim_approve(*, claim_id: int, actor: User, comment: str = "") -> 
     claim.previous_phone = previous_phone
     claim.save()
     _step(claim, transition="approve", source=ClaimState.SUBMITTED, actor=actor, comment=comment)
-    ended = account_sign_out_everywhere(released) if released is not None else 0
+    ended = account_sign_out_everywhere(released)[0] if released is not None else 0
     audit_record(
         actor=actor,
         action="identity_claim.approved",

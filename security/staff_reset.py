@@ -15,43 +15,27 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.backends.cached_db import SessionStore
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.shortcuts import render
 from django.urls import path, reverse_lazy
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_ratelimit.core import is_ratelimited
-from rest_framework.authtoken.models import Token
 
 from members.models import User
 from members.services import password_changed_by_owner
 from security.lockout import lockout_clear
-from security.models import VerifiedToken
+from security.sessions import account_sign_out_everywhere
 from unionhub.audit import audit_record
 from unionhub.lib.client_ip import ratelimit_key
 
 log = logging.getLogger(__name__)
 
 
-def staff_sessions_end(user: User) -> int:
-    """End every session of this account (the session store is the database behind a cache)."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            SessionStore(session_key=session.session_key).delete()
-            ended += 1
-    return ended
-
-
 @transaction.atomic
 def staff_password_reset_complete(*, user: User) -> None:
     """The owner set a new password through an e-mailed link (the password is already saved)."""
-    tokens = Token.objects.filter(user=user).delete()[0]
-    VerifiedToken.objects.filter(user=user).delete()
-    sessions = staff_sessions_end(user)
+    sessions, tokens = account_sign_out_everywhere(user)
     lockout_clear(user)
     password_changed_by_owner(user)
     audit_record(

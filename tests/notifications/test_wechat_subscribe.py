@@ -131,7 +131,7 @@ def test_refusal_is_kept_on_the_row_and_counted(subscribe):
         outbox_deliver(message_id=row.pk)
 
     row.refresh_from_db()
-    assert row.status == "pending" and row.attempts == 1
+    assert row.status == "queued" and row.attempts == 1  # tried again after the backoff
     assert row.provider_answer["code"] == "43101" and row.provider_answer["ok"] is False
     assert row.last_error.startswith("43101")
 

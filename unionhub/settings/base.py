@@ -108,11 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DATABASE_POOL", False):
         DATABASES["default"]["OPTIONS"]["pool"] = True
-    # Behind PgBouncer in transaction pooling a named cursor cannot outlive its transaction: .iterator() then
-    # fetches in chunks on the client instead.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False) or (
-        env_bool("UNIONHUB_PGBOUNCER", False) or env("DATABASE_POOL_MODE", "") == "transaction"
-    )
 # Behind PgBouncer in transaction pooling a server-side cursor outside a transaction breaks: UNIONHUB_PGBOUNCER=true
 # (or DATABASE_POOL_MODE=transaction) turns them off. Large reads chunk by key anyway (unionhub.lib.chunks).
 UNIONHUB_PGBOUNCER = (
