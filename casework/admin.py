@@ -20,6 +20,7 @@ from members.identity import identity_verified_by, person_identity_label
 from members.models import EmployerUnit, UnionLevel
 from members.scope import ReadOnlyInlineMixin, ScopedAdminMixin, admin_step
 from unionhub.lib import clock
+from unionhub.lib.admin_steps import steps_change_context
 from unionhub.lib.errors import InvalidTransition, NotInScope
 from unionhub.lib.paginators import CappedCountPaginator
 from unionhub.lib.pdf import pdf_response
@@ -226,14 +227,7 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             request,
             object_id,
             form_url,
-            {
-                **(extra_context or {}),
-                "steps": steps,
-                "show_save": False,
-                "show_save_and_continue": False,
-                "show_save_and_add_another": False,
-                "show_delete": False,
-            },
+            steps_change_context(extra_context, steps),
         )
 
     def get_urls(self):

@@ -25,6 +25,7 @@ from members.scope import ReadOnlyInlineMixin, admin_step
 from security import claims
 from security.models import ClaimState, IdentityClaim, IdentityClaimStep
 from unionhub.audit import audit_record
+from unionhub.lib.admin_steps import steps_change_context
 from unionhub.lib.errors import InvalidTransition, NotInScope
 
 
@@ -179,14 +180,7 @@ class IdentityClaimAdmin(admin.ModelAdmin):
             request,
             object_id,
             form_url,
-            {
-                **(extra_context or {}),
-                "steps": steps,
-                "show_save": False,
-                "show_save_and_continue": False,
-                "show_save_and_add_another": False,
-                "show_delete": False,
-            },
+            steps_change_context(extra_context, steps),
         )
 
     def get_urls(self):

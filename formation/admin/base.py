@@ -13,6 +13,7 @@ from casework.admin import TransitionRecordInline
 from members import selectors as member_selectors
 from members.scope import ScopedAdminMixin, admin_step
 from unionhub.lib import clock
+from unionhub.lib.admin_steps import steps_change_context
 from unionhub.lib.errors import InvalidTransition, NotInScope
 
 REFUSED = _("当前的状态或您的角色不允许此操作。")
@@ -106,14 +107,7 @@ class LifecycleAdmin(ScopedAdminMixin, admin.ModelAdmin):
             request,
             object_id,
             form_url,
-            {
-                **(extra_context or {}),
-                "steps": steps,
-                "show_save": False,
-                "show_save_and_continue": False,
-                "show_save_and_add_another": False,
-                "show_delete": False,
-            },
+            steps_change_context(extra_context, steps),
         )
 
     def changelist_view(self, request, extra_context=None):

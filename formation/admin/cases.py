@@ -12,6 +12,7 @@ from formation.models import UnionFormationCase, UnionFormationState
 from members import selectors as member_selectors
 from members.scope import ScopedAdminMixin, admin_step
 from unionhub.lib import clock
+from unionhub.lib.admin_steps import steps_change_context
 from unionhub.lib.errors import InvalidTransition, NotInScope
 from unionhub.lib.pdf import pdf_response
 
@@ -115,14 +116,7 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             request,
             object_id,
             form_url,
-            {
-                **(extra_context or {}),
-                "steps": steps,
-                "show_save": False,
-                "show_save_and_continue": False,
-                "show_save_and_add_another": False,
-                "show_delete": False,
-            },
+            steps_change_context(extra_context, steps),
         )
 
     def get_urls(self):
