@@ -361,6 +361,9 @@ class StatisticsPageAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
         }
         if root is not None:
             context["figures"] = stats.dashboard(root, clock.today())
+            context["terms_due"] = selectors.union_term_due(
+                Union.objects.filter(path__startswith=root.path), today=clock.today()
+            )
             base_depth = request.user.union.depth if request.user.union_id else 0
             context["choices"] = scope.filter(depth__lte=base_depth + 2).order_by("path")
         return TemplateResponse(request, "admin/datawork/statistics.html", context)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from datawork import stats
 from members import services
+from members.models import Union
 from tests.members import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,26 @@ def test_a_unions_statistics_page_leads_to_the_dashboard_only_within_scope(clien
     client.force_login(city.county_a_admin)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].endswith(f"?union={city.grassroots.pk}")
+
+
+def test_dashboard_lists_unions_due_for_renewal_in_scope_overdue_first(client, city, today):
+    today("2026-06-15")
+    Union.objects.filter(pk=city.grassroots.pk).update(
+        term_started_on=dt.date(2021, 5, 1), term_years=5
+    )  # ended
+    Union.objects.filter(pk=city.sibling.pk).update(
+        term_started_on=dt.date(2021, 8, 1), term_years=5
+    )  # 47 days
+    Union.objects.filter(pk=city.branch.pk).update(
+        term_started_on=dt.date(2024, 1, 1), term_years=5
+    )  # not due
+    Union.objects.filter(pk=city.other.pk).update(
+        term_started_on=dt.date(2021, 1, 1), term_years=5
+    )  # county B
+    client.force_login(city.county_a_admin)
+    html = client.get(reverse("admin:datawork_statisticspage_changelist")).content.decode()
+    panel = html.split('data-testid="panel-terms"')[1].split("</section>")[0]
+    assert panel.index(city.grassroots.name) < panel.index(city.sibling.name)
+    rows = panel.split("<tbody>")[1]
+    assert rows.count("已逾期") == 1 and rows.count("即将届满") == 1
+    assert city.branch.name not in panel and city.other.name not in panel
