@@ -290,9 +290,11 @@ def export_job(report: Report) -> None:
     ).stdout
     found = re.search(r"export-job: ([\d.]+) s, peak RSS (\d+) MB, (\d+) rows, (\d+) sheets", out)
     seconds, rss, rows, sheets = float(found[1]), int(found[2]), int(found[3]), int(found[4])
-    members = Membership.objects.filter(
-        status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED]
-    ).count()
+    members = (
+        Membership.objects.filter(  # the roster of the city's subtree (not of any other root in the database)
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.RETAINED], union__path__startswith=city.path
+        ).count()
+    )
     report.add(
         f"roster of the whole city as an export job, {rows:,} rows",
         seconds,
