@@ -47,7 +47,7 @@ def test_bench_city_and_run_on_a_tiny_city(tmp_path, monkeypatch):
     drain = next(r for n, r in rows.items() if n.startswith("outbox drain, "))
     assert drain["met"] and drain["sent"] == 2000 and drain["left"] == 0  # every queued message sent once
     job = next(r for n, r in rows.items() if n.startswith("roster of the whole city as an export job"))
-    assert job["met"] and job["sheets"] == 1 and job["rows"] > 0
+    assert job["met"] and job["sheets"] == 1 and job["rows"] > 0, job
     assert any(n.startswith("dues calendar through gunicorn") for n in names)
     raw = next(r for n, r in rows.items() if "hand-written psycopg client" in n)
     assert raw["baseline"] > 0 and raw["raw_errors"] == 0

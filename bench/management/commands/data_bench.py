@@ -20,6 +20,15 @@ from unionhub.lib import idnumber
 
 
 def _peak_mb() -> float:
+    """This process's own peak RSS. The kernel's VmHWM starts afresh at exec; ru_maxrss does not (a process started
+    by a large parent reports the parent's size), so it is only the fallback where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
