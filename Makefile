@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 
-.PHONY: demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal upgrade-rehearsal backup restore prune prod-local prod-local-packages prod-local-stop prod-local-status prod-smoke prod-local-smoke lock
+.PHONY: compose-config demo test install install-test system-deps contract-tools contract contract-snapshot migrate serve worker bench lint messages clean fault-rehearsal upgrade-rehearsal backup restore prune prod-local prod-local-packages prod-local-stop prod-local-status prod-smoke prod-local-smoke lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,16 @@ contract-snapshot: install-test
 
 # Debian packages: the CJK font embedded in the PDFs, and chromium for the browser tests.
 system-deps:
-	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei chromium >/dev/null; \
-	  else echo "Please install the Debian packages fonts-wqy-microhei and chromium"; fi; fi
+	@# docker-compose: Compose itself checks docker-compose.yml (`make compose-config`; needs no engine)
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei chromium docker-compose >/dev/null; \
+	  else echo "Please install the Debian packages fonts-wqy-microhei, chromium and docker-compose"; fi; fi
+
+compose-config: system-deps
+	@# what `docker compose config` checks, with the deployment's required secrets given placeholder values
+	@d=$$(mktemp -d) && cp Dockerfile docker-compose.yml $$d/ && cp -r deploy $$d/ && cp .env.example $$d/.env && \
+	  (cd $$d && POSTGRES_PASSWORD=check MINIO_ROOT_PASSWORD=check FLOWER_BASIC_AUTH=check:check docker-compose config -q) && \
+	  echo "docker-compose.yml: valid" ; rc=$$?; rm -rf $$d; exit $$rc
 
 migrate: install
 	$(PY) manage.py migrate --noinput

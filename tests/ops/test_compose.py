@@ -1,6 +1,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,37 @@ def test_compose_file_validates_against_the_compose_specification():
     jsonschema.Draft7Validator(schema).validate(_compose())
     with pytest.raises(KeyError, match="POSTGRES_PASSWORD"):
         _compose({})  # a missing secret stops the deployment instead of an empty password
+
+
+def _docker_compose_config(tmp_path, env: dict, *, compose_text: str | None = None):
+    """Docker Compose itself (`docker-compose config`, from Debian's docker-compose package, which needs no
+    engine for this) on a copy of the deployment files with `.env` made from `.env.example`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for name in ("Dockerfile", "docker-compose.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    if compose_text is not None:
+        (tmp_path / "docker-compose.yml").write_text(compose_text)
+    environ = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")} | env
+    return subprocess.run(
+        ["docker-compose", "config"], cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose (make system-deps installs it)")
+def test_docker_compose_config_validates(tmp_path):
+    result = _docker_compose_config(tmp_path, ENV)
+    assert result.returncode == 0, result.stderr
+    rendered = yaml.safe_load(result.stdout)
+    assert set(rendered["services"]) == set(_compose()["services"])
+    assert rendered["services"]["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    # a missing secret stops the deployment; a misspelt key is refused by Compose's own schema
+    missing = _docker_compose_config(tmp_path / "a", {k: v for k, v in ENV.items() if k != "POSTGRES_PASSWORD"})
+    assert missing.returncode != 0 and "POSTGRES_PASSWORD" in missing.stderr
+    text = (ROOT / "docker-compose.yml").read_text().replace("healthcheck:", "healthchek:", 1)
+    misspelt = _docker_compose_config(tmp_path / "b", ENV, compose_text=text)
+    assert misspelt.returncode != 0 and "healthchek" in misspelt.stderr
 
 
 def test_compose_topology():
