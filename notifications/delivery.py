@@ -13,9 +13,12 @@ import logging
 import time
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Case, F, JSONField, Value, When
+from psycopg.types.json import Jsonb
 
 from notifications import sms, wechat_subscribe
 from notifications.models import OutboxMessage
@@ -64,9 +67,18 @@ def outbox_deliver(*, message_id: int) -> str:
 
 def _send_and_record(message: OutboxMessage) -> str:
     """Send a claimed (sending) message outside any transaction, then write the answer or the failure."""
+    answer = _send_claimed(message)
+    _record_sent([(message.pk, answer)])
+    return Status.SENT
+
+
+def _send_claimed(message: OutboxMessage) -> dict:
+    """Send a claimed (sending) message outside any transaction and return the provider's answer; a failure is
+    written on the row (and raised). The task's time limit leaves the row sending: whether the provider got it is
+    unknown, so the stale sweep sends it again (at most twice, never lost)."""
     try:
-        answer = _send(message)
-    except sms.SmsRateLimited:
+        return _send(message)
+    except (sms.SmsRateLimited, SoftTimeLimitExceeded):
         raise
     except Exception as exc:
         attempts = message.attempts + 1
@@ -81,14 +93,36 @@ def _send_and_record(message: OutboxMessage) -> str:
             fields["queued_at"] = clock.now() + timedelta(seconds=retry_countdown(attempts))
         OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**fields)
         raise
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SENT,
-        attempts=message.attempts + 1,
-        sent_at=clock.now(),
-        last_error="",
-        provider_answer=answer,
+
+
+def _record_sent(sent: list[tuple[int, dict]]) -> None:
+    """Write sent messages with their own provider answers in one statement (one commit for the group).
+
+    On PostgreSQL the commit does not wait for the WAL flush (synchronous_commit off for this transaction only):
+    a database crash may forget the last fraction of a second of these writes, which leaves those rows sending,
+    so the stale sweep sends them again; nothing is lost, and no money or membership row is written this way."""
+    if not sent:
+        return
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        table = OutboxMessage._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(
+                f"""UPDATE {table} AS m SET status = %s, attempts = m.attempts + 1, sent_at = %s, last_error = '',
+                    provider_answer = v.answer
+                FROM unnest(%s::bigint[], %s::jsonb[]) AS v(id, answer)
+                WHERE m.id = v.id AND m.status = %s""",  # noqa: S608 - the table name is the model's own
+                [Status.SENT, now, [pk for pk, _ in sent], [Jsonb(a) for _, a in sent], Status.SENDING],
+            )
+        return
+    answers = Case(
+        *(When(pk=pk, then=Value(answer, output_field=JSONField())) for pk, answer in sent),
+        output_field=JSONField(),
     )
-    return Status.SENT
+    OutboxMessage.objects.filter(pk__in=[pk for pk, _ in sent], status=Status.SENDING).update(
+        status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error="", provider_answer=answers
+    )
 
 
 def _claim_batch(message_ids: list[int]) -> list[int]:
@@ -116,28 +150,44 @@ def _claim_batch(message_ids: list[int]) -> list[int]:
 
 
 def outbox_deliver_batch(*, message_ids: list[int], retry) -> dict:
-    """Deliver a batch: claimed in one statement, loaded in one query, then each message sent and its answer
-    written on its own. A failed message is handed to retry(message_id, countdown) and the batch goes on; when
-    the provider's rate is spent the batch waits for the next second's budget."""
+    """Deliver a batch: claimed in one statement, loaded in one query, each message sent on its own, and the
+    answers written a group at a time (OUTBOX_RECORD_EVERY sends, or a second, whichever comes first; whatever
+    was sent is written even when the batch is cut short). A failed message is written at once and handed to
+    retry(message_id, countdown), and the batch goes on; when the provider's rate is spent the batch waits for
+    the next second's budget. A worker killed mid-batch leaves at most one group sent but still marked
+    sending: the stale sweep sends those again (twice, never lost)."""
     claimed = _claim_batch(message_ids)
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(message_ids) - len(claimed)}
     messages = OutboxMessage.objects.filter(pk__in=claimed).select_related("recipient__person").order_by("pk")
-    for message in messages:
-        while True:
-            try:
-                _send_and_record(message)
-            except sms.SmsRateLimited:
-                time.sleep(1.0 - time.time() % 1.0 + 0.01)
-                continue
-            except Exception:
-                if message.attempts + 1 < settings.OUTBOX_MAX_ATTEMPTS:
-                    counts["retry"] += 1
-                    retry(message.pk, retry_countdown(message.attempts + 1))
-                else:
-                    counts["failed"] += 1
+    group: list[tuple[int, dict]] = []
+    group_started = time.monotonic()
+    try:
+        for message in messages:
+            while True:
+                try:
+                    answer = _send_claimed(message)
+                except sms.SmsRateLimited:
+                    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+                    continue
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception:
+                    if message.attempts + 1 < settings.OUTBOX_MAX_ATTEMPTS:
+                        counts["retry"] += 1
+                        retry(message.pk, retry_countdown(message.attempts + 1))
+                    else:
+                        counts["failed"] += 1
+                    break
+                if not group:
+                    group_started = time.monotonic()
+                group.append((message.pk, answer))
+                counts["sent"] += 1
+                if len(group) >= settings.OUTBOX_RECORD_EVERY or time.monotonic() - group_started >= 1.0:
+                    _record_sent(group)
+                    group = []
                 break
-            counts["sent"] += 1
-            break
+    finally:
+        _record_sent(group)
     return counts
 
 

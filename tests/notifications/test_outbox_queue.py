@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from celery.exceptions import Retry
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from notifications import delivery, sms, tasks
 from notifications.models import OutboxMessage
@@ -249,3 +250,62 @@ class FlakySmsBackend(sms.SmsBackend):
         with self.lock:
             FlakySmsBackend.sent.append(phone)
         return sms.SmsResult(provider=self.name, ok=True, code="OK")
+
+
+class StoppingSmsBackend(sms.SmsBackend):
+    """Accepts `limit` sends, each with its own request id, then the task's soft time limit strikes."""
+
+    name = "stopping"
+    limit = 0
+    sent: list[str] = []
+
+    def send(self, *, phone, template_code, params, param_names=(), kind=""):
+        if len(self.sent) >= self.limit:
+            from celery.exceptions import SoftTimeLimitExceeded
+
+            raise SoftTimeLimitExceeded()
+        self.sent.append(phone)
+        return sms.SmsResult(provider=self.name, ok=True, code="OK", request_id=f"r{len(self.sent)}")
+
+
+@pytest.mark.django_db
+def test_a_batch_records_its_answers_a_group_at_a_time(settings):
+    """Answers are written one statement per OUTBOX_RECORD_EVERY sends (one commit each, not one per message),
+    each row with its own provider answer."""
+    settings.NOTIFY_SMS_BACKEND = "tests.notifications.test_outbox_queue.StoppingSmsBackend"
+    settings.OUTBOX_RECORD_EVERY = 10
+    StoppingSmsBackend.limit, StoppingSmsBackend.sent = 1000, []
+    ids = _messages(40, users=2)
+    delivery.outbox_queue_pending()
+    with CaptureQueriesContext(connection) as queries:
+        counts = delivery.outbox_deliver_batch(message_ids=ids, retry=lambda *a: None)
+    assert counts["sent"] == 40
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "sent_at" in q["sql"]]
+    assert len(writes) == 4  # 4 groups of 10, not 40 statements
+    rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk")
+    assert {r.status for r in rows} == {Status.SENT} and {r.attempts for r in rows} == {1}
+    answers = [r.provider_answer["request_id"] for r in rows]
+    assert sorted(answers, key=lambda a: int(a[1:])) == [f"r{i}" for i in range(1, 41)]
+    assert all(r.sent_at for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_batch_cut_short_records_what_it_sent_and_leaves_the_rest_to_the_stale_sweep(settings):
+    settings.NOTIFY_SMS_BACKEND = "tests.notifications.test_outbox_queue.StoppingSmsBackend"
+    settings.OUTBOX_RECORD_EVERY = 10
+    StoppingSmsBackend.limit, StoppingSmsBackend.sent = 13, []
+    ids = _messages(30, users=2)
+    delivery.outbox_queue_pending()
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        delivery.outbox_deliver_batch(message_ids=ids, retry=lambda *a: None)
+    states = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
+    sent = sorted(pk for pk, s in states.items() if s == Status.SENT)
+    assert sent == sorted(ids)[:13]  # the 13 that went out are recorded sent, none more
+    assert {s for pk, s in states.items() if pk not in sent} == {Status.SENDING}  # claimed, not sent
+    OutboxMessage.objects.filter(status=Status.SENDING).update(queued_at=clock.now() - timedelta(hours=1))
+    StoppingSmsBackend.limit = 1000
+    delivery.outbox_deliver_batch(message_ids=delivery.outbox_stale_ids(), retry=lambda *a: None)
+    assert set(OutboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.SENT}
+    assert len(StoppingSmsBackend.sent) == 30  # each once

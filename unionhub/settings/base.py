@@ -640,6 +640,9 @@ PASSWORD_RESET_TIMEOUT = int(env("UNIONHUB_PASSWORD_RESET_TIMEOUT", str(3600))) 
 # OUTBOX_MAX_ATTEMPTS; a message queued (or being sent) longer than OUTBOX_STALE_SECONDS is queued again.
 OUTBOX_QUEUE_LIMIT = int(env("UNIONHUB_OUTBOX_QUEUE_LIMIT", "20000"))
 OUTBOX_BATCH_SIZE = int(env("UNIONHUB_OUTBOX_BATCH_SIZE", "100"))
+# A batch writes its sent messages one statement per OUTBOX_RECORD_EVERY sends (or per second): a worker lost
+# mid-batch leaves at most that many sent messages marked sending, which the stale sweep sends again.
+OUTBOX_RECORD_EVERY = int(env("UNIONHUB_OUTBOX_RECORD_EVERY", "20"))
 OUTBOX_MAX_ATTEMPTS = int(env("UNIONHUB_OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_BASE_SECONDS = int(env("UNIONHUB_OUTBOX_RETRY_BASE_SECONDS", "30"))
 OUTBOX_STALE_SECONDS = int(env("UNIONHUB_OUTBOX_STALE_SECONDS", "900"))
