@@ -250,12 +250,19 @@ def outbox_drain(report: Report, *, count: int) -> None:
     )
     backend, rate = settings.NOTIFY_SMS_BACKEND, settings.UNIONHUB_SMS_RATE_PER_SECOND
     settings.NOTIFY_SMS_BACKEND, settings.UNIONHUB_SMS_RATE_PER_SECOND = "noop", 0
+    autovacuum = _autovacuum_on()
     started = time.perf_counter()
+    vacuum_seconds = 0.0
     sent = 0
     try:
+        _vacuum_outbox(analyze_only=True)  # what autovacuum does after a bulk load
         while ids := delivery.outbox_queue_pending():
             for batch in delivery.batches(ids):
                 sent += delivery.outbox_deliver_batch(message_ids=batch, retry=lambda *a: None)["sent"]
+            if not autovacuum:  # each round rewrites OUTBOX_QUEUE_LIMIT rows three times: autovacuum's job
+                vacuum_started = time.perf_counter()
+                _vacuum_outbox()
+                vacuum_seconds += time.perf_counter() - vacuum_started
     finally:
         settings.NOTIFY_SMS_BACKEND, settings.UNIONHUB_SMS_RATE_PER_SECOND = backend, rate
     elapsed = time.perf_counter() - started
@@ -268,6 +275,8 @@ def outbox_drain(report: Report, *, count: int) -> None:
         target="every message sent once",
         met=left == 0 and sent == count,
         messages_per_second=round(rate, 1),
+        vacuum_seconds_included=round(vacuum_seconds, 1),
+        server_autovacuum=autovacuum,
         messages_per_day_one_process=round(rate * 86400),
         sent=sent,
         left=left,
@@ -275,6 +284,21 @@ def outbox_drain(report: Report, *, count: int) -> None:
     report.add(
         "outbox drain rate (1 process)", rate, "msg/s", target="≥ 12 msg/s (1,000,000 a day)", met=rate >= 12
     )
+
+
+def _autovacuum_on() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        return cursor.fetchone()[0] == "on"
+
+
+def _vacuum_outbox(*, analyze_only: bool = False) -> None:
+    """A server with autovacuum off (this machine's CI configuration) keeps every dead row version in the
+    outbox's status indexes and plans with the statistics of the empty table; the bench does autovacuum's work
+    itself (counted in the drain's time) so the figure is that of a production server."""
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}" if analyze_only else f"VACUUM (ANALYZE) {table}")  # noqa: S608
 
 
 def export_job(report: Report) -> None:
