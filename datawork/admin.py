@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from datawork import export_jobs, imports, review, services, stats
+from datawork import export_jobs, exports, imports, review, services, stats
 from datawork.models import ExportJob, ImportJob, StatisticsPage, UnionReview
 from members import selectors
 from members.admin import UnionAdmin
@@ -230,22 +230,37 @@ class UnionReviewAdmin(StaffReadOnlyMixin, UnionAdmin):
         ] + super().get_urls()
 
     def export_view(self, request, pk, kind):
-        """Request an export: a job in the heavy queue, then its progress page (and the download link)."""
+        """Request an export. GET shows what will be exported (union, kind, masked or clear) and a form; only its
+        POST (CSRF-checked) makes the job in the heavy queue, then the progress page has the download link."""
         union = _union_or_404(request, pk)
         if kind == "roster":
             if not (request.user.is_superuser or request.user.has_perm("members.view_membership")):
                 raise PermissionDenied
         elif kind != "summary":
             raise PermissionDenied
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        job = export_jobs.export_job_create(
-            actor=request.user,
-            union=union,
-            kind=kind,
-            second_factor=second_factor_verified(request),
-            fmt=fmt,
+        second_factor = second_factor_verified(request)
+        if request.method == "POST":
+            job = export_jobs.export_job_create(
+                actor=request.user,
+                union=union,
+                kind=kind,
+                second_factor=second_factor,
+                fmt="csv" if request.POST.get("format") == "csv" else "xlsx",
+            )
+            return redirect("admin:datawork_exportjob_progress", job.pk)
+        return TemplateResponse(
+            request,
+            "admin/datawork/export_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": ExportJob._meta,
+                "union": union,
+                "kind_label": ExportJob.Kind(kind).label,
+                "clear": kind == ExportJob.Kind.ROSTER and exports.roster_clear(request.user, second_factor),
+                "roster": kind == ExportJob.Kind.ROSTER,
+                "format": "csv" if request.GET.get("format") == "csv" else "xlsx",
+            },
         )
-        return redirect("admin:datawork_exportjob_progress", job.pk)
 
 
 @admin.register(ExportJob)

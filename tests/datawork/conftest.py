@@ -85,13 +85,16 @@ def members_of():
 
 
 def admin_export(client, url: str) -> bytes:
-    """Request an export in the admin (eager: the job runs at once), follow to its page and download the file."""
+    """Request an export in the admin (its form, then eager: the job runs at once), follow to its page and
+    download the file."""
     import re
 
     from django.test import TestCase
 
+    form = client.get(url)
+    assert form.status_code == 200 and 'data-testid="export-start"' in form.content.decode(), form.status_code
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.get(url)
+        response = client.post(url, {"format": "csv" if "format=csv" in url else "xlsx"})
     assert response.status_code == 302, response.status_code
     page = client.get(response.url)
     assert page.status_code == 200

@@ -181,7 +181,7 @@ def test_the_admin_request_leads_to_the_progress_page_with_the_bar(city, members
     members_of(city.grassroots, 1)
     client.force_login(city.grassroots_staff)
     with TestCase.captureOnCommitCallbacks(execute=False):  # not run yet: the page shows the bar
-        response = client.get(
+        response = client.post(
             reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"])
         )
     job = ExportJob.objects.get()
@@ -235,3 +235,28 @@ def test_a_job_whose_file_cannot_be_stored_ends_failed_and_says_so(
     client.force_login(city.grassroots_staff)
     page = client.get(reverse("admin:datawork_exportjob_progress", args=[job.pk])).content.decode()
     assert "导出出错" in page and 'data-testid="export-download"' not in page
+
+
+@pytest.mark.django_db
+def test_opening_an_export_link_starts_nothing_until_the_form_is_sent(city, members_of, client):
+    """A link (or a page that embeds it) cannot start an export on the staff member's behalf: GET shows what
+    will be exported and a form; only its POST, with the CSRF token, makes the job."""
+    from django.test import Client
+
+    members_of(city.grassroots, 1)
+    url = reverse("admin:datawork_unionreview_export", args=[city.grassroots.pk, "roster"])
+    client.force_login(city.grassroots_staff)
+    page = client.get(url)
+    assert page.status_code == 200 and not ExportJob.objects.exists()
+    html = page.content.decode()
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html and city.grassroots.name in html
+    assert (
+        "证件号和手机号已脱敏" in html
+    )  # no second factor: the roster will be masked, said before it starts
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(city.grassroots_staff)
+    assert strict.post(url, {"format": "xlsx"}).status_code == 403 and not ExportJob.objects.exists()
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        response = client.post(url, {"format": "csv"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.format == "csv" and job.union == city.grassroots

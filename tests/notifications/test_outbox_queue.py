@@ -280,7 +280,9 @@ def test_a_batch_records_its_answers_a_group_at_a_time(settings):
     with CaptureQueriesContext(connection) as queries:
         counts = delivery.outbox_deliver_batch(message_ids=ids, retry=lambda *a: None)
     assert counts["sent"] == 40
-    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "sent_at" in q["sql"]]
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "sent_at" in q["sql"]
+    ]
     assert len(writes) == 4  # 4 groups of 10, not 40 statements
     rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk")
     assert {r.status for r in rows} == {Status.SENT} and {r.attempts for r in rows} == {1}

@@ -205,6 +205,7 @@ def test_register_apply_approve_pay_export():
             desk.wait_for_url(re.compile(r".*/admin/$"))
             # the export runs as a job on the heavy queue: its page shows progress, then the download link
             desk.goto(f"{URL}/admin/datawork/unionreview/{union['id']}/export/roster/")
+            desk.get_by_test_id("export-start").click()  # the export starts only from its form (POST)
             link = desk.get_by_test_id("export-download")
             link.wait_for(timeout=90_000)  # the page reloads itself until the job is done
             with desk.expect_download() as download:
