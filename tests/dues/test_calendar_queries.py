@@ -97,3 +97,20 @@ def test_year_calendar_request_takes_at_most_six_queries(april, make_member, kin
     membership = Membership.objects.filter(person=user.person).order_by("-created_at").first()
     expected = selectors.dues_calendar(membership, 2025, april)
     assert [m["status"] for m in response.json()["months"]] == [c.status for c in expected.months]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_calendar_answer_is_what_its_declared_serializer_gives(april, make_member, kind):
+    """The view answers calendar_data directly (no serializer pass per request); DuesYearOut stays the schema,
+    so the two must agree for every kind of member, types included."""
+    from dues.api import DuesYearOut, calendar_data
+
+    user = KINDS[kind](make_member)
+    membership = Membership.objects.filter(person=user.person).order_by("-created_at").first()
+    data = calendar_data(selectors.dues_calendar(membership, 2025, april))
+    serialized = DuesYearOut(data).data
+    assert serialized == data
+    assert [type(v) for v in serialized.values()] == [type(v) for v in data.values()]
+    client = Client()
+    client.force_login(user)
+    assert client.get("/api/v1/me/dues/2025/").json() == serialized
