@@ -26,7 +26,15 @@ class WeChatOfficialMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if inside_wechat(request) and wechat.configured(wechat.OFFICIAL):
+            # A form's redirects may end on WeChat's authorisation page (login → home → OAuth); browsers hold
+            # each hop to the page's form-action, so inside WeChat it names WeChat's origin as well. This
+            # middleware sits after django-csp's, so the policy is built from this on the way out.
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), wechat.open_origin()]
+            response._csp_update = update
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "GET" or not inside_wechat(request) or not wechat.configured(wechat.OFFICIAL):

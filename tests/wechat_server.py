@@ -5,7 +5,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -18,6 +18,7 @@ class WeChatStandIn:
     def __init__(self):
         self.sessions: dict[str, dict] = {}  # js_code -> {"openid", "unionid"} or {"errcode", "errmsg"}
         self.oauth_codes: dict[str, str] = {}  # web OAuth code -> openid
+        self.authorize_as = ""  # the openid of the WeChat user on the authorisation page (a browser test)
         self.token_delay = 0.0
         self.token_fetches = 0
         self.tokens: list[str] = []
@@ -38,6 +39,17 @@ class WeChatStandIn:
             if "errcode" in found:
                 return found
             return {"session_key": SESSION_KEY, **found}
+        if path == "/connect/oauth2/authorize":  # the page WeChat shows: silent for snsapi_base, then back
+            if q.get("appid") != OFFICIAL_APPID or q.get("scope") != "snsapi_base" or not self.authorize_as:
+                return {"errcode": 10003, "errmsg": "redirect_uri domain mismatch"}
+            code = f"web-code-{len(self.oauth_codes) + len(self.requests)}"
+            self.oauth_codes[code] = self.authorize_as
+            back = (
+                q["redirect_uri"]
+                + ("&" if "?" in q["redirect_uri"] else "?")
+                + urlencode({"code": code, "state": q.get("state", "")})
+            )
+            return {"__redirect__": back}
         if path == "/sns/oauth2/access_token":
             if (q.get("appid"), q.get("secret")) != (OFFICIAL_APPID, OFFICIAL_SECRET):
                 return {"errcode": 40125, "errmsg": "invalid appsecret"}
@@ -76,7 +88,14 @@ def _handler(stand_in: WeChatStandIn):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else {}
-            answer = json.dumps(stand_in.answer(self.command, url.path, parse_qs(url.query), body)).encode()
+            answer = stand_in.answer(self.command, url.path, parse_qs(url.query), body)
+            if "__redirect__" in answer:
+                self.send_response(302)
+                self.send_header("Location", answer["__redirect__"])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            answer = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(answer)))

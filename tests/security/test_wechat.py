@@ -483,3 +483,14 @@ def test_access_token_classic_api_and_invalidation(wechat_server, redis_cache, s
     assert first != second and wechat_server.token_fetches == 2
     assert wechat_server.requests == ["/cgi-bin/token", "/cgi-bin/token"]
     assert first.startswith(f"AT-{OFFICIAL_APPID}-")
+
+
+def test_inside_wechat_forms_may_lead_to_the_wechat_authorisation_page(wechat_server):
+    """A form sent inside WeChat (the login, say) redirects home, which goes on to WeChat's authorisation page:
+    browsers hold every hop of a form's redirects to the page's CSP form-action, so inside WeChat that names
+    WeChat's origin too; elsewhere it stays 'self'."""
+    inside = Client(HTTP_USER_AGENT=WECHAT_UA).get("/login/")["Content-Security-Policy"]
+    outside = Client(HTTP_USER_AGENT=PHONE_UA).get("/login/")["Content-Security-Policy"]
+    form_action = lambda policy: next(d for d in policy.split("; ") if d.startswith("form-action"))  # noqa: E731
+    assert form_action(inside) == f"form-action 'self' {wechat_server.base}"
+    assert form_action(outside) == "form-action 'self'"

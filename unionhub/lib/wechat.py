@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from django.conf import settings
@@ -81,6 +81,12 @@ def credentials(app: str) -> tuple[str, str]:
     if app == OFFICIAL:
         return settings.UNIONHUB_WECHAT_OFFICIAL_APPID, settings.UNIONHUB_WECHAT_OFFICIAL_SECRET
     raise ValueError(f"unknown WeChat app {app!r}")
+
+
+def open_origin() -> str:
+    """The origin of WeChat's web authorisation page (scheme://host[:port] of UNIONHUB_WECHAT_OPEN_BASE)."""
+    url = urlsplit(settings.UNIONHUB_WECHAT_OPEN_BASE)
+    return f"{url.scheme}://{url.netloc}"
 
 
 def configured(app: str) -> bool:

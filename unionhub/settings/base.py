@@ -70,10 +70,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "unionhub.middleware.PasswordChangeRequiredMiddleware",
-    "security.wechat_middleware.WeChatOfficialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # after django-csp's: inside WeChat it widens form-action to WeChat's authorisation page on the way out
+    "security.wechat_middleware.WeChatOfficialMiddleware",
     "unionhub.middleware.NoStoreForPersonalPagesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
