@@ -38,10 +38,11 @@ contract-snapshot: install-test
 
 # Debian packages: the CJK font embedded in the PDFs, and chromium for the browser tests.
 system-deps:
-	@# docker-compose: Compose itself checks docker-compose.yml (`make compose-config`; needs no engine)
-	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei chromium docker-compose >/dev/null; \
-	  else echo "Please install the Debian packages fonts-wqy-microhei, chromium and docker-compose"; fi; fi
+	@# docker-compose: Compose itself checks docker-compose.yml (`make compose-config`; needs no engine);
+	@# wrk: the load of the benchmark's tests (tests/bench)
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null || ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei chromium docker-compose wrk >/dev/null; \
+	  else echo "Please install the Debian packages fonts-wqy-microhei, chromium, docker-compose and wrk"; fi; fi
 
 compose-config: system-deps
 	@# what `docker compose config` checks, with the deployment's required secrets given placeholder values
