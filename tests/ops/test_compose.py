@@ -61,7 +61,9 @@ def _docker_compose_config(tmp_path, env: dict, *, compose_text: str | None = No
     )
 
 
-@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose (make system-deps installs it)")
+@pytest.mark.skipif(
+    not shutil.which("docker-compose"), reason="docker-compose (make system-deps installs it)"
+)
 def test_docker_compose_config_validates(tmp_path):
     result = _docker_compose_config(tmp_path, ENV)
     assert result.returncode == 0, result.stderr
@@ -69,7 +71,9 @@ def test_docker_compose_config_validates(tmp_path):
     assert set(rendered["services"]) == set(_compose()["services"])
     assert rendered["services"]["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
     # a missing secret stops the deployment; a misspelt key is refused by Compose's own schema
-    missing = _docker_compose_config(tmp_path / "a", {k: v for k, v in ENV.items() if k != "POSTGRES_PASSWORD"})
+    missing = _docker_compose_config(
+        tmp_path / "a", {k: v for k, v in ENV.items() if k != "POSTGRES_PASSWORD"}
+    )
     assert missing.returncode != 0 and "POSTGRES_PASSWORD" in missing.stderr
     text = (ROOT / "docker-compose.yml").read_text().replace("healthcheck:", "healthchek:", 1)
     misspelt = _docker_compose_config(tmp_path / "b", ENV, compose_text=text)
