@@ -126,3 +126,24 @@ def union_suggestions(keyword: str, *, within: Union | None = None, limit: int =
         if found:
             return found
     return []
+
+
+def open_applications_naming(union: Union) -> dict[str, int]:
+    """Undecided applications of every kind that name `union` as the one to join or the one to leave (not as
+    the county that checks them): {kind label: count}, kinds with none left out."""
+    from django.apps import apps
+
+    from casework.models import ApplicationBase
+
+    counts = {}
+    for model in apps.get_models():
+        if not issubclass(model, ApplicationBase):
+            continue
+        naming = Q()
+        for field in model.scope_union_fields:
+            if field != "county":
+                naming |= Q(**{f"{field}_id": union.pk})
+        n = model.objects.filter(naming, state__in=OPEN_STATES).count()
+        if n:
+            counts[str(model.kind_label)] = n
+    return counts

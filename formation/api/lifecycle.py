@@ -395,7 +395,7 @@ DissolutionApproveApi = staff_action_api(
     name="DissolutionApprove",
     service=services.dissolution_approve,
     input_serializer=DissolutionApproveIn,
-    codes=("has_children", "invalid_target"),
+    codes=("has_children", "has_open_applications", "invalid_target"),
     summary="上级工会批准撤销（全部会员整体转出）",
     **DISSOLUTION_STEP,
 )

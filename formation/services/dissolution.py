@@ -86,6 +86,13 @@ def dissolution_approve(
     union = Union.objects.select_for_update().get(pk=dissolution.union_id)
     if Union.objects.filter(parent=union, dissolved_on__isnull=True).exists():
         raise BusinessError("has_children", gettext("该工会下还有未撤销的分工会，请先撤销。"))
+    waiting = case_selectors.open_applications_naming(union)
+    if waiting:
+        raise BusinessError(
+            "has_open_applications",
+            gettext("该工会还有未办结的申请（%(cases)s），请先办结。")
+            % {"cases": "、".join(f"{kind} {n} 件" for kind, n in waiting.items())},
+        )
     target = target or member_selectors.reservoir_for(union)
     if (
         target is None

@@ -382,3 +382,30 @@ def test_with_self_approval_the_union_decides_its_own_joins(city):
         application_id=app.pk, actor=city.branch_staff, dues_mode="self_pay"
     )
     assert app.state == "approved"
+
+
+def test_dissolution_waits_for_the_unions_open_join_and_transfer_applications(city):
+    """An applicant waiting on the union, or a member of it waiting to transfer away, would be left with a case
+    nobody can decide: the approval names them and waits until staff have decided them."""
+    from tests.transfers.conftest import ask
+
+    union = city.sibling
+    leaving_user, _leaving = f.member(union, name="待转出")
+    joining = submit_join(f.person_user(name="待入会"), union=union, unit_name="乙厂")
+    transfer = ask(leaving_user, union=city.grassroots)
+    unrelated = submit_join(f.person_user(name="别处申请"), union=city.grassroots, unit_name="甲厂")
+    dissolution = services.dissolution_request(union=union, actor=city.sibling_staff, reason="closed")
+    with pytest.raises(BusinessError) as refused:
+        services.dissolution_approve(dissolution_id=dissolution.pk, actor=city.county_a_admin)
+    assert refused.value.code == "has_open_applications"
+    assert "入会申请 1" in str(refused.value.detail) and "转会申请 1" in str(refused.value.detail)
+    assert Membership.objects.filter(union=union).count() == 1  # nothing moved
+    join_services.join_application_reject(
+        application_id=joining.pk, actor=city.sibling_staff, reason="单位关闭"
+    )
+    from transfers import services as transfer_services
+
+    transfer_services.transfer_application_withdraw(application_id=transfer.pk, user=leaving_user)
+    dissolution = services.dissolution_approve(dissolution_id=dissolution.pk, actor=city.county_a_admin)
+    assert dissolution.state == "approved" and dissolution.moved_count == 1
+    assert type(unrelated).objects.get(pk=unrelated.pk).is_open  # another union's applicant is not concerned

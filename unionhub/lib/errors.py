@@ -136,6 +136,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "dissolution_exists": ErrorCode(409, _("该工会已有待审批的撤销申请。")),
     "invalid_dissolution_reason": ErrorCode(400, _("撤销原因应为 closed、bankrupt、merged 或 other。")),
     "has_children": ErrorCode(400, _("该工会下还有未撤销的分工会，请先撤销。")),
+    "has_open_applications": ErrorCode(400, _("该工会还有未办结的入会或转会申请，请先办结。")),
     "invalid_target": ErrorCode(400, _("请选择接收会员的工会（默认转入县区职工服务中心工会）。")),
     # --- dues ---------------------------------------------------------------------------------------------------
     "not_a_member": ErrorCode(400, _("尚未入会。")),
