@@ -20,7 +20,7 @@ from members.identity import identity_verified_by, person_identity_label
 from members.models import EmployerUnit, UnionLevel
 from members.scope import ReadOnlyInlineMixin, ScopedAdminMixin, admin_step
 from unionhub.lib import clock
-from unionhub.lib.admin_steps import steps_change_context
+from unionhub.lib.admin_steps import StepButtonsMixin
 from unionhub.lib.errors import InvalidTransition, NotInScope
 from unionhub.lib.paginators import CappedCountPaginator
 from unionhub.lib.pdf import pdf_response
@@ -85,7 +85,7 @@ class TransitionRecordInline(ReadOnlyInlineMixin, GenericTabularInline):
         return member_selectors.actor_label(obj.actor)
 
 
-class ApplicationAdminMixin(ScopedAdminMixin):
+class ApplicationAdminMixin(StepButtonsMixin, ScopedAdminMixin):
     """List colours, overdue marking and transition buttons shared by join and transfer applications.
 
     Subclasses set `steps`: name → (label, form class, service called with application_id, actor and the form's
@@ -203,32 +203,19 @@ class ApplicationAdminMixin(ScopedAdminMixin):
             timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M"),
         )
 
-    def allowed_steps(self, request, obj) -> list[str]:
+    def step_names(self, request, obj) -> list[str]:
         return [
             name
             for name in self.steps
             if can_proceed(getattr(obj, name)) and has_transition_perm(getattr(obj, name), request.user)
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        steps = []
-        if obj is not None:
+    def step_page_opened(self, request, obj) -> None:
+        if request.method == "GET":
             deciding = request.user.union if request.user.union_id else getattr(obj, "union", None)
             warning = member_selectors.contact_missing_warning(deciding)
-            if warning and request.method == "GET":
+            if warning:
                 messages.warning(request, warning)
-            info = self.model._meta.app_label, self.model._meta.model_name
-            steps = [
-                (name, self.steps[name][0], reverse("admin:{}_{}_step".format(*info), args=[obj.pk, name]))
-                for name in self.allowed_steps(request, obj)
-            ]
-        return super().change_view(
-            request,
-            object_id,
-            form_url,
-            steps_change_context(extra_context, steps),
-        )
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name

@@ -25,7 +25,7 @@ from members.scope import ReadOnlyInlineMixin, admin_step
 from security import claims
 from security.models import ClaimState, IdentityClaim, IdentityClaimStep
 from unionhub.audit import audit_record
-from unionhub.lib.admin_steps import steps_change_context
+from unionhub.lib.admin_steps import StepButtonsMixin
 from unionhub.lib.errors import InvalidTransition, NotInScope
 
 
@@ -95,7 +95,7 @@ class IdentityClaimStepInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(IdentityClaim)
-class IdentityClaimAdmin(admin.ModelAdmin):
+class IdentityClaimAdmin(StepButtonsMixin, admin.ModelAdmin):
     """The queue of claims for staff of the union holding the person (the city when none): check the ID card photo,
     then approve (the person moves to the claimant) or reject, through the services in security.claims."""
 
@@ -168,20 +168,10 @@ class IdentityClaimAdmin(admin.ModelAdmin):
             _("查看身份证照片"),
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        steps = []
-        if obj is not None and obj.state == ClaimState.SUBMITTED and self.has_change_permission(request, obj):
-            steps = [
-                (name, label, reverse("admin:security_identityclaim_step", args=[obj.pk, name]))
-                for name, (label, _form, _service) in self.steps.items()
-            ]
-        return super().change_view(
-            request,
-            object_id,
-            form_url,
-            steps_change_context(extra_context, steps),
-        )
+    def step_names(self, request, obj) -> list[str]:
+        if obj.state == ClaimState.SUBMITTED and self.has_change_permission(request, obj):
+            return list(self.steps)
+        return []
 
     def get_urls(self):
         return [

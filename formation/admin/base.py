@@ -13,7 +13,7 @@ from casework.admin import TransitionRecordInline
 from members import selectors as member_selectors
 from members.scope import ScopedAdminMixin, admin_step
 from unionhub.lib import clock
-from unionhub.lib.admin_steps import steps_change_context
+from unionhub.lib.admin_steps import StepButtonsMixin
 from unionhub.lib.errors import InvalidTransition, NotInScope
 
 REFUSED = _("当前的状态或您的角色不允许此操作。")
@@ -41,7 +41,7 @@ class LifecycleQueueFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
 
-class LifecycleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LifecycleAdmin(StepButtonsMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Subclasses set `steps` (name → (label, form class, service, id keyword)), `open_states`, `parent_field`,
     `scope_lookup` (the union whose subtree scopes a row) and optionally `start` ((label, form, service))."""
 
@@ -77,7 +77,9 @@ class LifecycleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def _info(self):
         return self.model._meta.app_label, self.model._meta.model_name
 
-    def allowed_steps(self, request, obj) -> list[str]:
+    def step_names(self, request, obj) -> list[str]:
+        if not self.has_change_permission(request, obj):
+            return []
         allowed = []
         for name in self.steps:
             method = getattr(obj, name, None)
@@ -90,25 +92,6 @@ class LifecycleAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def step_available(self, request, obj, name) -> bool:
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        steps = []
-        if obj is not None and self.has_change_permission(request, obj):
-            steps = [
-                (
-                    name,
-                    self.steps[name][0],
-                    reverse("admin:{}_{}_step".format(*self._info()), args=[obj.pk, name]),
-                )
-                for name in self.allowed_steps(request, obj)
-            ]
-        return super().change_view(
-            request,
-            object_id,
-            form_url,
-            steps_change_context(extra_context, steps),
-        )
 
     def changelist_view(self, request, extra_context=None):
         extra = dict(extra_context or {})

@@ -12,7 +12,7 @@ from formation.models import UnionFormationCase, UnionFormationState
 from members import selectors as member_selectors
 from members.scope import ScopedAdminMixin, admin_step
 from unionhub.lib import clock
-from unionhub.lib.admin_steps import steps_change_context
+from unionhub.lib.admin_steps import StepButtonsMixin
 from unionhub.lib.errors import InvalidTransition, NotInScope
 from unionhub.lib.pdf import pdf_response
 
@@ -33,7 +33,8 @@ def _step_available(case: UnionFormationCase, name: str) -> bool:
 
 
 @admin.register(UnionFormationCase)
-class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class UnionFormationCaseAdmin(StepButtonsMixin, ScopedAdminMixin, admin.ModelAdmin):
+    steps = CASE_STEPS
     list_display = [
         "employer_name",
         "reservoir",
@@ -103,21 +104,10 @@ class UnionFormationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             documents.FORMATION_NOTICE_TITLE,
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        steps = []
-        if obj is not None and member_selectors.union_in_scope(request.user, obj.county):
-            steps = [
-                (name, label, reverse("admin:formation_unionformationcase_step", args=[obj.pk, name]))
-                for name, (label, _f, _s) in CASE_STEPS.items()
-                if _step_available(obj, name)
-            ]
-        return super().change_view(
-            request,
-            object_id,
-            form_url,
-            steps_change_context(extra_context, steps),
-        )
+    def step_names(self, request, obj) -> list[str]:
+        if not member_selectors.union_in_scope(request.user, obj.county):
+            return []
+        return [name for name in CASE_STEPS if _step_available(obj, name)]
 
     def get_urls(self):
         return [

@@ -1,7 +1,7 @@
 """API v1 of founding, term renewal and dissolution: lists in scope, the opening requests and the steps."""
 
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +24,33 @@ from unionhub.lib.errors import NotInScope
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(gettext("您的角色没有办理此项工作的权限。"))
+
+
+class _ProcedureListApi(generics.ListAPIView):
+    """A lifecycle procedure's list (the staff member's union and those below it) and its POST, which starts
+    one: `create_service(actor=…, **input)`, allowed with `create_perm`, answered with `serializer_class`."""
+
+    permission_classes = [IsUnionStaff]
+    list_selector = None  # staticmethod: (user=) -> QuerySet
+    input_serializer: type[serializers.Serializer]
+    create_service = None  # staticmethod: (actor=, **validated_data) -> the new object
+    create_perm = ""
+
+    def get_queryset(self):
+        return self.list_selector(user=self.request.user)
+
+    def post(self, request):
+        _require(request, self.create_perm)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.create_service(actor=request.user, **data.validated_data)
+        return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)
+
+
+def _procedure_post_schema(input_serializer, output_serializer):
+    return extend_schema_view(
+        post=extend_schema(request=input_serializer, responses={201: output_serializer})
+    )
 
 
 class PersonIn(serializers.Serializer):
@@ -88,21 +115,14 @@ class FoundingOpenIn(serializers.Serializer):
 
 
 @error_codes("invalid_parent", "employer_has_union", "founding_exists")
-class FoundingListApi(generics.ListAPIView):
+@_procedure_post_schema(FoundingOpenIn, FoundingSerializer)
+class FoundingListApi(_ProcedureListApi):
     api_summary = {"get": "建会（本级及下级）", "post": "成立筹备组（开始建会）"}
-    permission_classes = [IsUnionStaff]
     serializer_class = FoundingSerializer
-
-    def get_queryset(self):
-        return selectors.founding_list(user=self.request.user)
-
-    @extend_schema(request=FoundingOpenIn, responses={201: FoundingSerializer})
-    def post(self, request):
-        _require(request, "formation.add_founding")
-        data = FoundingOpenIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        founding = services.founding_open(actor=request.user, **data.validated_data)
-        return Response(FoundingSerializer(founding).data, status=status.HTTP_201_CREATED)
+    list_selector = staticmethod(selectors.founding_list)
+    input_serializer = FoundingOpenIn
+    create_service = staticmethod(services.founding_open)
+    create_perm = "formation.add_founding"
 
 
 class FoundingFromCaseIn(CaseStepIn):
@@ -257,21 +277,14 @@ class TermRenewalIn(serializers.Serializer):
 
 
 @error_codes("invalid_union", "invalid_election_form", "invalid_committees", "renewal_exists")
-class TermRenewalListApi(generics.ListAPIView):
+@_procedure_post_schema(TermRenewalIn, TermRenewalSerializer)
+class TermRenewalListApi(_ProcedureListApi):
     api_summary = {"get": "换届（本级及下级）", "post": "申报换届选举结果"}
-    permission_classes = [IsUnionStaff]
     serializer_class = TermRenewalSerializer
-
-    def get_queryset(self):
-        return selectors.term_renewal_list(user=self.request.user)
-
-    @extend_schema(request=TermRenewalIn, responses={201: TermRenewalSerializer})
-    def post(self, request):
-        _require(request, "formation.add_termrenewal")
-        data = TermRenewalIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        renewal = services.term_renewal_submit(actor=request.user, **data.validated_data)
-        return Response(TermRenewalSerializer(renewal).data, status=status.HTTP_201_CREATED)
+    list_selector = staticmethod(selectors.term_renewal_list)
+    input_serializer = TermRenewalIn
+    create_service = staticmethod(services.term_renewal_submit)
+    create_perm = "formation.add_termrenewal"
 
 
 RENEWAL_STEP = {
@@ -361,21 +374,14 @@ class DissolutionIn(serializers.Serializer):
 
 
 @error_codes("invalid_union", "invalid_dissolution_reason", "dissolution_exists")
-class DissolutionListApi(generics.ListAPIView):
+@_procedure_post_schema(DissolutionIn, DissolutionSerializer)
+class DissolutionListApi(_ProcedureListApi):
     api_summary = {"get": "撤销工会（本级及下级）", "post": "申请撤销工会"}
-    permission_classes = [IsUnionStaff]
     serializer_class = DissolutionSerializer
-
-    def get_queryset(self):
-        return selectors.dissolution_list(user=self.request.user)
-
-    @extend_schema(request=DissolutionIn, responses={201: DissolutionSerializer})
-    def post(self, request):
-        _require(request, "formation.add_dissolution")
-        data = DissolutionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        dissolution = services.dissolution_request(actor=request.user, **data.validated_data)
-        return Response(DissolutionSerializer(dissolution).data, status=status.HTTP_201_CREATED)
+    list_selector = staticmethod(selectors.dissolution_list)
+    input_serializer = DissolutionIn
+    create_service = staticmethod(services.dissolution_request)
+    create_perm = "formation.add_dissolution"
 
 
 class DissolutionApproveIn(CaseStepIn):

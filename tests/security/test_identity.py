@@ -195,6 +195,9 @@ def test_squatting_claim_approval_moves_the_person_and_signs_the_squatter_out(
     settings.UNIONHUB_SMS_CODE_RESEND_SECONDS = 0  # the login code later goes to the phone the claim proved
 
     staff = staff_client(city.branch_staff)
+    page = staff.get(f"/admin/security/identityclaim/{claim.pk}/change/").content.decode()
+    for step in ("approve", "reject"):  # the change page offers both steps as buttons
+        assert f"/admin/security/identityclaim/{claim.pk}/step/{step}/" in page
     with django_capture_on_commit_callbacks(execute=True):
         done = staff.post(
             f"/admin/security/identityclaim/{claim.pk}/step/approve/", {"comment": "已核对身份证"}
