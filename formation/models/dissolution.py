@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from formation.models.founding import may_act_for_parent
+from formation.models.decided import ParentDecided, parent_decides
 from unionhub.lib import clock
 
 
@@ -24,11 +24,7 @@ class DissolutionReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-def _decides(instance, user) -> bool:
-    return instance.union.parent_id is not None and may_act_for_parent(instance, user)
-
-
-class Dissolution(models.Model):
+class Dissolution(ParentDecided):
     union = models.ForeignKey(
         "members.Union", on_delete=models.PROTECT, related_name="dissolutions", verbose_name=_("撤销的工会")
     )
@@ -61,20 +57,9 @@ class Dissolution(models.Model):
         related_name="+",
         verbose_name=_("申请人"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), default=clock.now, editable=False)
 
-    scope_union_fields = ("union",)
-
-    class Meta:
+    class Meta(ParentDecided.Meta):
         verbose_name = _("撤销工会")
         verbose_name_plural = _("撤销工会")
         ordering = ["-created_at", "-pk"]
@@ -87,19 +72,21 @@ class Dissolution(models.Model):
     def __str__(self):
         return f"{self.union}（{self.get_state_display()}）"
 
-    @property
-    def parent(self):
-        return self.union.parent
-
     @transition(
-        field=state, source=DissolutionState.REQUESTED, target=DissolutionState.APPROVED, permission=_decides
+        field=state,
+        source=DissolutionState.REQUESTED,
+        target=DissolutionState.APPROVED,
+        permission=parent_decides,
     )
     def approve(self, *, by, at, target, number: str, moved_count: int, decision: str):
         self.decided_by, self.decided_at, self.target = by, at, target
         self.approval_no, self.moved_count, self.decision = number, moved_count, decision
 
     @transition(
-        field=state, source=DissolutionState.REQUESTED, target=DissolutionState.REJECTED, permission=_decides
+        field=state,
+        source=DissolutionState.REQUESTED,
+        target=DissolutionState.REJECTED,
+        permission=parent_decides,
     )
     def reject(self, *, by, at, decision: str):
         self.decided_by, self.decided_at, self.decision = by, at, decision

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from formation.models.founding import may_act_for_parent
+from formation.models.decided import ParentDecided, parent_decides
 from unionhub.lib import clock
 
 
@@ -25,7 +25,7 @@ def may_request_for_union(instance, user) -> bool:
     return bool(union is not None and instance.union.path.startswith(union.path))
 
 
-class TermRenewal(models.Model):
+class TermRenewal(ParentDecided):
     union = models.ForeignKey(
         "members.Union", on_delete=models.PROTECT, related_name="term_renewals", verbose_name=_("工会")
     )
@@ -50,20 +50,9 @@ class TermRenewal(models.Model):
         related_name="+",
         verbose_name=_("申报人"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("申报时间"), default=clock.now, editable=False)
 
-    scope_union_fields = ("union",)
-
-    class Meta:
+    class Meta(ParentDecided.Meta):
         verbose_name = _("换届")
         verbose_name_plural = _("换届")
         ordering = ["-created_at", "-pk"]
@@ -76,17 +65,11 @@ class TermRenewal(models.Model):
     def __str__(self):
         return f"{self.union} 第{self.session_no}届（{self.get_state_display()}）"
 
-    @property
-    def parent(self):
-        return self.union.parent
-
     @transition(
         field=state,
         source=TermRenewalState.SUBMITTED,
         target=TermRenewalState.APPROVED,
-        permission=lambda instance, user: (
-            instance.union.parent_id is not None and may_act_for_parent(instance, user)
-        ),
+        permission=parent_decides,
     )
     def approve(self, *, by, at, number: str):
         self.decided_by, self.decided_at, self.approval_no = by, at, number
@@ -95,9 +78,7 @@ class TermRenewal(models.Model):
         field=state,
         source=TermRenewalState.SUBMITTED,
         target=TermRenewalState.REJECTED,
-        permission=lambda instance, user: (
-            instance.union.parent_id is not None and may_act_for_parent(instance, user)
-        ),
+        permission=parent_decides,
     )
     def reject(self, *, by, at, reason: str):
         self.decided_by, self.decided_at, self.reason = by, at, reason
